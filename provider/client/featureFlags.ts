@@ -1,0 +1,239 @@
+import { z } from "zod";
+import { Ack, paged, Revision, type Paged, type WithComment } from "./common";
+import { Fallthrough, TargetRule, TargetUser } from "./targeting";
+import { seg, type HttpTransport } from "./transport";
+
+export const VARIATION_TYPES = ["boolean", "string", "number", "json"] as const;
+export type VariationType = (typeof VARIATION_TYPES)[number];
+
+export const Variation = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Always a string on the wire: "true", "42", "{\"a\":1}". */
+  value: z.string(),
+});
+export type Variation = z.infer<typeof Variation>;
+
+export const FeatureFlag = z.object({
+  id: z.string(),
+  envId: z.string(),
+  revision: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  key: z.string(),
+  variationType: z.string(),
+  variations: z.array(Variation),
+  targetUsers: z.array(TargetUser),
+  rules: z.array(TargetRule),
+  isEnabled: z.boolean(),
+  disabledVariationId: z.string(),
+  fallthrough: Fallthrough,
+  exptIncludeAllTargets: z.boolean(),
+  tags: z.array(z.string()),
+  isArchived: z.boolean(),
+  creatorId: z.string().nullish(),
+  updatorId: z.string().nullish(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type FeatureFlag = z.infer<typeof FeatureFlag>;
+
+/** List items: no revision, envId, isArchived or targeting. */
+export const FeatureFlagVm = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  key: z.string(),
+  isEnabled: z.boolean(),
+  variationType: z.string(),
+  variations: z.array(Variation),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type FeatureFlagVm = z.infer<typeof FeatureFlagVm>;
+
+export interface CreateFeatureFlag {
+  name: string;
+  key: string;
+  description?: string | null;
+  isEnabled?: boolean;
+  variationType: VariationType;
+  variations: Variation[];
+  enabledVariationId: string;
+  disabledVariationId: string;
+  tags?: string[];
+}
+
+export interface FlagTargeting {
+  targetUsers: TargetUser[];
+  rules: TargetRule[];
+  fallthrough: Fallthrough;
+  exptIncludeAllTargets: boolean;
+}
+
+export interface ListFeatureFlags {
+  name?: string;
+  tags?: string[];
+  isEnabled?: boolean;
+  isArchived?: boolean;
+  sortBy?: "key" | "created_at";
+  pageIndex?: number;
+  pageSize?: number;
+}
+
+export const PendingChange = z.object({ id: z.string(), type: z.string() }).passthrough();
+export type PendingChange = z.infer<typeof PendingChange>;
+
+export class FeatureFlagsApi {
+  constructor(private readonly t: HttpTransport) {}
+
+  private base(envId: string): string {
+    return `/envs/${seg(envId)}/feature-flags`;
+  }
+
+  private subject(envId: string, key: string): string {
+    return `feature flag '${key}' in environment ${envId}`;
+  }
+
+  list(envId: string, filter: ListFeatureFlags = {}): Promise<Paged<FeatureFlagVm>> {
+    return this.t.request({
+      method: "GET",
+      path: this.base(envId),
+      query: { ...filter },
+      schema: paged(FeatureFlagVm),
+      subject: `feature flags in environment ${envId}`,
+    });
+  }
+
+  /** Case-sensitive key; archived flags are returned too; missing → 404 ResourceNotFound. */
+  get(envId: string, key: string): Promise<FeatureFlag> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/${seg(key)}`,
+      schema: FeatureFlag,
+      subject: this.subject(envId, key),
+    });
+  }
+
+  create(envId: string, body: CreateFeatureFlag): Promise<FeatureFlag> {
+    return this.t.request({
+      method: "POST",
+      path: this.base(envId),
+      body,
+      schema: FeatureFlag,
+      subject: this.subject(envId, body.key),
+    });
+  }
+
+  updateName(envId: string, key: string, body: { name: string } & WithComment): Promise<string> {
+    return this.put(envId, key, "name", body, Revision);
+  }
+
+  updateDescription(
+    envId: string,
+    key: string,
+    body: { description: string } & WithComment,
+  ): Promise<string> {
+    return this.put(envId, key, "description", body, Revision);
+  }
+
+  updateOffVariation(
+    envId: string,
+    key: string,
+    body: { revision: string; offVariationId: string } & WithComment,
+  ): Promise<string> {
+    return this.put(envId, key, "off-variation", body, Revision);
+  }
+
+  updateVariations(
+    envId: string,
+    key: string,
+    body: { revision: string; variations: z.infer<typeof Variation>[] } & WithComment,
+  ): Promise<string> {
+    return this.put(envId, key, "variations", body, Revision);
+  }
+
+  updateTargeting(
+    envId: string,
+    key: string,
+    body: { revision: string; targeting: FlagTargeting } & WithComment,
+  ): Promise<string> {
+    return this.put(envId, key, "targeting", body, Revision);
+  }
+
+  toggle(envId: string, key: string, on: boolean, body: WithComment = {}): Promise<string> {
+    return this.put(envId, key, `toggle/${on ? "true" : "false"}`, body, Revision);
+  }
+
+  setTags(envId: string, key: string, body: { tags: string[] } & WithComment): Promise<boolean> {
+    return this.put(envId, key, "tags", body, Ack);
+  }
+
+  archive(envId: string, key: string, body: WithComment = {}): Promise<boolean> {
+    return this.put(envId, key, "archive", body, Ack);
+  }
+
+  restore(envId: string, key: string, body: WithComment = {}): Promise<boolean> {
+    return this.put(envId, key, "restore", body, Ack);
+  }
+
+  /** Must be archived first (422 CannotDeleteUnarchivedFeatureFlag); missing → 403. */
+  delete(envId: string, key: string, body: WithComment = {}): Promise<boolean> {
+    return this.t.request({
+      method: "DELETE",
+      path: `${this.base(envId)}/${seg(key)}`,
+      body,
+      schema: Ack,
+      subject: this.subject(envId, key),
+    });
+  }
+
+  clone(
+    envId: string,
+    originKey: string,
+    body: { name: string; key: string; description?: string; tags?: string[] },
+  ): Promise<boolean> {
+    return this.t.request({
+      method: "POST",
+      path: `${this.base(envId)}/clone/${seg(originKey)}`,
+      body,
+      schema: Ack,
+      subject: this.subject(envId, body.key),
+    });
+  }
+
+  allTags(envId: string): Promise<string[]> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/all-tags`,
+      schema: z.array(z.string()),
+      subject: `flag tags in environment ${envId}`,
+    });
+  }
+
+  pendingChanges(envId: string, key: string): Promise<PendingChange[]> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/${seg(key)}/pending-changes`,
+      schema: z.array(PendingChange),
+      subject: this.subject(envId, key),
+    });
+  }
+
+  private put<T>(
+    envId: string,
+    key: string,
+    aspect: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    return this.t.request({
+      method: "PUT",
+      path: `${this.base(envId)}/${seg(key)}/${aspect}`,
+      body,
+      schema,
+      subject: this.subject(envId, key),
+    });
+  }
+}

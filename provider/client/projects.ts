@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { Ack } from "./common";
+import { seg, type HttpTransport } from "./transport";
+
+export const Secret = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(["server", "client"]),
+  value: z.string(),
+});
+export type Secret = z.infer<typeof Secret>;
+
+export const EnvironmentSettings = z.object({ requireChangeComment: z.boolean() });
+export type EnvironmentSettings = z.infer<typeof EnvironmentSettings>;
+
+/** An environment as embedded in project views (has `key` and `projectId`). */
+export const Environment = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  key: z.string(),
+  description: z.string().nullable().optional(),
+  secrets: z.array(Secret),
+  settings: EnvironmentSettings.nullable().optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const ProjectWithEnvs = z.object({
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+  environments: z.array(Environment),
+});
+export type ProjectWithEnvs = z.infer<typeof ProjectWithEnvs>;
+
+export const ProjectVm = z.object({ id: z.string(), name: z.string() });
+export type ProjectVm = z.infer<typeof ProjectVm>;
+
+export class ProjectsApi {
+  constructor(private readonly t: HttpTransport) {}
+
+  list(): Promise<ProjectWithEnvs[]> {
+    return this.t.request({
+      method: "GET",
+      path: "/projects",
+      schema: z.array(ProjectWithEnvs),
+      subject: "projects",
+    });
+  }
+
+  /** Quirk: FeatBit answers 500 for a missing id and 403 for one the token cannot access. */
+  get(id: string): Promise<ProjectWithEnvs> {
+    return this.t.request({
+      method: "GET",
+      path: `/projects/${seg(id)}`,
+      schema: ProjectWithEnvs,
+      subject: `project ${id}`,
+    });
+  }
+
+  create(body: { name: string; key: string }): Promise<ProjectWithEnvs> {
+    return this.t.request({
+      method: "POST",
+      path: "/projects",
+      body,
+      schema: ProjectWithEnvs,
+      subject: `project '${body.key}'`,
+    });
+  }
+
+  update(id: string, body: { name: string }): Promise<ProjectVm> {
+    return this.t.request({
+      method: "PUT",
+      path: `/projects/${seg(id)}`,
+      body,
+      schema: ProjectVm,
+      subject: `project ${id}`,
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.t.request({
+      method: "DELETE",
+      path: `/projects/${seg(id)}`,
+      schema: Ack,
+      subject: `project ${id}`,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import { Ack, paged, type Paged, type WithComment } from "./common";
+import { MatchRule } from "./targeting";
+import { seg, type HttpTransport } from "./transport";
+
+export const SEGMENT_TYPES = ["environment-specific", "shared"] as const;
+export type SegmentType = (typeof SEGMENT_TYPES)[number];
+
+export const Segment = z.object({
+  id: z.string(),
+  workspaceId: z.string().nullish(),
+  envId: z.string().nullish(),
+  name: z.string(),
+  key: z.string(),
+  type: z.string(),
+  scopes: z.array(z.string()),
+  description: z.string().nullable(),
+  included: z.array(z.string()),
+  excluded: z.array(z.string()),
+  rules: z.array(MatchRule),
+  tags: z.array(z.string()),
+  isArchived: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Segment = z.infer<typeof Segment>;
+
+export const SegmentVm = z.object({
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+  type: z.string(),
+  scopes: z.array(z.string()),
+  tags: z.array(z.string()),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type SegmentVm = z.infer<typeof SegmentVm>;
+
+export const FlagReference = z.object({
+  envId: z.string(),
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+});
+export type FlagReference = z.infer<typeof FlagReference>;
+
+export interface CreateSegment {
+  type: SegmentType;
+  name: string;
+  key: string;
+  description?: string | null;
+  scopes: string[];
+}
+
+export interface SegmentTargeting {
+  included: string[];
+  excluded: string[];
+  rules: z.infer<typeof MatchRule>[];
+}
+
+export interface ListSegments {
+  name?: string;
+  isArchived?: boolean;
+  pageIndex?: number;
+  pageSize?: number;
+}
+
+export class SegmentsApi {
+  constructor(private readonly t: HttpTransport) {}
+
+  private base(envId: string): string {
+    return `/envs/${seg(envId)}/segments`;
+  }
+
+  private subject(envId: string, id: string): string {
+    return `segment ${id} in environment ${envId}`;
+  }
+
+  /** Ordered by updatedAt desc; includes segments of any scope covering the env. */
+  list(envId: string, filter: ListSegments = {}): Promise<Paged<SegmentVm>> {
+    return this.t.request({
+      method: "GET",
+      path: this.base(envId),
+      query: { ...filter },
+      schema: paged(SegmentVm),
+      subject: `segments in environment ${envId}`,
+    });
+  }
+
+  /** Looked up by id only; missing → 404 ResourceNotFound. */
+  get(envId: string, id: string): Promise<Segment> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/${seg(id)}`,
+      schema: Segment,
+      subject: this.subject(envId, id),
+    });
+  }
+
+  byIds(envId: string, ids: string[]): Promise<Segment[]> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/by-ids`,
+      query: { ids },
+      schema: z.array(Segment),
+      subject: `segments in environment ${envId}`,
+    });
+  }
+
+  /** FeatBit does not check key uniqueness here: callers must. */
+  create(envId: string, body: CreateSegment): Promise<Segment> {
+    return this.t.request({
+      method: "POST",
+      path: this.base(envId),
+      body,
+      schema: Segment,
+      subject: `segment '${body.key}' in environment ${envId}`,
+    });
+  }
+
+  updateName(envId: string, id: string, body: { name: string } & WithComment): Promise<boolean> {
+    return this.put(envId, id, "name", body);
+  }
+
+  updateDescription(
+    envId: string,
+    id: string,
+    body: { description: string } & WithComment,
+  ): Promise<boolean> {
+    return this.put(envId, id, "description", body);
+  }
+
+  updateTargeting(envId: string, id: string, body: SegmentTargeting & WithComment): Promise<boolean> {
+    return this.put(envId, id, "targeting", body);
+  }
+
+  setTags(envId: string, id: string, body: { tags: string[] } & WithComment): Promise<boolean> {
+    return this.put(envId, id, "tags", body);
+  }
+
+  /** 422 SegmentIsBeingUsed while a flag rule references it. */
+  archive(envId: string, id: string, body: WithComment = {}): Promise<boolean> {
+    return this.put(envId, id, "archive", body);
+  }
+
+  restore(envId: string, id: string, body: WithComment = {}): Promise<boolean> {
+    return this.put(envId, id, "restore", body);
+  }
+
+  /** Must be archived first (422 CannotDeleteUnArchivedSegment); missing → 403. */
+  delete(envId: string, id: string, body: WithComment = {}): Promise<boolean> {
+    return this.t.request({
+      method: "DELETE",
+      path: `${this.base(envId)}/${seg(id)}`,
+      body,
+      schema: Ack,
+      subject: this.subject(envId, id),
+    });
+  }
+
+  flagReferences(envId: string, id: string): Promise<FlagReference[]> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/${seg(id)}/flag-references`,
+      schema: z.array(FlagReference),
+      subject: this.subject(envId, id),
+    });
+  }
+
+  allTags(envId: string): Promise<string[]> {
+    return this.t.request({
+      method: "GET",
+      path: `${this.base(envId)}/all-tags`,
+      schema: z.array(z.string()),
+      subject: `segment tags in environment ${envId}`,
+    });
+  }
+
+  private put(envId: string, id: string, aspect: string, body: unknown): Promise<boolean> {
+    return this.t.request({
+      method: "PUT",
+      path: `${this.base(envId)}/${seg(id)}/${aspect}`,
+      body,
+      schema: Ack,
+      subject: this.subject(envId, id),
+    });
+  }
+}

@@ -1,0 +1,75 @@
+// Shapes shared by flag and segment targeting (Domain/Targeting in FeatBit).
+import { z } from "zod";
+
+export const Condition = z.object({
+  id: z.string().nullish(),
+  property: z.string(),
+  /** Null for segment conditions ("User is in segment"). */
+  op: z.string().nullable(),
+  value: z.string().nullable(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const RolloutVariation = z.object({
+  id: z.string(),
+  /** [from, to] as fractions of 1. */
+  rollout: z.tuple([z.number(), z.number()]),
+  exptRollout: z.number(),
+});
+export type RolloutVariation = z.infer<typeof RolloutVariation>;
+
+export const TargetRule = z.object({
+  id: z.string(),
+  name: z.string(),
+  dispatchKey: z.string().nullable(),
+  includedInExpt: z.boolean(),
+  conditions: z.array(Condition),
+  variations: z.array(RolloutVariation),
+});
+export type TargetRule = z.infer<typeof TargetRule>;
+
+export const TargetUser = z.object({
+  keyIds: z.array(z.string()),
+  variationId: z.string(),
+});
+export type TargetUser = z.infer<typeof TargetUser>;
+
+export const Fallthrough = z.object({
+  dispatchKey: z.string().nullable(),
+  includedInExpt: z.boolean(),
+  variations: z.array(RolloutVariation),
+});
+export type Fallthrough = z.infer<typeof Fallthrough>;
+
+/** Segment rules have no variations. */
+export const MatchRule = z.object({
+  id: z.string(),
+  name: z.string(),
+  conditions: z.array(Condition),
+});
+export type MatchRule = z.infer<typeof MatchRule>;
+
+/** The property names FeatBit uses for segment-membership conditions in flag rules. */
+export const SEGMENT_IN = "User is in segment";
+export const SEGMENT_NOT_IN = "User is not in segment";
+
+/** Operators FeatBit evaluates (Domain/Targeting/OperatorTypes.cs); anything else never matches. */
+export const OPERATORS = [
+  "LessThan",
+  "LessEqualThan",
+  "BiggerThan",
+  "BiggerEqualThan",
+  "Equal",
+  "NotEqual",
+  "Contains",
+  "NotContain",
+  "StartsWith",
+  "EndsWith",
+  "MatchRegex",
+  "NotMatchRegex",
+  "IsOneOf",
+  "NotOneOf",
+  "IsTrue",
+  "IsFalse",
+] as const;
+export type Operator = (typeof OPERATORS)[number];

@@ -1,0 +1,2 @@
+// Public entry point of pulumi-featbit.
+export * as client from "./client";
