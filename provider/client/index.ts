@@ -1,8 +1,10 @@
 // The FeatBit REST client: one module per API area over one shared transport.
 import { EnvironmentsApi } from "./environments";
 import { FeatureFlagsApi } from "./featureFlags";
+import { createTransport, type TransportOptions } from "./http";
 import { ProjectsApi } from "./projects";
 import { SegmentsApi } from "./segments";
+import type { ClientSettings } from "./settings";
 import type { HttpTransport } from "./transport";
 import { WorkspaceApi } from "./workspace";
 
@@ -22,11 +24,20 @@ export class FeatBitClient {
   }
 }
 
+/** A client over the shared HTTP transport (settings are validated; see resolveSettings). */
+export function createClient(settings: ClientSettings, options?: TransportOptions): FeatBitClient {
+  return new FeatBitClient(createTransport(settings, options));
+}
+
 export * from "./common";
 export * from "./environments";
+export * from "./errors";
 export * from "./featureFlags";
+export { createTransport, USER_AGENT, type TransportOptions } from "./http";
 export * from "./projects";
+export { excerpt, redact, REDACTED } from "./redact";
 export * from "./segments";
+export * from "./settings";
 export * from "./targeting";
 export * from "./transport";
 export * from "./workspace";

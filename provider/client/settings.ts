@@ -1,0 +1,241 @@
+// Client settings: where FeatBit is, how to authenticate, and how hard to try. Values come from
+// fully-qualified stack config keys (what a dynamic provider's `configure` sees), then environment
+// variables, so the same program works with `pulumi config set` and in CI with env vars only.
+import { FeatBitConfigError } from "./errors";
+import { redact } from "./redact";
+
+export interface ClientSettings {
+  /** Normalised: origin + "/api/v1", no trailing slash. */
+  apiUrl: string;
+  accessToken: string;
+  /** Retries for GETs (and for any request refused with 429); default 3, allowed 0..10. */
+  maxRetries: number;
+  /** Per-attempt timeout; default 30, 1..300. */
+  httpTimeoutSeconds: number;
+  /** Requests in flight at once against one apiUrl, across the whole process; default 4, 1..32. */
+  maxConcurrency: number;
+  /** Allows plain http to a non-loopback host; default false. */
+  allowInsecureHttp: boolean;
+}
+
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+export const DEFAULT_API_URL = "https://app-api.featbit.co";
+export const API_PREFIX = "/api/v1";
+
+/** Stack config keys, and the environment variables consulted (in order) when a key is unset. */
+export const SETTINGS = {
+  apiUrl: { key: "featbit:apiUrl", env: ["FEATBIT_API_URL", "FEATBIT_HOST"] },
+  accessToken: { key: "featbit:accessToken", env: ["FEATBIT_ACCESS_TOKEN", "FEATBIT_TOKEN"] },
+  maxRetries: { key: "featbit:maxRetries", env: ["FEATBIT_MAX_RETRIES"], min: 0, max: 10, default: 3 },
+  httpTimeoutSeconds: {
+    key: "featbit:httpTimeoutSeconds",
+    env: ["FEATBIT_HTTP_TIMEOUT_SECONDS"],
+    min: 1,
+    max: 300,
+    default: 30,
+  },
+  maxConcurrency: {
+    key: "featbit:maxConcurrency",
+    env: ["FEATBIT_MAX_CONCURRENCY"],
+    min: 1,
+    max: 32,
+    default: 4,
+  },
+  allowInsecureHttp: { key: "featbit:allowInsecureHttp", env: ["FEATBIT_ALLOW_INSECURE_HTTP"] },
+} as const;
+
+type NumericSetting = "maxRetries" | "httpTimeoutSeconds" | "maxConcurrency";
+
+interface Found {
+  value: string;
+  /** Where the value came from, for messages: a config key or an env var name. */
+  source: string;
+}
+
+/** Reads fully-qualified stack config keys first, then env vars; throws FeatBitConfigError. */
+export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  // Empty values count as unset: CI systems often export an empty variable for a missing secret.
+  const lookup = (spec: { key: string; env: readonly string[] }): Found | undefined => {
+    const fromConfig = config?.get(spec.key);
+    if (fromConfig !== undefined && fromConfig !== "") return { value: fromConfig, source: spec.key };
+    for (const name of spec.env) {
+      const fromEnv = env[name];
+      if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: name };
+    }
+    return undefined;
+  };
+
+  const token = lookup(SETTINGS.accessToken);
+  if (token === undefined) {
+    const misnamed = ["featbit:apiToken", "featbit:token"].find((k) => config?.get(k) !== undefined);
+    throw new FeatBitConfigError(
+      SETTINGS.accessToken.key,
+      "No FeatBit access token is configured. Set it with `pulumi config set --secret featbit:accessToken <token>` " +
+        "or the FEATBIT_ACCESS_TOKEN environment variable (FEATBIT_TOKEN is also read). Create the token in " +
+        "FeatBit under Integrations › Access tokens." +
+        (misnamed ? ` Found ${misnamed}, which is not read: rename it to featbit:accessToken.` : ""),
+    );
+  }
+  const allowInsecure = lookup(SETTINGS.allowInsecureHttp);
+  const apiUrl = lookup(SETTINGS.apiUrl);
+
+  const settings: ClientSettings = {
+    apiUrl: apiUrl?.value ?? DEFAULT_API_URL,
+    accessToken: token.value,
+    maxRetries: parseNumber("maxRetries", lookup(SETTINGS.maxRetries)),
+    httpTimeoutSeconds: parseNumber("httpTimeoutSeconds", lookup(SETTINGS.httpTimeoutSeconds)),
+    maxConcurrency: parseNumber("maxConcurrency", lookup(SETTINGS.maxConcurrency)),
+    allowInsecureHttp: allowInsecure === undefined ? false : parseBoolean(allowInsecure),
+  };
+  return validateSettings(settings, {
+    apiUrl: apiUrl?.source ?? SETTINGS.apiUrl.key,
+    accessToken: token.source,
+  });
+}
+
+/**
+ * Checks and normalises settings built by hand (createTransport calls it too, so a caller cannot
+ * skip the https and token checks by constructing ClientSettings directly).
+ */
+export function validateSettings(
+  settings: ClientSettings,
+  sources: { apiUrl?: string; accessToken?: string } = {},
+): ClientSettings {
+  checkAccessToken(settings.accessToken, sources.accessToken ?? SETTINGS.accessToken.key);
+  for (const name of ["maxRetries", "httpTimeoutSeconds", "maxConcurrency"] as const) {
+    checkRange(name, settings[name], SETTINGS[name].key);
+  }
+  return {
+    ...settings,
+    apiUrl: normalizeApiUrl(settings.apiUrl, settings.allowInsecureHttp, sources.apiUrl),
+  };
+}
+
+/**
+ * Accepts an origin, optionally followed by /api/v1 (with or without a trailing slash), and returns
+ * origin + "/api/v1". Anything else is most likely a UI URL or a typo, so it is refused rather than
+ * guessed at.
+ */
+export function normalizeApiUrl(raw: string, allowInsecureHttp = false, source?: string): string {
+  const where =
+    source && source !== SETTINGS.apiUrl.key
+      ? `${SETTINGS.apiUrl.key} (from ${source})`
+      : SETTINGS.apiUrl.key;
+  const fail = (why: string): never => {
+    throw new FeatBitConfigError(SETTINGS.apiUrl.key, `${where} ${why}`);
+  };
+  const value = raw.trim();
+  // Shown back to the user only with any "user:password@" part masked: that part is a credential.
+  const shown = redact(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, "$1***@"));
+  if (!/^https?:\/\//i.test(value)) {
+    fail(
+      `must start with https:// (or http:// for a local FeatBit), e.g. ${DEFAULT_API_URL}; got '${shown}'.`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(`is not a valid URL: '${shown}'.`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    fail(
+      "must not contain a user name or password; the access token is configured separately (featbit:accessToken).",
+    );
+  }
+  if (value.includes("?") || value.includes("#")) {
+    fail(`must not contain a query string or fragment; use just the origin, e.g. ${url.origin}.`);
+  }
+  const path = url.pathname.replace(/\/$/, "");
+  if (path !== "" && path.toLowerCase() !== API_PREFIX) {
+    fail(
+      `must be the FeatBit API origin, optionally followed by ${API_PREFIX}, e.g. ${DEFAULT_API_URL} or ` +
+        `http://localhost:5000${API_PREFIX}; got path '${redact(url.pathname)}'.`,
+    );
+  }
+  if (url.protocol === "http:" && !allowInsecureHttp && !isLoopback(url.hostname)) {
+    fail(
+      `uses plain http to ${url.hostname}, which would send the access token unencrypted. Use https, or if the ` +
+        `network is trusted set \`pulumi config set featbit:allowInsecureHttp true\` (or FEATBIT_ALLOW_INSECURE_HTTP=true).`,
+    );
+  }
+  return `${url.origin}${API_PREFIX}`;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  // WHATWG URL canonicalises IPv4 shorthands ("127.1") and brackets IPv6, so these forms suffice.
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function checkAccessToken(token: string, source: string): void {
+  const fail = (why: string): never => {
+    // The token is passed as a secret so that even a mistake in `why` could not echo it.
+    throw new FeatBitConfigError(SETTINGS.accessToken.key, `The access token in ${source} ${why}`, [token]);
+  };
+  if (/^bearer\s/i.test(token)) {
+    fail(
+      "starts with 'Bearer ': FeatBit expects the raw access token (api-…) without a scheme word. Remove the prefix.",
+    );
+  }
+  if (/\s/.test(token)) {
+    fail("contains whitespace (a trailing newline from a file or a copy-paste?). Set it again without it.");
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    fail("contains characters that cannot be sent in an HTTP header. Copy it again from FeatBit.");
+  }
+  if (token.startsWith("eyJ")) {
+    fail(
+      "looks like a user session token (JWT), which expires within minutes. Create an access token in FeatBit under Integrations › Access tokens (it starts with 'api-').",
+    );
+  }
+  // Access tokens are "api-" + 40 base64 characters; only the prefix is checked so that a future
+  // length change on the server does not lock users out.
+  if (!token.startsWith("api-") || token.length < 8) {
+    fail(
+      "does not look like a FeatBit access token (those start with 'api-'). Copy it from Integrations › Access tokens in FeatBit.",
+    );
+  }
+}
+
+function parseNumber(name: NumericSetting, found: Found | undefined): number {
+  const spec = SETTINGS[name];
+  if (found === undefined) return spec.default;
+  const text = found.value.trim();
+  if (!/^\d+$/.test(text)) {
+    throw new FeatBitConfigError(
+      spec.key,
+      `${describeSource(spec.key, found.source)} must be a whole number from ${spec.min} to ${spec.max}; got '${redact(text)}'.`,
+    );
+  }
+  const value = Number(text);
+  checkRange(name, value, found.source);
+  return value;
+}
+
+function checkRange(name: NumericSetting, value: number, source: string): void {
+  const spec = SETTINGS[name];
+  if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+    throw new FeatBitConfigError(
+      spec.key,
+      `${describeSource(spec.key, source)} must be a whole number from ${spec.min} to ${spec.max}; got ${value}.`,
+    );
+  }
+}
+
+function parseBoolean(found: Found): boolean {
+  const text = found.value.trim().toLowerCase();
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw new FeatBitConfigError(
+    SETTINGS.allowInsecureHttp.key,
+    `${describeSource(SETTINGS.allowInsecureHttp.key, found.source)} must be true or false; got '${redact(found.value)}'.`,
+  );
+}
+
+function describeSource(key: string, source: string): string {
+  return source === key ? key : `${key} (from ${source})`;
+}
