@@ -1,2 +1,22 @@
-// Public entry point of pulumi-featbit.
+// Public entry point of pulumi-featbit: the resources, the REST client and the local FeatBit emulator.
+export { Project, type ProjectArgs, type ProjectEnvironment } from "./resources/project";
+export { Environment, type EnvironmentArgs } from "./resources/environment";
+export {
+  FeatureFlag,
+  type FeatureFlagArgs,
+  type FeatureFlagVariation,
+  type FeatureFlagVariationArgs,
+  type JsonValue,
+} from "./resources/featureFlag";
+export {
+  FeatureFlagTargeting,
+  type FeatureFlagTargetingArgs,
+  type FlagReference,
+  type IndividualTargeting,
+  type Serve,
+  type TargetingRule,
+} from "./resources/featureFlagTargeting";
+export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } from "./resources/segment";
+export type { FlagCondition, PropertyCondition } from "./resources/conditions";
+export { startEmulator, type Emulator, type EmulatorOptions } from "./emulator";
 export * as client from "./client";

@@ -1,0 +1,151 @@
+// Access-token authentication and IAM permission checks (§2 of the API reference).
+import type { PolicyStatement, State } from "./state";
+import { OWNER_STATEMENTS, Store } from "./store";
+
+export type ResourceType = "workspace" | "iam" | "project" | "env" | "flag" | "segment";
+
+export interface Permission {
+  name: string;
+  type: ResourceType;
+}
+
+export interface Caller {
+  /** The access token's id: FeatBit records it as creatorId/updatorId/operator. */
+  id: string;
+  statements: PolicyStatement[];
+}
+
+/**
+ * Resolves the `Authorization` header. A `Bearer …` value goes to the JWT scheme, which the emulator
+ * does not implement, so it always fails like an invalid JWT would.
+ */
+export function authenticate(store: Store, header: string | undefined): Caller | undefined {
+  if (!header || header.startsWith("Bearer ")) return undefined;
+  const token = store.state.tokens.find((t) => t.token === header);
+  if (!token) return undefined;
+  if (token.type === "Service") return { id: token.id, statements: token.permissions };
+  return { id: token.id, statements: memberStatements(store.state, token.creatorId) };
+}
+
+/** A member's statements: direct policies plus those of their groups. */
+export function memberStatements(state: State, memberId: string): PolicyStatement[] {
+  const policyIds = new Set(
+    state.memberPolicies.filter((l) => l.memberId === memberId).map((l) => l.policyId),
+  );
+  for (const gm of state.groupMembers.filter((l) => l.memberId === memberId)) {
+    for (const gp of state.groupPolicies.filter((l) => l.groupId === gm.groupId)) policyIds.add(gp.policyId);
+  }
+  return state.policies.filter((p) => policyIds.has(p.id)).flatMap((p) => p.statements);
+}
+
+/** Allowed iff some statement matches and no matching statement denies (PolicyHelper). */
+export function isAllowed(
+  statements: PolicyStatement[],
+  permission: string,
+  rn: string | undefined,
+): boolean {
+  if (rn === undefined) return false;
+  const matching = statements.filter(
+    (s) =>
+      s.resourceType === "*" ||
+      ((s.actions ?? []).some((a) => a === "*" || a === permission) &&
+        (s.resources ?? []).some((pattern) => rnMatches(rn, pattern))),
+  );
+  return matching.length > 0 && matching.every((s) => s.effect === "allow");
+}
+
+/** Domain/Resources/RNMatcher.cs: segment-wise prefix match with `*` wildcards and optional tags. */
+export function rnMatches(resource: string, pattern: string): boolean {
+  if (resource === "" || pattern === "") return false;
+  const rSegs = resource.split(":");
+  const pSegs = pattern.split(":");
+  if (pSegs.length > rSegs.length) return false;
+  return pSegs.every((pSeg, i) => {
+    const [pPath, pTags] = splitOnce(pSeg, ";");
+    const [rPath, rTags] = splitOnce(rSegs[i], ";");
+    if (!wildcard(pPath, rPath)) return false;
+    if (pTags === undefined || pTags === "") return true;
+    if (rTags === undefined || rTags === "") return false;
+    const resourceTags = rTags.split(",");
+    return pTags.split(",").some((pt) => resourceTags.some((rt) => wildcard(pt, rt)));
+  });
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const parts = s.split(sep);
+  return [parts[0], parts.length > 1 ? parts[1] : undefined];
+}
+
+function wildcard(pattern: string, value: string): boolean {
+  if (!pattern.includes("*")) return pattern === value;
+  const re = "^" + pattern.split("*").map(escapeRegex).join(".*") + "$";
+  return new RegExp(re).test(value);
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+const withTags = (base: string, tags: string[]): string =>
+  tags.length > 0 ? `${base};${tags.join(",")}` : base;
+
+/**
+ * The RN a route's permission is checked against (DefaultPermissionChecker). `undefined` when the
+ * target cannot be found: the check then fails with 403 even for an owner, which is how FeatBit
+ * answers PUT/DELETE on missing projects, envs, flags and segments.
+ */
+export function resolveRN(
+  store: Store,
+  permission: Permission,
+  params: Record<string, string>,
+): string | undefined {
+  switch (permission.type) {
+    case "workspace":
+      return "workspace/*";
+    case "iam":
+      return "iam/*";
+    case "project": {
+      if (permission.name === "CreateProject") return "project/*";
+      const project = store.project(params.projectId ?? params.id);
+      if (!project) return undefined;
+      return permission.name === "CreateEnv" ? `project/${project.key}:env/*` : `project/${project.key}`;
+    }
+    case "env":
+      return envRN(store, params.envId ?? params.id);
+    case "flag": {
+      const env = envRN(store, params.envId);
+      if (env === undefined) return undefined;
+      if (params.key === undefined) return `${env}:flag/*`;
+      const flag = store.flag(params.envId, params.key);
+      return flag && withTags(`${env}:flag/${flag.key}`, flag.tags);
+    }
+    case "segment": {
+      const env = envRN(store, params.envId);
+      if (env === undefined) return undefined;
+      if (params.segmentId === undefined) return `${env}:segment/*`;
+      const segment = store.segment(params.segmentId);
+      if (!segment) return undefined;
+      if (segment.type === "shared" && !store.coversEnv(segment, params.envId)) return undefined;
+      return withTags(`${env}:segment/${segment.key}`, segment.tags);
+    }
+  }
+}
+
+export function envRN(store: Store, envId: string | undefined): string | undefined {
+  const found = envId === undefined ? undefined : store.envWithProject(envId);
+  return found && `project/${found.project.key}:env/${found.env.key}`;
+}
+
+export function projectRN(key: string): string {
+  return `project/${key}`;
+}
+
+export function flagRN(store: Store, envId: string, key: string, tags: string[]): string | undefined {
+  const env = envRN(store, envId);
+  return env && withTags(`${env}:flag/${key}`, tags);
+}
+
+export function segmentRN(store: Store, envId: string, key: string, tags: string[]): string | undefined {
+  const env = envRN(store, envId);
+  return env && withTags(`${env}:segment/${key}`, tags);
+}
+
+export { OWNER_STATEMENTS };

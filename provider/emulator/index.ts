@@ -1,0 +1,155 @@
+// A FeatBit-compatible in-memory server for tests and local development (issue #3).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { auditLogRoutes } from "./api/auditLogs";
+import { environmentRoutes } from "./api/environments";
+import { flagRoutes } from "./api/flags";
+import { iamRoutes } from "./api/iam";
+import { jwtOnlyRoutes } from "./api/jwtOnly";
+import { projectRoutes } from "./api/projects";
+import { segmentRoutes } from "./api/segments";
+import { workspaceRoutes } from "./api/workspace";
+import { Faults, type FaultController } from "./faults";
+import { accessTokenValue, Clock, Random } from "./ids";
+import { loadState, saveState } from "./persistence";
+import { Router } from "./router";
+import { requestListener, type RequestLogEntry } from "./server";
+import type { AccessToken, PolicyStatement, State } from "./state";
+import { initialState, OWNER_STATEMENTS, Store } from "./store";
+
+export type { FaultController, FaultRule } from "./faults";
+export type { RequestLogEntry } from "./server";
+export type { PolicyStatement } from "./state";
+export { OWNER_POLICY_ID, ADMINISTRATOR_POLICY_ID, DEVELOPER_POLICY_ID } from "./store";
+
+export interface EmulatorOptions {
+  /** Default 0 (random); the CLI defaults to 5000. */
+  port?: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default: one generated owner-like token "api-" + 40 chars (reused from `dataFile` if present). */
+  tokens?: (string | { token: string; type?: "Personal" | "Service"; permissions?: PolicyStatement[] })[];
+  /** Persist state as JSON; loaded at start if it exists; written atomically after each change. */
+  dataFile?: string;
+  /** Seeds ids and fault probabilities (ignored when state is loaded from `dataFile`). */
+  seed?: number;
+  /** Organization key used in segment scopes; default "playground". */
+  orgKey?: string;
+}
+
+export interface Emulator {
+  /** Origin, e.g. "http://127.0.0.1:41234"; clients append /api/v1. */
+  url: string;
+  /** The first token. */
+  token: string;
+  requests: { all(): RequestLogEntry[]; clear(): void };
+  faults: FaultController;
+  close(): Promise<void>;
+}
+
+function buildRouter(): Router {
+  const router = new Router();
+  router.addAll([
+    ...workspaceRoutes,
+    ...projectRoutes,
+    ...environmentRoutes,
+    ...flagRoutes,
+    ...segmentRoutes,
+    ...iamRoutes,
+    ...auditLogRoutes,
+    ...jwtOnlyRoutes,
+  ]);
+  return router;
+}
+
+function configureTokens(store: Store, options: EmulatorOptions): void {
+  const { state } = store;
+  const ownerId = state.members[0]?.userId ?? store.guid();
+  const make = (token: string, type: AccessToken["type"], permissions: PolicyStatement[]): AccessToken => ({
+    id: store.guid(),
+    name: `token-${state.tokens.length + 1}`,
+    token,
+    type,
+    permissions,
+    creatorId: ownerId,
+  });
+  if (options.tokens && options.tokens.length > 0) {
+    state.tokens = options.tokens.map((t) =>
+      typeof t === "string"
+        ? make(t, "Service", OWNER_STATEMENTS)
+        : make(t.token, t.type ?? "Service", t.permissions ?? OWNER_STATEMENTS),
+    );
+  } else if (state.tokens.length === 0) {
+    state.tokens = [make(accessTokenValue(store.random, Date.now()), "Service", OWNER_STATEMENTS)];
+  }
+}
+
+/** Persisted timestamps must stay ordered before anything created after a restart. */
+function observeTimes(clock: Clock, state: State): void {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === "createdAt" || k === "updatedAt") && typeof x === "string") clock.observe(x);
+        else if (typeof x === "object") walk(x);
+      }
+    }
+  };
+  walk(state);
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const clock = new Clock();
+  const warn = (m: string) => process.stderr.write(m + "\n");
+  const loaded = options.dataFile ? loadState(options.dataFile, warn) : undefined;
+  // A seed replayed over loaded state would hand out the ids it already handed out last time.
+  const random = new Random(loaded ? undefined : options.seed);
+  if (loaded) observeTimes(clock, loaded);
+  const store = new Store(
+    loaded ?? initialState(random, clock, options.orgKey ?? "playground"),
+    random,
+    clock,
+  );
+  if (loaded && options.orgKey) store.state.organization.key = options.orgKey;
+  configureTokens(store, options);
+
+  const dataFile = options.dataFile;
+  const persist = () => {
+    if (!dataFile) return;
+    try {
+      saveState(dataFile, store.state);
+    } catch (e) {
+      warn(`featbit-emulator: could not write ${dataFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  persist();
+
+  const log: RequestLogEntry[] = [];
+  const faults = new Faults(random);
+  const server: Server = createServer(
+    requestListener({ store, router: buildRouter(), faults, log, persist }),
+  );
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    token: store.state.tokens[0].token,
+    requests: { all: () => [...log], clear: () => void log.splice(0) },
+    faults,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        persist();
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

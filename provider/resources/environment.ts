@@ -1,0 +1,353 @@
+// featbit:Environment — an environment of a FeatBit project, with its SDK keys as secret outputs. The project and
+// the key are fixed for life (FeatBit has no endpoint to change them), so changing either replaces the environment;
+// name, description and the change-comment setting update in place with one PUT. FeatBit creates `prod` and `dev`
+// with every project: declaring either adopts the existing one, so a program can describe them like any other.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { Environment as ProjectEnvironment, EnvironmentVm, ProjectWithEnvs, Secret } from "../client";
+import { isFeatBitApiError } from "../client/errors";
+import {
+  splitId,
+  toProvider,
+  type Context,
+  type Failure,
+  type ProviderFactory,
+  type ResourceDefinition,
+} from "./framework";
+import { adoption, description, key, name, uuid } from "./inputs";
+import { shimFor } from "./shim";
+
+const Inputs = z.object({
+  projectId: uuid("projectId"),
+  key: key("environment"),
+  name: name("environment"),
+  description,
+  requireChangeComment: z.boolean({ error: "requireChangeComment must be true or false" }).default(false),
+  ...adoption,
+});
+type Inputs = z.infer<typeof Inputs>;
+
+type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };
+
+/** The Pulumi id, identical to the FeatBit Terraform provider's import id so stacks can move between the two. */
+const ID_FORMAT = "<project_uuid>/<environment_uuid>";
+
+/** The environments FeatBit creates with every project: declaring one adopts it without `adopt: true`. */
+const AUTO_CREATED = new Set(["prod", "dev"]);
+
+/** What both the project view and the environment endpoints return about an environment. */
+type EnvView = Pick<EnvironmentVm, "id" | "name" | "description" | "secrets" | "settings">;
+
+const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+function parseId(id: string): { projectId: string; envId: string } {
+  const [projectPart, envPart] = splitId(id, 2, ID_FORMAT);
+  const projectId = uuid("the project part").safeParse(projectPart);
+  const envId = uuid("the environment part").safeParse(envPart);
+  if (!projectId.success || !envId.success)
+    throw new Error(`'${id}' is not a valid id: expected ${ID_FORMAT}`);
+  return { projectId: projectId.data, envId: envId.data };
+}
+
+const pulumiId = (projectId: string, envId: string) => `${projectId}/${envId}`;
+
+const secretOf = (secrets: readonly Secret[], type: Secret["type"]) =>
+  secrets.find((s) => s.type === type)?.value ?? "";
+
+/**
+ * Outputs from what FeatBit holds. The key keeps the declared spelling when it only differs in case (FeatBit keys
+ * are case-insensitive, so `Prod` and `prod` name the same environment; keeping FeatBit's spelling would show a
+ * key change — a replacement — on the next preview).
+ */
+function outputs(
+  base: Pick<Inputs, "projectId" | "key" | "adopt" | "importId">,
+  env: EnvView,
+  actualKey: string,
+): Outputs {
+  return {
+    projectId: base.projectId,
+    key: sameKey(base.key, actualKey) ? base.key : actualKey,
+    name: env.name,
+    description: env.description ?? "",
+    requireChangeComment: env.settings?.requireChangeComment ?? false,
+    adopt: base.adopt,
+    ...(base.importId !== undefined ? { importId: base.importId } : {}),
+    environmentId: env.id,
+    serverKey: secretOf(env.secrets, "server"),
+    clientKey: secretOf(env.secrets, "client"),
+  };
+}
+
+/** Checked before any API call: the import id's shape and its agreement with projectId. */
+function rules(inputs: Inputs): Failure[] {
+  if (inputs.importId === undefined) return [];
+  let parsed: { projectId: string; envId: string };
+  try {
+    parsed = parseId(inputs.importId);
+  } catch {
+    return [
+      {
+        property: "importId",
+        reason: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '0f2c…/6a1d…'`,
+      },
+    ];
+  }
+  if (parsed.projectId !== inputs.projectId) {
+    return [
+      {
+        property: "importId",
+        reason: `importId names project ${parsed.projectId} but projectId is ${inputs.projectId}: make them agree`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** FeatBit answers 500 (missing id) or 403 (unresolvable) for a project that is gone: the list is the truth. */
+async function findProject(ctx: Context, projectId: string): Promise<ProjectWithEnvs | undefined> {
+  try {
+    return await ctx.client.projects.get(projectId);
+  } catch (err) {
+    if (!isFeatBitApiError(err) || ![403, 404, 500].includes(err.status ?? 0)) throw err;
+    if ((await ctx.client.projects.list()).some((p) => p.id === projectId)) throw err;
+    return undefined;
+  }
+}
+
+/**
+ * The environment as the project view shows it. There is no list-environments endpoint, and the environment GET
+ * answers 403 for a missing environment (indistinguishable from a permission problem) and lacks the key, so the
+ * project view — which carries key, secrets and settings — is both the read and the proof of absence.
+ */
+async function findEnvironment(
+  ctx: Context,
+  projectId: string,
+  envId: string,
+): Promise<ProjectEnvironment | undefined> {
+  return (await findProject(ctx, projectId))?.environments.find((e) => e.id === envId);
+}
+
+const projectMissing = (projectId: string) =>
+  new Error(
+    `project ${projectId} does not exist or this access token cannot see it (FeatBit: Forbidden): check projectId`,
+  );
+
+/** The existing environment to manage instead of creating one, if the declaration asks for adoption. */
+async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectEnvironment | undefined> {
+  if (inputs.importId !== undefined) {
+    const { envId } = parseId(inputs.importId);
+    const project = await findProject(ctx, inputs.projectId);
+    if (!project) throw projectMissing(inputs.projectId);
+    const found = project.environments.find((e) => e.id === envId);
+    if (!found) {
+      throw new Error(
+        `importId ${inputs.importId} names no environment of project '${project.key}' this access token can see`,
+      );
+    }
+    if (!sameKey(found.key, inputs.key)) {
+      throw new Error(
+        `importId ${inputs.importId} is environment '${found.key}', but key is '${inputs.key}': make them agree`,
+      );
+    }
+    return found;
+  }
+  if (!inputs.adopt && !AUTO_CREATED.has(inputs.key.toLowerCase())) return undefined;
+  const project = await findProject(ctx, inputs.projectId);
+  if (!project) throw projectMissing(inputs.projectId);
+  return project.environments.find((e) => sameKey(e.key, inputs.key));
+}
+
+function differs(env: EnvView, wanted: Inputs): boolean {
+  return (
+    env.name !== wanted.name ||
+    (env.description ?? "") !== wanted.description ||
+    (env.settings?.requireChangeComment ?? false) !== wanted.requireChangeComment
+  );
+}
+
+/**
+ * One PUT brings name, description and settings to the declaration (FeatBit replaces name and description as a
+ * pair; settings are always sent because this resource manages them). An ambiguous failure is settled by reading
+ * the environment back; a 403 for an environment that is gone becomes advice to refresh.
+ */
+async function writeSettings(
+  ctx: Context,
+  projectId: string,
+  envId: string,
+  wanted: Inputs,
+): Promise<EnvView> {
+  try {
+    return await ctx.client.environments.update(projectId, envId, {
+      name: wanted.name,
+      description: wanted.description,
+      settings: { requireChangeComment: wanted.requireChangeComment },
+    });
+  } catch (err) {
+    if (!isFeatBitApiError(err) || (!err.ambiguous && err.status !== 403)) throw err;
+    const current = await findEnvironment(ctx, projectId, envId);
+    if (!current) {
+      throw new Error(
+        `environment ${envId} no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
+          `from the stack, then 'pulumi up' to create it again`,
+        { cause: err },
+      );
+    }
+    if (err.ambiguous && !differs(current, wanted)) return current;
+    throw err;
+  }
+}
+
+async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+  const existing = await adoptionTarget(ctx, inputs);
+  if (existing) {
+    const env = differs(existing, inputs)
+      ? await writeSettings(ctx, inputs.projectId, existing.id, inputs)
+      : existing;
+    return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, existing.key) };
+  }
+  try {
+    const env = await ctx.client.environments.create(inputs.projectId, {
+      name: inputs.name,
+      key: inputs.key,
+      description: inputs.description,
+      settings: { requireChangeComment: inputs.requireChangeComment },
+    });
+    return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, inputs.key) };
+  } catch (err) {
+    if (!isFeatBitApiError(err)) throw err;
+    if (err.ambiguous) {
+      // The POST may have been applied before the connection failed: look before reporting, never create twice.
+      const project = await findProject(ctx, inputs.projectId);
+      const landed = project?.environments.find((e) => sameKey(e.key, inputs.key));
+      if (!landed) throw err;
+      const env = differs(landed, inputs)
+        ? await writeSettings(ctx, inputs.projectId, landed.id, inputs)
+        : landed;
+      return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, landed.key) };
+    }
+    if (err.codes.includes("KeyHasBeenUsed")) {
+      throw new Error(
+        `an environment with key '${inputs.key}' already exists in project ${inputs.projectId} (FeatBit: KeyHasBeenUsed): ` +
+          `set adopt: true to manage it with Pulumi, or choose another key`,
+        { cause: err },
+      );
+    }
+    // FeatBit answers 403 both for a missing project and for a token without CreateEnv: tell them apart.
+    if (err.status === 403 && (await findProject(ctx, inputs.projectId)) === undefined)
+      throw projectMissing(inputs.projectId);
+    throw err;
+  }
+}
+
+const definition: ResourceDefinition<Inputs, Outputs> = {
+  kind: "Environment",
+  schema: Inputs,
+  rules,
+  createOnly: ["adopt", "importId"],
+  replaceOn: ["projectId", "key"],
+  // Keys are unique per project (case-insensitive): a replacement in the same project with the same key must go first.
+  deleteBeforeReplace: (olds, news) => olds.projectId === news.projectId && sameKey(olds.key, news.key),
+  describe: (p) => `environment '${p.key ?? "?"}' in project ${p.projectId ?? "?"}`,
+
+  create,
+
+  async read(ctx, id, olds) {
+    const { projectId, envId } = parseId(id);
+    // A deleted project takes its environments with it: findProject reports it absent, so the environment is gone.
+    const env = await findEnvironment(ctx, projectId, envId);
+    if (!env) return undefined;
+    const base = {
+      projectId,
+      key: olds?.key ?? env.key,
+      adopt: olds?.adopt ?? false,
+      ...(olds?.importId !== undefined ? { importId: olds.importId } : {}),
+    };
+    return outputs(base, env, env.key);
+  },
+
+  async update(ctx, id, olds, news, changed) {
+    const { projectId, envId } = parseId(id);
+    const settingsChanged =
+      changed.has("name") || changed.has("description") || changed.has("requireChangeComment");
+    if (!settingsChanged) return { ...olds, ...news };
+    const env = await writeSettings(ctx, projectId, envId, news);
+    return outputs(news, env, olds.key);
+  },
+
+  async delete(ctx, id) {
+    const { projectId, envId } = parseId(id);
+    try {
+      await ctx.client.environments.delete(projectId, envId);
+    } catch (err) {
+      // FeatBit answers 403 for an environment (or project) that is already gone; an ambiguous failure may have
+      // deleted it. Either way the project view settles it.
+      if (isFeatBitApiError(err) && (err.status === 403 || err.ambiguous)) {
+        if ((await findEnvironment(ctx, projectId, envId)) === undefined) return;
+      }
+      throw err;
+    }
+  },
+
+  inputsOf: (outs, previous) => ({
+    projectId: outs.projectId,
+    key: outs.key,
+    name: outs.name,
+    description: outs.description,
+    requireChangeComment: outs.requireChangeComment,
+    adopt: previous?.adopt ?? false,
+    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+  }),
+};
+
+export const environmentProvider: ProviderFactory = (context) => toProvider(definition, context);
+
+export interface EnvironmentArgs {
+  /** The project's id (Project.projectId); changing it replaces the environment. */
+  projectId: pulumi.Input<string>;
+  /**
+   * Unique per project (case-insensitive); changing it replaces the environment. `prod` and `dev` — which FeatBit
+   * creates with every project — are adopted automatically when they exist.
+   */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Default "". */
+  description?: pulumi.Input<string>;
+  /** FeatBit's "require a comment for every change" setting (a UI hint; the API does not enforce it). Default false. */
+  requireChangeComment?: pulumi.Input<boolean>;
+  /** Manage an existing environment with this key instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<project_uuid>/<environment_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+export class Environment extends pulumi.dynamic.Resource {
+  declare readonly environmentId: pulumi.Output<string>;
+  declare readonly projectId: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly requireChangeComment: pulumi.Output<boolean>;
+  /** The server-side SDK key (a Pulumi secret). */
+  declare readonly serverKey: pulumi.Output<string>;
+  /** The client-side SDK key (a Pulumi secret). */
+  declare readonly clientKey: pulumi.Output<string>;
+
+  constructor(name: string, args: EnvironmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shimFor("Environment"),
+      name,
+      {
+        environmentId: undefined,
+        description: undefined,
+        requireChangeComment: undefined,
+        serverKey: undefined,
+        clientKey: undefined,
+        ...args,
+      },
+      // SDK keys are generated by FeatBit, so Pulumi cannot know they are secret unless told.
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["serverKey", "clientKey"] }),
+      "featbit",
+      "Environment",
+    );
+  }
+}

@@ -1,0 +1,822 @@
+// featbit:FeatureFlag — a flag's definition in one environment: name, description, variation type, variations and
+// tags. Its targeting (enabled state, off variation, target users, rules, default rule) is never touched here: it
+// belongs to FeatureFlagTargeting or the FeatBit UI, so code owns only what code declares.
+//
+// The key, the environment and the variation type are fixed for life (FeatBit has no endpoint for them except
+// JSON patch, and existing values would not fit another type), so changing one replaces the flag; everything else
+// updates in place through FeatBit's dedicated endpoints, keeping variation ids so targeting that references them
+// survives. The Pulumi id is `<environment_uuid>/<flag_key>`, the FeatBit Terraform provider's import id.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  VARIATION_TYPES,
+  type FeatureFlag as ApiFlag,
+  type Variation as ApiVariation,
+  type VariationType,
+} from "../client";
+import { FeatBitApiError, isFeatBitApiError } from "../client/errors";
+import {
+  canonicalJson,
+  isGone,
+  PartialCreateError,
+  splitId,
+  toProvider,
+  withLock,
+  type Context,
+  type Failure,
+  type ProviderFactory,
+  type ResourceDefinition,
+} from "./framework";
+import { stableId } from "./ids";
+import { adoption, description, key, name, tags, uuid } from "./inputs";
+import { shimFor } from "./shim";
+
+const ID_FORMAT = "<environment_uuid>/<flag_key>";
+
+/**
+ * The `withLock` key for every revision-guarded write on one flag: this resource and FeatureFlagTargeting both
+ * use it so their read-revision-then-write sequences never interleave. Keys are unique ignoring case in FeatBit.
+ */
+export function flagLockKey(envId: string, flagKey: string): string {
+  return `featbit:flag:${envId.toLowerCase()}/${flagKey.toLowerCase()}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
+
+/**
+ * Stored outputs mark each variation with `idDeclared`. Ids the program did not declare (generated, or kept from
+ * FeatBit) are dropped when old outputs are read back as inputs, so diff compares the declared forms only and an
+ * id Pulumi chose never shows up as a change. User inputs carry no marker and pass through untouched.
+ */
+function dropUndeclaredId(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw) || !("idDeclared" in raw)) return raw;
+  const { idDeclared, id, ...rest } = raw as Record<string, unknown>;
+  return idDeclared === true ? { ...rest, id } : rest;
+}
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+const VariationInput = z.preprocess(
+  dropUndeclaredId,
+  z.object(
+    {
+      name: z
+        .string({ error: "variation name is required: a label such as 'on' or 'blue'" })
+        .refine((s) => s.trim() !== "", "variation name must not be blank (FeatBit rejects it)"),
+      value: z.union([z.string(), z.number(), z.boolean(), jsonObject, z.array(z.unknown())], {
+        error:
+          "variation value is required: a string (true/false for boolean flags, a number for number flags, an object or array for json flags are accepted too)",
+      }),
+      id: z
+        .string({ error: "variation id must be a string" })
+        .refine(
+          (s) => s.trim() !== "",
+          "variation id must not be blank: omit it to let Pulumi choose a stable id",
+        )
+        .optional(),
+    },
+    { error: "a variation is {name, value} with an optional id" },
+  ),
+);
+type VariationInput = z.infer<typeof VariationInput>;
+
+const Inputs = z.object({
+  environmentId: uuid("environmentId"),
+  key: key("feature flag"),
+  name: name("feature flag"),
+  description,
+  variationType: z
+    .enum(VARIATION_TYPES, { error: `variationType must be one of ${VARIATION_TYPES.join(", ")}` })
+    .default("boolean"),
+  /** Omitted for boolean flags: normalize fills in true/false. */
+  variations: z.array(VariationInput, { error: "variations must be a list of {name, value}" }).optional(),
+  tags,
+  ...adoption,
+});
+type Inputs = z.infer<typeof Inputs>;
+
+/** A variation as FeatBit stores it, plus whether the program declared its id. */
+export interface FeatureFlagVariation {
+  id: string;
+  name: string;
+  /** FeatBit's string form: "true", "42", canonical JSON text. */
+  value: string;
+  idDeclared: boolean;
+}
+
+type Outputs = Omit<Inputs, "variations"> & {
+  variations: FeatureFlagVariation[];
+  /** The flag's FeatBit UUID. */
+  flagId: string;
+  /** Variation name → id, for targeting written elsewhere. */
+  variationIds: Record<string, string>;
+};
+
+const BOOLEAN_DEFAULT: VariationInput[] = [
+  { name: "true", value: "true" },
+  { name: "false", value: "false" },
+];
+
+/** Routes FeatBit matches before `{key}`: a flag with such a key can be created but never read back. */
+const SHADOWED_KEYS = new Set(["is-key-used", "all-tags", "insights"]);
+
+const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** FeatBit's string form of a declared value, or why it does not fit the type. */
+function wireValue(
+  type: VariationType,
+  value: VariationInput["value"],
+): { value: string } | { problem: string } {
+  switch (type) {
+    case "boolean": {
+      const text =
+        typeof value === "boolean" ? String(value) : typeof value === "string" ? value.toLowerCase() : "";
+      if (text === "true" || text === "false") return { value: text };
+      return { problem: `boolean flags take 'true' or 'false' (or true/false), not ${show(value)}` };
+    }
+    case "number": {
+      if (typeof value === "number") {
+        return Number.isFinite(value)
+          ? { value: String(value) }
+          : { problem: "number flags take finite numbers" };
+      }
+      // Kept verbatim: "1.50" stays "1.50", so no float rounding ever changes a stored value.
+      if (typeof value === "string" && DECIMAL.test(value) && Number.isFinite(Number(value)))
+        return { value };
+      return { problem: `number flags take a finite decimal such as '42', '-1.5' or 42, not ${show(value)}` };
+    }
+    case "json": {
+      if (typeof value !== "string") return { value: canonicalJson(value) };
+      try {
+        // Canonical text (sorted keys, no whitespace) so key order or formatting never shows as a change.
+        return { value: canonicalJson(JSON.parse(value)) };
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return {
+          problem: `json flags take JSON text or an object/array; ${show(value)} is not valid JSON (${why})`,
+        };
+      }
+    }
+    case "string":
+      return typeof value === "string"
+        ? { value }
+        : {
+            problem: `string flags take strings: write '${typeof value === "object" ? canonicalJson(value) : String(value)}' in quotes`,
+          };
+  }
+}
+
+function show(value: unknown): string {
+  const text = typeof value === "string" ? `'${value}'` : canonicalJson(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** Defaults and FeatBit's string form of each value; values that do not fit are left for `rules` to report. */
+function normalize(inputs: Inputs): Inputs {
+  const declared = inputs.variations ?? (inputs.variationType === "boolean" ? BOOLEAN_DEFAULT : undefined);
+  if (!declared) return inputs;
+  const variations = declared.map((v) => {
+    const wire = wireValue(inputs.variationType, v.value);
+    return "value" in wire ? { ...v, value: wire.value } : v;
+  });
+  return { ...inputs, variations };
+}
+
+/**
+ * FeatBit's own rules plus the ones it does not enforce (typed values, unique names/values/ids), so a mistake
+ * fails in preview with the property to fix instead of being stored and breaking evaluation later.
+ */
+function rules(inputs: Inputs): Failure[] {
+  const failures: Failure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+
+  if (SHADOWED_KEYS.has(inputs.key.toLowerCase())) {
+    fail(
+      "key",
+      `FeatBit cannot read a flag keyed '${inputs.key}' back (its API has a route of that name): choose another key`,
+    );
+  }
+
+  const variations = inputs.variations ?? [];
+  const type = inputs.variationType;
+  if (variations.length === 0) {
+    fail("variations", `${type} flags need at least one variation, e.g. [{name: "blue", value: "blue"}]`);
+  }
+  const seenNames = new Map<string, number>();
+  const seenValues = new Map<string, number>();
+  const seenIds = new Map<string, number>();
+  variations.forEach((v, i) => {
+    const at = `variations[${i}]`;
+    const wire = wireValue(type, v.value);
+    if ("problem" in wire) fail(`${at}.value`, wire.problem);
+    else {
+      const first = seenValues.get(wire.value);
+      if (first !== undefined) {
+        fail(
+          `${at}.value`,
+          `value ${show(wire.value)} is already used by variations[${first}]: each variation needs its own value`,
+        );
+      } else seenValues.set(wire.value, i);
+    }
+    const nameKey = v.name.toLowerCase();
+    const sameName = seenNames.get(nameKey);
+    if (sameName !== undefined) {
+      fail(
+        `${at}.name`,
+        `name '${v.name}' is already used by variations[${sameName}] (names are compared ignoring case): rename one`,
+      );
+    } else seenNames.set(nameKey, i);
+    if (v.id !== undefined) {
+      const sameId = seenIds.get(v.id);
+      if (sameId !== undefined) {
+        fail(
+          `${at}.id`,
+          `id '${v.id}' is already used by variations[${sameId}]: ids must be unique, or omit them`,
+        );
+      } else seenIds.set(v.id, i);
+    }
+  });
+
+  if (type === "boolean" && variations.length > 0) {
+    const values = variations.map((v) => v.value).sort();
+    if (values.length !== 2 || values[0] !== "false" || values[1] !== "true") {
+      fail(
+        "variations",
+        "boolean flags have exactly two variations, with values 'true' and 'false': omit variations to get them, or use variationType 'string'",
+      );
+    }
+  }
+
+  if (inputs.importId !== undefined) {
+    const problem = importIdProblem(inputs.importId, inputs.environmentId, inputs.key);
+    if (problem) fail("importId", problem);
+  }
+  return failures;
+}
+
+function importIdProblem(importId: string, envId: string, flagKey: string): string | undefined {
+  let parts: string[];
+  try {
+    parts = splitId(importId, 2, ID_FORMAT);
+  } catch (err) {
+    return `${(err as Error).message} (the FeatBit Terraform provider's import id), e.g. '${envId}/${flagKey}'`;
+  }
+  const [importEnv, importKey] = parts;
+  if (importEnv.toLowerCase() !== envId || importKey !== flagKey) {
+    return `importId '${importId}' names flag '${importKey}' in environment ${importEnv}, but this resource declares '${flagKey}' in ${envId}: make them agree`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mapping between declarations, FeatBit's flag and outputs
+
+function parseId(id: string): { envId: string; flagKey: string } {
+  const [envId, flagKey] = splitId(id, 2, ID_FORMAT);
+  return { envId: envId.toLowerCase(), flagKey };
+}
+
+/** Declared variations in FeatBit's string form (check has already proven every value fits). */
+function declaredVariations(inputs: Inputs): VariationInput[] {
+  return normalize(inputs).variations ?? [];
+}
+
+/**
+ * Ids for the declared variations (`live` with values in canonical form): the declared id; else the id of the live variation with the same name (so a
+ * value change keeps it); else the id of a live variation with the same value whose name is no longer declared
+ * (so a rename keeps it); else a stable id from the flag key and name, so the same program writes the same ids.
+ */
+function assignIds(
+  flagKey: string,
+  declared: readonly VariationInput[],
+  live: readonly ApiVariation[],
+): FeatureFlagVariation[] {
+  const declaredNames = new Set(declared.map((v) => v.name));
+  const used = new Set(declared.flatMap((v) => (v.id !== undefined ? [v.id] : [])));
+  const keep = (matches: (l: ApiVariation) => boolean): string | undefined => {
+    const found = live.find((l) => !used.has(l.id) && matches(l));
+    if (found) used.add(found.id);
+    return found?.id;
+  };
+  // Names first for every variation, so a rename elsewhere in the list cannot take a name-matched id.
+  const byName = declared.map((v) => v.id ?? keep((l) => l.name === v.name));
+  return declared.map((v, i) => {
+    const value = String(v.value);
+    let id = byName[i] ?? keep((l) => l.value === value && !declaredNames.has(l.name));
+    if (id === undefined) {
+      id = stableId(flagKey, "variation", v.name);
+      // Only possible when a declared or kept id happens to equal the derived one: derive another.
+      for (let n = 2; used.has(id); n++) id = stableId(flagKey, "variation", v.name, String(n));
+      used.add(id);
+    }
+    return { id, name: v.name, value, idDeclared: v.id !== undefined };
+  });
+}
+
+/** The variations served when on and off at creation: true/false for boolean flags, else first and last. */
+function createServing(
+  type: VariationType,
+  variations: readonly FeatureFlagVariation[],
+): { on: string; off: string } {
+  if (type === "boolean") {
+    const find = (value: string) => variations.find((v) => v.value === value)?.id ?? variations[0].id;
+    return { on: find("true"), off: find("false") };
+  }
+  return { on: variations[0].id, off: variations[variations.length - 1].id };
+}
+
+/** Live values in canonical form (JSON text re-serialised, boolean lower-cased) so formatting is never drift. */
+function canonicalLiveValue(type: string, value: string): string {
+  if (type === "json" || type === "boolean") {
+    const wire = wireValue(type, value);
+    if ("value" in wire) return wire.value;
+  }
+  return value;
+}
+
+function variationIds(variations: readonly FeatureFlagVariation[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const v of variations) if (!(v.name in map)) map[v.name] = v.id;
+  return map;
+}
+
+/** Outputs from FeatBit's flag; `declaredIds` are the variation ids the program set (kept as declared). */
+function outputsFrom(
+  live: ApiFlag,
+  previous: Partial<Inputs> | undefined,
+  declaredIds: ReadonlySet<string>,
+): Outputs {
+  const variations = live.variations.map((v) => ({
+    id: v.id,
+    name: v.name,
+    value: canonicalLiveValue(live.variationType, v.value),
+    idDeclared: declaredIds.has(v.id),
+  }));
+  return {
+    environmentId: live.envId.toLowerCase(),
+    key: live.key,
+    name: live.name,
+    description: live.description ?? "",
+    // FeatBit validates the type on create; only a JSON patch could store another one, which diff then shows.
+    variationType: live.variationType as VariationType,
+    variations,
+    tags: [...new Set(live.tags)].sort(),
+    adopt: previous?.adopt ?? false,
+    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+    flagId: live.id,
+    variationIds: variationIds(variations),
+  };
+}
+
+function declaredIdsOf(variations: readonly FeatureFlagVariation[] | undefined): Set<string> {
+  return new Set((variations ?? []).filter((v) => v.idDeclared).map((v) => v.id));
+}
+
+function sameVariations(
+  live: readonly ApiVariation[],
+  wanted: readonly FeatureFlagVariation[],
+  type: string,
+): boolean {
+  const form = (list: readonly { id: string; name: string; value: string }[]) =>
+    canonicalJson(list.map((v) => ({ id: v.id, name: v.name, value: canonicalLiveValue(type, v.value) })));
+  return form(live) === form(wanted);
+}
+
+const sameTags = (live: readonly string[], wanted: readonly string[]) =>
+  canonicalJson([...new Set(live)].sort()) === canonicalJson(wanted);
+
+// ---------------------------------------------------------------------------------------------------------------
+// FeatBit calls
+
+/** The flag, or undefined when FeatBit answers 404. */
+async function getFlag(ctx: Context, envId: string, flagKey: string): Promise<ApiFlag | undefined> {
+  try {
+    return await ctx.client.flags.get(envId, flagKey);
+  } catch (err) {
+    if (isGone(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The error of a write that reading back proved was not applied. The transport's advice to read back before
+ * retrying is done already, so it is replaced by what the read showed.
+ */
+function notApplied(err: FeatBitApiError): FeatBitApiError {
+  const message = err.message.replace(/\. The request may have reached FeatBit[\s\S]*$/, "");
+  return new FeatBitApiError({
+    message: `${message}; reading the flag back showed the change was not applied`,
+    kind: err.kind,
+    status: err.status,
+    codes: err.codes,
+    method: err.method,
+    path: err.path,
+    attempts: err.attempts,
+  });
+}
+
+/** The error to report for a write FeatBit refused because the flag is gone (it answers 403 or 404). */
+const goneError = (envId: string, flagKey: string) =>
+  new Error(
+    `feature flag '${flagKey}' in environment ${envId} no longer exists in FeatBit: run \`pulumi refresh\` to recreate it`,
+  );
+
+/**
+ * Runs one write. When the transport cannot tell whether it landed (`ambiguous`), reads the flag back and accepts
+ * the write if `landed` holds, so a lost response never turns into a failed apply or a second write. A refusal
+ * that may mean the flag is gone is checked the same way, so the message says so rather than "forbidden".
+ */
+async function writeOnce(
+  ctx: Context,
+  envId: string,
+  flagKey: string,
+  write: () => Promise<unknown>,
+  landed: (live: ApiFlag) => boolean,
+): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!isFeatBitApiError(err) || !(err.ambiguous || isGone(err, [403, 404]))) throw err;
+    const live = await getFlag(ctx, envId, flagKey);
+    if (!live) throw goneError(envId, flagKey);
+    if (!err.ambiguous) throw err;
+    if (!landed(live)) throw notApplied(err);
+  }
+}
+
+/** Where the live flag's targeting still serves each variation about to be removed. */
+function referencesTo(live: ApiFlag, removedIds: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  const nameOf = (id: string) => `'${live.variations.find((v) => v.id === id)?.name ?? id}'`;
+  if (removedIds.has(live.disabledVariationId))
+    found.push(`${nameOf(live.disabledVariationId)} is the off variation`);
+  live.targetUsers.forEach((t) => {
+    if (removedIds.has(t.variationId) && t.keyIds.length > 0) {
+      found.push(
+        `${nameOf(t.variationId)} is served to target users (${t.keyIds.slice(0, 3).join(", ")}${t.keyIds.length > 3 ? ", …" : ""})`,
+      );
+    }
+  });
+  live.rules.forEach((r, i) => {
+    for (const v of r.variations) {
+      if (removedIds.has(v.id)) found.push(`${nameOf(v.id)} is served by rule ${i + 1} '${r.name}'`);
+    }
+  });
+  for (const v of live.fallthrough.variations) {
+    if (removedIds.has(v.id)) found.push(`${nameOf(v.id)} is served by the default rule`);
+  }
+  return found;
+}
+
+/**
+ * Replaces the variation list under the flag's current revision, keeping ids (see assignIds). Refuses to remove a
+ * variation the live targeting still serves: FeatBit would accept it and then fail evaluating and listing the flag.
+ */
+async function putVariations(
+  ctx: Context,
+  envId: string,
+  flagKey: string,
+  declared: readonly VariationInput[],
+  alreadyRead?: ApiFlag,
+): Promise<FeatureFlagVariation[]> {
+  for (let attempt = 1; ; attempt++) {
+    const live = attempt === 1 && alreadyRead ? alreadyRead : await getFlag(ctx, envId, flagKey);
+    if (!live) throw goneError(envId, flagKey);
+    const liveVariations = live.variations.map((v) => ({
+      ...v,
+      value: canonicalLiveValue(live.variationType, v.value),
+    }));
+    const wanted = assignIds(flagKey, declared, liveVariations);
+    if (sameVariations(live.variations, wanted, live.variationType)) return wanted;
+
+    const keptIds = new Set(wanted.map((v) => v.id));
+    const refs = referencesTo(
+      live,
+      new Set(live.variations.filter((v) => !keptIds.has(v.id)).map((v) => v.id)),
+    );
+    if (refs.length > 0) {
+      throw new Error(
+        `cannot remove variations still in use: ${refs.join("; ")}. Change the targeting first (FeatureFlagTargeting or the FeatBit UI), apply, then remove the variation`,
+      );
+    }
+    const body = {
+      revision: live.revision,
+      variations: wanted.map(({ id, name: n, value }) => ({ id, name: n, value })),
+    };
+    try {
+      await writeOnce(
+        ctx,
+        envId,
+        flagKey,
+        () => ctx.client.flags.updateVariations(envId, flagKey, body),
+        (after) => sameVariations(after.variations, wanted, after.variationType),
+      );
+      return wanted;
+    } catch (err) {
+      // Someone changed the flag between our read and write (409 Conflict): read the new revision and try once more.
+      if (attempt === 1 && isFeatBitApiError(err) && err.status === 409) continue;
+      throw err;
+    }
+  }
+}
+
+async function putName(ctx: Context, envId: string, flagKey: string, value: string) {
+  await writeOnce(
+    ctx,
+    envId,
+    flagKey,
+    () => ctx.client.flags.updateName(envId, flagKey, { name: value }),
+    (l) => l.name === value,
+  );
+}
+
+async function putDescription(ctx: Context, envId: string, flagKey: string, value: string) {
+  await writeOnce(
+    ctx,
+    envId,
+    flagKey,
+    () => ctx.client.flags.updateDescription(envId, flagKey, { description: value }),
+    (l) => (l.description ?? "") === value,
+  );
+}
+
+async function putTags(ctx: Context, envId: string, flagKey: string, value: string[]) {
+  await writeOnce(
+    ctx,
+    envId,
+    flagKey,
+    () => ctx.client.flags.setTags(envId, flagKey, { tags: value }),
+    (l) => sameTags(l.tags, value),
+  );
+}
+
+/** The existing flag the inputs ask to adopt; undefined when `adopt: true` finds none (the flag is then created). */
+async function findToAdopt(ctx: Context, inputs: Inputs): Promise<ApiFlag | undefined> {
+  if (inputs.importId === undefined && !inputs.adopt) return undefined;
+  const live = await getFlag(ctx, inputs.environmentId, inputs.key);
+  if (!live && inputs.importId !== undefined) {
+    throw new Error(
+      `importId '${inputs.importId}' names no feature flag this access token can see (FeatBit answered 404): check the environment id and the key (keys are case-sensitive here)`,
+    );
+  }
+  return live;
+}
+
+/**
+ * Takes over an existing flag and brings it to the declared definition, one call per aspect that differs. An
+ * archived flag is restored: adoption is an explicit request to manage this key, and the program declares it live.
+ */
+async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<Outputs> {
+  const { environmentId: envId, key: flagKey } = inputs;
+  if (found.variationType !== inputs.variationType) {
+    throw new Error(
+      `${subjectOf(inputs)} exists with variationType '${found.variationType}', but the program declares '${inputs.variationType}': FeatBit cannot change a flag's type; declare '${found.variationType}' to adopt it, or choose another key`,
+    );
+  }
+  let live: ApiFlag | undefined = found;
+  if (found.isArchived) {
+    await writeOnce(
+      ctx,
+      envId,
+      flagKey,
+      () => ctx.client.flags.restore(envId, flagKey),
+      (l) => !l.isArchived,
+    );
+    // Restoring rotates the revision the variation update needs.
+    live = await getFlag(ctx, envId, flagKey);
+    if (!live) throw new Error(`${subjectOf(inputs)} disappeared while it was being restored`);
+  }
+  const adopted = live;
+  try {
+    // Variations first: they need the revision just read, which every other write rotates.
+    const variations = await putVariations(ctx, envId, flagKey, declaredVariations(inputs), adopted);
+    if (adopted.name !== inputs.name) await putName(ctx, envId, flagKey, inputs.name);
+    if ((adopted.description ?? "") !== inputs.description) {
+      await putDescription(ctx, envId, flagKey, inputs.description);
+    }
+    if (!sameTags(adopted.tags, inputs.tags)) await putTags(ctx, envId, flagKey, inputs.tags);
+    return outputsAfterWrite(inputs, adopted.id, variations);
+  } catch (err) {
+    // The flag is Pulumi's now: record it as found, so the next update retries whatever still differs.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new PartialCreateError(
+      `adopted ${subjectOf(inputs)} but could not bring it to the declared definition: ${reason}`,
+      `${envId}/${flagKey}`,
+      outputsFrom(adopted, inputs, new Set()),
+    );
+  }
+}
+
+function outputsAfterWrite(inputs: Inputs, flagId: string, variations: FeatureFlagVariation[]): Outputs {
+  return { ...inputs, variations, flagId, variationIds: variationIds(variations) };
+}
+
+const subjectOf = (p: Partial<Inputs>) =>
+  `feature flag '${p.key ?? "?"}' in environment ${p.environmentId ?? "?"}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The resource
+
+const definition: ResourceDefinition<Inputs, Outputs> = {
+  kind: "FeatureFlag",
+  schema: Inputs,
+  rules,
+  normalize,
+  createOnly: ["adopt", "importId"],
+  replaceOn: ["environmentId", "key", "variationType"],
+  // FeatBit keys are unique per environment ignoring case (archived flags included): the new flag can only be
+  // created once the old one is deleted.
+  deleteBeforeReplace: (olds, news) =>
+    olds.environmentId === news.environmentId && olds.key.toLowerCase() === news.key.toLowerCase(),
+  describe: subjectOf,
+
+  async create(ctx, inputs) {
+    const { environmentId: envId, key: flagKey } = inputs;
+    return withLock(flagLockKey(envId, flagKey), async () => {
+      const adopted = await findToAdopt(ctx, inputs);
+      if (adopted) return { id: `${envId}/${flagKey}`, outs: await adoptFlag(ctx, adopted, inputs) };
+
+      const variations = assignIds(flagKey, declaredVariations(inputs), []);
+      const serving = createServing(inputs.variationType, variations);
+      let created: ApiFlag;
+      try {
+        created = await ctx.client.flags.create(envId, {
+          name: inputs.name,
+          key: flagKey,
+          description: inputs.description,
+          variationType: inputs.variationType,
+          variations: variations.map(({ id, name: n, value }) => ({ id, name: n, value })),
+          enabledVariationId: serving.on,
+          disabledVariationId: serving.off,
+          tags: inputs.tags,
+        });
+      } catch (err) {
+        // The request may have been applied before the connection failed: look before reporting, never POST twice.
+        if (!isFeatBitApiError(err)) throw err;
+        const landed = err.ambiguous ? await getFlag(ctx, envId, flagKey) : undefined;
+        if (!landed) {
+          if (err.ambiguous) throw notApplied(err);
+          if (err.codes.includes("KeyHasBeenUsed")) {
+            throw new Error(
+              `a feature flag with key '${flagKey}' already exists in environment ${envId}, possibly archived or with different letter case (FeatBit: KeyHasBeenUsed): set adopt: true (or importId: '${envId}/${flagKey}') to manage it with Pulumi, or choose another key`,
+              { cause: err },
+            );
+          }
+          throw err;
+        }
+        created = landed;
+      }
+      return { id: `${envId}/${flagKey}`, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
+    });
+  },
+
+  async read(ctx, id, olds) {
+    const { envId, flagKey } = parseId(id);
+    const live = await getFlag(ctx, envId, flagKey);
+    if (!live) return undefined;
+    if (live.isArchived) {
+      throw new Error(
+        `feature flag '${flagKey}' in environment ${envId} was archived outside Pulumi: restore it in FeatBit to keep managing it, or remove it from the program and run \`pulumi up\` without --refresh to delete it`,
+      );
+    }
+    return outputsFrom(live, olds, declaredIdsOf(olds?.variations));
+  },
+
+  async update(ctx, id, olds, news, changed) {
+    const { envId, flagKey } = parseId(id);
+    return withLock(flagLockKey(envId, flagKey), async () => {
+      if (changed.has("name")) await putName(ctx, envId, flagKey, news.name);
+      if (changed.has("description")) await putDescription(ctx, envId, flagKey, news.description);
+      const variations = changed.has("variations")
+        ? await putVariations(ctx, envId, flagKey, declaredVariations(news))
+        : olds.variations;
+      if (changed.has("tags")) await putTags(ctx, envId, flagKey, news.tags);
+      return outputsAfterWrite(news, olds.flagId, variations);
+    });
+  },
+
+  async delete(ctx, id) {
+    const { envId, flagKey } = parseId(id);
+    const flags = ctx.client.flags;
+    await withLock(flagLockKey(envId, flagKey), async () => {
+      // FeatBit deletes only archived flags. A missing flag answers 403 or 404 here; absence is then confirmed.
+      try {
+        await flags.archive(envId, flagKey);
+      } catch (err) {
+        if (!isFeatBitApiError(err)) throw err;
+        const live = await getFlag(ctx, envId, flagKey);
+        if (!live) return;
+        if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
+      }
+      // A missing flag answers 403, and a lost response may hide a delete that landed: reading back decides.
+      let refused: FeatBitApiError | undefined;
+      try {
+        await flags.delete(envId, flagKey);
+      } catch (err) {
+        if (!isFeatBitApiError(err)) throw err;
+        refused = err.ambiguous ? notApplied(err) : err;
+      }
+      if (await getFlag(ctx, envId, flagKey)) {
+        throw (
+          refused ??
+          new Error(
+            `FeatBit still has feature flag '${flagKey}' in environment ${envId} after deleting it: run \`pulumi destroy\` again`,
+          )
+        );
+      }
+    });
+  },
+
+  inputsOf: (outs, previous) => ({
+    environmentId: outs.environmentId,
+    key: outs.key,
+    name: outs.name,
+    description: outs.description,
+    variationType: outs.variationType,
+    variations: outs.variations.map((v) => ({
+      name: v.name,
+      value: v.value,
+      ...(v.idDeclared ? { id: v.id } : {}),
+    })),
+    tags: outs.tags,
+    adopt: previous?.adopt ?? false,
+    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+  }),
+};
+
+export const featureFlagProvider: ProviderFactory = (context) => toProvider(definition, context);
+
+/** Exposed for tests: the pure pieces (no API calls). */
+export const featureFlagInternals = { definition, normalize, rules, assignIds, wireValue };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Pulumi resource
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface FeatureFlagVariationArgs {
+  /** Unique within the flag, ignoring case. Renaming keeps the variation's id (matched by value). */
+  name: pulumi.Input<string>;
+  /**
+   * A string; for boolean flags also true/false, for number flags a number, for json flags an object or array
+   * (stored as canonical JSON text).
+   */
+  value: pulumi.Input<string | number | boolean | { [key: string]: JsonValue } | JsonValue[]>;
+  /** Optional fixed id; by default a stable id is derived from the flag key and the variation name. */
+  id?: pulumi.Input<string>;
+}
+
+export interface FeatureFlagArgs {
+  /** The environment's UUID (e.g. an Environment's `environmentId`); changing it replaces the flag. */
+  environmentId: pulumi.Input<string>;
+  /** Unique per environment ignoring case; changing it replaces the flag. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Default "". */
+  description?: pulumi.Input<string>;
+  /** Default "boolean"; changing it replaces the flag. */
+  variationType?: pulumi.Input<VariationType>;
+  /** Default for boolean flags: true and false. New flags serve the first when on and the last when off. */
+  variations?: pulumi.Input<pulumi.Input<FeatureFlagVariationArgs>[]>;
+  /** Compared as a set. */
+  tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Manage an existing flag with this key (restoring it if archived) instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<environment_uuid>/<flag_key>`. */
+  importId?: pulumi.Input<string>;
+}
+
+export class FeatureFlag extends pulumi.dynamic.Resource {
+  /** The flag's FeatBit UUID. */
+  declare readonly flagId: pulumi.Output<string>;
+  declare readonly environmentId: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly variationType: pulumi.Output<VariationType>;
+  /** With their ids, values in FeatBit's string form. */
+  declare readonly variations: pulumi.Output<FeatureFlagVariation[]>;
+  /** Variation name → id, for targeting. */
+  declare readonly variationIds: pulumi.Output<Record<string, string>>;
+  declare readonly tags: pulumi.Output<string[]>;
+
+  constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shimFor("FeatureFlag"),
+      name,
+      {
+        flagId: undefined,
+        variationIds: undefined,
+        variations: undefined,
+        description: undefined,
+        variationType: undefined,
+        tags: undefined,
+        ...args,
+      },
+      opts,
+      "featbit",
+      "FeatureFlag",
+    );
+  }
+}

@@ -1,0 +1,1165 @@
+// featbit:FeatureFlagTargeting — the targeting of one feature flag, owned part by part. A flag without this resource
+// keeps whatever targeting the FeatBit UI gives it; with it, code owns exactly the parts it declares (on/off, off
+// variation, individual targeting, rules, default rule) and every other part stays with the UI.
+//
+// Writes are revision-guarded: the resource remembers (in `synced`) the canonical form of each owned part as it last
+// wrote or read it, and refuses to overwrite a part that someone changed in FeatBit since then. Destroy releases
+// ownership and leaves the flag serving exactly what it serves (see `delete`).
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  SEGMENT_IN,
+  SEGMENT_NOT_IN,
+  type FeatureFlag as ApiFlag,
+  type Condition as ApiCondition,
+  type Fallthrough,
+  type FlagTargeting,
+  type PendingChange,
+  type RolloutVariation,
+  type TargetRule,
+  type TargetUser,
+} from "../client";
+import { isFeatBitApiError } from "../client/errors";
+import {
+  conditionFailures,
+  flagConditionSchema,
+  fromApiCondition,
+  toApiCondition,
+  type FlagCondition,
+} from "./conditions";
+import {
+  canonicalJson,
+  containsUnknown,
+  isGone,
+  PartialCreateError,
+  splitId,
+  toProvider,
+  UNKNOWN,
+  withLock,
+  type Context,
+  type ProviderFactory,
+  type ResourceDefinition,
+} from "./framework";
+// The FeatureFlag resource's lock key: its definition writes and these targeting writes (all revision-guarded)
+// never interleave inside one provider process.
+import { flagLockKey } from "./featureFlag";
+import { stableId } from "./ids";
+import { key, uuid } from "./inputs";
+import { shimFor } from "./shim";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------------------------
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Percentages sum to 100 "exactly": float error from e.g. 33.33 + 33.33 + 33.34 is tolerated. */
+const SUM_TOLERANCE = 1e-6;
+
+const variationName = (where: string) =>
+  z
+    .string({
+      error: `${where} must be a variation name (a string such as 'On'): variations are named, never ids`,
+    })
+    .min(1, `${where} must not be empty: name one of the flag's variations`);
+
+const rolloutEntry = z.strictObject(
+  {
+    variation: variationName("variation"),
+    percent: z
+      .number({ error: "percent must be a number from 0 to 100" })
+      .min(0, "percent must be at least 0")
+      .max(100, "percent must be at most 100"),
+  },
+  { error: "a rollout entry is {variation: 'On', percent: 50}" },
+);
+
+/**
+ * One object rather than a union so every problem of a rollout is reported with its own path (a failed union only
+ * says "invalid input"). The public type `Serve` below is the union users see.
+ */
+const serveSchema = z
+  .strictObject(
+    {
+      variation: variationName("serve.variation").optional(),
+      rollout: z
+        .array(rolloutEntry, { error: "rollout must be a list of {variation, percent}" })
+        .min(1, "rollout must list at least one {variation, percent}")
+        .optional(),
+      dispatchKey: z
+        .string({ error: "dispatchKey must be an end-user attribute name such as 'keyId'" })
+        .min(1, "dispatchKey must not be empty: omit it to split by the user's keyId")
+        .optional(),
+    },
+    { error: "serve is {variation: 'On'} or {rollout: [{variation: 'On', percent: 50}, …]}" },
+  )
+  .superRefine((serve, ctx) => {
+    if ((serve.variation === undefined) === (serve.rollout === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "serve needs exactly one of variation (serve one variation) or rollout (split by percentage)",
+      });
+      return;
+    }
+    if (serve.dispatchKey !== undefined && serve.rollout === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["dispatchKey"],
+        message: "dispatchKey only applies to a rollout: remove it, or serve a rollout",
+      });
+    }
+    if (serve.rollout === undefined || containsUnknown(serve.rollout)) return;
+    const sum = serve.rollout.reduce((total, r) => total + r.percent, 0);
+    if (Math.abs(sum - 100) > SUM_TOLERANCE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout"],
+        message: `rollout percentages add up to ${round(sum, 6)}, not 100: adjust them so every user gets a variation`,
+      });
+    }
+    const seen = new Set<string>();
+    serve.rollout.forEach((r, i) => {
+      if (seen.has(r.variation)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rollout", i, "variation"],
+          message: `variation '${r.variation}' appears twice in this rollout: merge its percentages into one entry`,
+        });
+      }
+      seen.add(r.variation);
+    });
+  });
+
+/** conditions.ts rules plus FeatBit's id rule for segment conditions, reported at the condition's own path. */
+const conditionSchema = flagConditionSchema.superRefine((condition, ctx) => {
+  // conditionFailures names properties under the path it is given ("c.values"): keep the part after "c.".
+  for (const failure of conditionFailures(condition, "c")) {
+    ctx.addIssue({ code: "custom", path: [failure.property.slice(2)], message: failure.reason });
+  }
+  const [which, ids] =
+    "segment" in condition
+      ? ["segment", condition.segment]
+      : "notInSegment" in condition
+        ? ["notInSegment", condition.notInSegment]
+        : [undefined, undefined];
+  if (which === undefined || ids === undefined) return;
+  const list = Array.isArray(ids) ? ids : [ids];
+  list.forEach((id, i) => {
+    if (id === UNKNOWN || UUID.test(id)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: Array.isArray(ids) ? [which, i] : [which],
+      message: `'${id}' is not a segment id: pass a Segment resource's id output (a UUID), not its key or name`,
+    });
+  });
+});
+
+const ruleSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: "rule name is required: rules are identified by name, e.g. 'Beta users'" })
+      .trim()
+      .min(1, "rule name must not be empty: rules are identified by name, e.g. 'Beta users'"),
+    conditions: z.array(conditionSchema, { error: "conditions must be a list of conditions" }),
+    serve: serveSchema,
+  },
+  { error: "a rule is {name, conditions: [...], serve}" },
+);
+
+const individualEntry = z.strictObject(
+  {
+    variation: variationName("variation"),
+    users: z
+      .array(z.string({ error: "user keys must be strings" }).min(1, "a user key must not be empty"), {
+        error: "users must be a list of end-user keys (keyId)",
+      })
+      .min(1, "users must list at least one end-user key: remove the entry otherwise"),
+  },
+  { error: "an individual-targeting entry is {variation: 'On', users: ['user-1']}" },
+);
+
+const Inputs = z
+  .object({
+    environmentId: uuid("environmentId"),
+    flagKey: key("flag"),
+    variations: z
+      .array(variationName("variations[]"), {
+        error: "variations must be the list of the flag's variation names",
+      })
+      .optional(),
+    enabled: z.boolean({ error: "enabled must be true or false" }).optional(),
+    offVariation: variationName("offVariation").optional(),
+    individualTargeting: z
+      .array(individualEntry, { error: "individualTargeting must be a list of {variation, users}" })
+      .superRefine((entries, ctx) => {
+        const userAt = new Map<string, number>();
+        const variationAt = new Map<string, number>();
+        entries.forEach((entry, i) => {
+          const earlier = variationAt.get(entry.variation);
+          if (earlier !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "variation"],
+              message: `variation '${entry.variation}' already has an entry (individualTargeting[${earlier}]): merge the user lists`,
+            });
+          } else variationAt.set(entry.variation, i);
+          entry.users.forEach((user, u) => {
+            const other = userAt.get(user);
+            if (other !== undefined && other !== i) {
+              ctx.addIssue({
+                code: "custom",
+                path: [i, "users", u],
+                message: `user '${user}' is also targeted by individualTargeting[${other}]: a user can get only one variation, keep one`,
+              });
+            }
+            userAt.set(user, i);
+          });
+        });
+      })
+      .optional(),
+    rules: z
+      .array(ruleSchema, { error: "rules must be a list of {name, conditions, serve}" })
+      .superRefine((rules, ctx) => {
+        const seen = new Map<string, number>();
+        rules.forEach((rule, i) => {
+          const earlier = seen.get(rule.name);
+          if (earlier !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "name"],
+              message: `rule name '${rule.name}' is already used by rules[${earlier}]: rule names identify rules, make them unique`,
+            });
+          }
+          seen.set(rule.name, i);
+        });
+      })
+      .optional(),
+    defaultRule: z
+      .strictObject(
+        { serve: serveSchema },
+        { error: "defaultRule is {serve: {variation: 'On'}} or {serve: {rollout}}" },
+      )
+      .optional(),
+    /** Audit-log comment sent with each write. */
+    comment: z.string({ error: "comment must be a string" }).optional(),
+  })
+  .superRefine((inputs, ctx) => {
+    // References are checked here only when the names are known; otherwise at apply time against the live flag.
+    const { variations } = inputs;
+    if (variations === undefined || containsUnknown(variations)) return;
+    const known = new Set(variations);
+    variations.forEach((v, i) => {
+      if (variations.indexOf(v) !== i) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["variations", i],
+          message: `variation '${v}' is listed twice`,
+        });
+      }
+    });
+    for (const { path, name } of variationReferences(inputs)) {
+      if (name === UNKNOWN || known.has(name)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
+      });
+    }
+  });
+type Inputs = z.infer<typeof Inputs>;
+type ServeInput = z.infer<typeof serveSchema>;
+type RuleInput = z.infer<typeof ruleSchema>;
+type IndividualInput = z.infer<typeof individualEntry>;
+
+/** Every place the inputs name a variation, with its property path. */
+function variationReferences(
+  inputs: Omit<Inputs, "environmentId" | "flagKey">,
+): { path: (string | number)[]; name: string }[] {
+  const refs: { path: (string | number)[]; name: string }[] = [];
+  const serveRefs = (serve: ServeInput, path: (string | number)[]) => {
+    if (serve.variation !== undefined) refs.push({ path: [...path, "variation"], name: serve.variation });
+    serve.rollout?.forEach((r, i) =>
+      refs.push({ path: [...path, "rollout", i, "variation"], name: r.variation }),
+    );
+  };
+  if (inputs.offVariation !== undefined) refs.push({ path: ["offVariation"], name: inputs.offVariation });
+  inputs.individualTargeting?.forEach((e, i) =>
+    refs.push({ path: ["individualTargeting", i, "variation"], name: e.variation }),
+  );
+  inputs.rules?.forEach((r, i) => serveRefs(r.serve, ["rules", i, "serve"]));
+  if (inputs.defaultRule !== undefined) serveRefs(inputs.defaultRule.serve, ["defaultRule", "serve"]);
+  return refs;
+}
+
+/** Individual targeting compares as a set: entries by variation name, users sorted and de-duplicated. */
+function normalizeIndividual(entries: IndividualInput[]): IndividualInput[] {
+  return entries
+    .map((e) => ({ variation: e.variation, users: [...new Set(e.users)].sort() }))
+    .sort((a, b) => (a.variation < b.variation ? -1 : a.variation > b.variation ? 1 : 0));
+}
+
+function normalize(inputs: Inputs): Inputs {
+  return inputs.individualTargeting === undefined
+    ? inputs
+    : { ...inputs, individualTargeting: normalizeIndividual(inputs.individualTargeting) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canonical form: what "the same targeting" means when comparing what we wrote with what FeatBit holds. Variation
+// ids (not names, so renaming a variation in the FeatureFlag resource is no change of targeting); no rule or
+// condition ids and no experiment settings (the UI may regenerate ids; experiments belong to the UI).
+// ---------------------------------------------------------------------------------------------------------------
+
+interface CanonServe {
+  /** Null for "serve one variation", where the dispatch key has no effect. */
+  dispatchKey: string | null;
+  /** [variationId, from, to] with fractions rounded to 1e-6. */
+  ranges: [string, number, number][];
+}
+interface CanonRule {
+  name: string;
+  conditions: { property: string; op: string | null; value: string | null }[];
+  serve: CanonServe;
+}
+interface CanonTargetUsers {
+  variationId: string;
+  keyIds: string[];
+}
+
+/** The canonical form of each part this resource owns, as last written or read. Absent parts are not owned. */
+export interface Synced {
+  enabled?: boolean;
+  offVariationId?: string;
+  targetUsers?: CanonTargetUsers[];
+  rules?: CanonRule[];
+  fallthrough?: CanonServe;
+}
+type Part = keyof Synced;
+const PARTS: readonly Part[] = ["enabled", "offVariationId", "targetUsers", "rules", "fallthrough"];
+const TARGETING_PARTS: readonly Part[] = ["targetUsers", "rules", "fallthrough"];
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** FeatBit treats a range within 1e-5 of [0,1] as "everyone" (DispatchAlgorithm). */
+function isEveryone(rollout: readonly number[]): boolean {
+  return rollout.length === 2 && Math.abs(rollout[0]) < 1e-5 && Math.abs(rollout[1] - 1) < 1e-5;
+}
+
+function canonServe(wire: { dispatchKey: string | null; variations: RolloutVariation[] }): CanonServe {
+  if (wire.variations.length === 1 && isEveryone(wire.variations[0].rollout)) {
+    return { dispatchKey: null, ranges: [[wire.variations[0].id, 0, 1]] };
+  }
+  return {
+    dispatchKey: wire.dispatchKey?.trim() ? wire.dispatchKey : null,
+    ranges: wire.variations.map((v) => [v.id, round(v.rollout[0], 6), round(v.rollout[1], 6)]),
+  };
+}
+
+function parseJsonList(value: string | null): string[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value ?? "");
+    return Array.isArray(parsed) && parsed.every((v) => typeof v === "string") ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** List values compare by content (the UI and this provider may format the JSON differently). */
+function canonCondition(c: ApiCondition): CanonRule["conditions"][number] {
+  const isSegment = c.property === SEGMENT_IN || c.property === SEGMENT_NOT_IN;
+  const list = isSegment || c.op === "IsOneOf" || c.op === "NotOneOf" ? parseJsonList(c.value) : undefined;
+  return {
+    property: c.property,
+    op: isSegment ? null : c.op,
+    value: list ? JSON.stringify(list.map((v) => (isSegment ? v.toLowerCase() : v))) : c.value,
+  };
+}
+
+function canonRules(rules: TargetRule[]): CanonRule[] {
+  return rules.map((r) => ({
+    name: r.name,
+    conditions: r.conditions.map(canonCondition),
+    serve: canonServe(r),
+  }));
+}
+
+/** Entries without users target nobody, and users compare as a set (merged per variation, sorted). */
+function canonTargetUsers(users: TargetUser[]): CanonTargetUsers[] {
+  const byVariation = new Map<string, Set<string>>();
+  for (const u of users) {
+    if (u.keyIds.length === 0) continue;
+    const set = byVariation.get(u.variationId) ?? new Set<string>();
+    for (const k of u.keyIds) set.add(k);
+    byVariation.set(u.variationId, set);
+  }
+  return [...byVariation.entries()]
+    .map(([variationId, keys]) => ({ variationId, keyIds: [...keys].sort() }))
+    .sort((a, b) => (a.variationId < b.variationId ? -1 : a.variationId > b.variationId ? 1 : 0));
+}
+
+/** The live flag's canonical parts (all of them; callers pick the owned ones). */
+function liveParts(flag: ApiFlag): Required<Synced> {
+  return {
+    enabled: flag.isEnabled,
+    offVariationId: flag.disabledVariationId,
+    targetUsers: canonTargetUsers(flag.targetUsers),
+    rules: canonRules(flag.rules),
+    fallthrough: canonServe(flag.fallthrough),
+  };
+}
+
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs → wire, against the live flag's variations
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Variation names ↔ ids of the live flag. */
+class VariationNames {
+  private readonly byName = new Map<string, string[]>();
+  private readonly byId = new Map<string, string>();
+
+  constructor(readonly flag: ApiFlag) {
+    for (const v of flag.variations) {
+      this.byName.set(v.name, [...(this.byName.get(v.name) ?? []), v.id]);
+      this.byId.set(v.id, v.name);
+    }
+  }
+
+  /** A name for an id; a dangling id (FeatBit does not check references) is shown as the id itself. */
+  nameOf(id: string): string {
+    return this.byId.get(id) ?? id;
+  }
+
+  /** The id of a declared name, or the reason it cannot be resolved. */
+  idOf(name: string): string | { problem: string } {
+    const ids = this.byName.get(name) ?? [];
+    if (ids.length === 1) return ids[0];
+    const names = this.flag.variations.map((v) => v.name).join(", ");
+    return ids.length === 0
+      ? {
+          problem: `'${name}' is not a variation of feature flag '${this.flag.key}' (its variations: ${names}): use one of those names`,
+        }
+      : {
+          problem: `feature flag '${this.flag.key}' has ${ids.length} variations named '${name}': rename them apart in the FeatureFlag`,
+        };
+  }
+}
+
+/** The wire form and canonical form of every declared part. */
+interface Desired {
+  synced: Synced;
+  targetUsers?: TargetUser[];
+  rules?: TargetRule[];
+  fallthrough?: Fallthrough;
+}
+
+const FRACTION_DIGITS = 10;
+
+/**
+ * Percentages → contiguous [from, to] fractions in declared order. Cumulative sums are computed in percent and
+ * rounded, and the last range ends exactly at 1, so float error never leaves a gap that serves nobody.
+ */
+function toRollout(
+  serve: ServeInput,
+  idOf: (name: string, path: string) => string,
+  path: string,
+): RolloutVariation[] {
+  if (serve.variation !== undefined) {
+    return [{ id: idOf(serve.variation, `${path}.variation`), rollout: [0, 1], exptRollout: 1 }];
+  }
+  const entries = serve.rollout ?? [];
+  let from = 0;
+  let cumulative = 0;
+  return entries.map((entry, i) => {
+    cumulative += entry.percent;
+    const to = i === entries.length - 1 ? 1 : round(cumulative / 100, FRACTION_DIGITS);
+    const range: RolloutVariation = {
+      id: idOf(entry.variation, `${path}.rollout[${i}].variation`),
+      rollout: [from, to],
+      exptRollout: 1,
+    };
+    from = to;
+    return range;
+  });
+}
+
+function desiredParts(inputs: Inputs, flag: ApiFlag): Desired {
+  const names = new VariationNames(flag);
+  const problems: string[] = [];
+  const idOf = (name: string, path: string): string => {
+    const id = names.idOf(name);
+    if (typeof id === "string") return id;
+    problems.push(`${path}: ${id.problem}`);
+    return name;
+  };
+
+  const desired: Desired = { synced: {} };
+  if (inputs.enabled !== undefined) desired.synced.enabled = inputs.enabled;
+  if (inputs.offVariation !== undefined)
+    desired.synced.offVariationId = idOf(inputs.offVariation, "offVariation");
+  if (inputs.individualTargeting !== undefined) {
+    desired.targetUsers = inputs.individualTargeting.map((e, i) => ({
+      variationId: idOf(e.variation, `individualTargeting[${i}].variation`),
+      keyIds: [...e.users],
+    }));
+    desired.synced.targetUsers = canonTargetUsers(desired.targetUsers);
+  }
+  if (inputs.rules !== undefined) {
+    desired.rules = inputs.rules.map((rule, i) => wireRule(inputs, flag, rule, idOf, `rules[${i}]`));
+    desired.synced.rules = canonRules(desired.rules);
+  }
+  if (inputs.defaultRule !== undefined) {
+    const { serve } = inputs.defaultRule;
+    desired.fallthrough = {
+      dispatchKey: serve.dispatchKey ?? null,
+      // Experiment settings belong to the UI: keep FeatBit's current value.
+      includedInExpt: flag.fallthrough.includedInExpt,
+      variations: toRollout(serve, idOf, "defaultRule.serve"),
+    };
+    desired.synced.fallthrough = canonServe(desired.fallthrough);
+  }
+  if (problems.length > 0) {
+    throw new Error(problems.join("; "));
+  }
+  return desired;
+}
+
+function wireRule(
+  inputs: Inputs,
+  flag: ApiFlag,
+  rule: RuleInput,
+  idOf: (name: string, path: string) => string,
+  path: string,
+): TargetRule {
+  // Ids derive from the rule name, so the same program always writes the same rule ids.
+  const id = stableId(inputs.environmentId, inputs.flagKey, "rule", rule.name);
+  return {
+    id,
+    name: rule.name,
+    dispatchKey: rule.serve.dispatchKey ?? null,
+    // FeatBit's default for new rules is false; an existing rule keeps its experiment setting (UI-owned).
+    includedInExpt: flag.rules.find((r) => r.id === id)?.includedInExpt ?? false,
+    conditions: rule.conditions.map((c, i) => toApiCondition(c, id, i)),
+    variations: toRollout(rule.serve, idOf, `${path}.serve`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire → inputs (refresh), in the user's vocabulary: variation names and percentages
+// ---------------------------------------------------------------------------------------------------------------
+
+function serveOf(
+  wire: { dispatchKey: string | null; variations: RolloutVariation[] },
+  names: VariationNames,
+): ServeInput {
+  if (wire.variations.length === 1 && isEveryone(wire.variations[0].rollout)) {
+    return { variation: names.nameOf(wire.variations[0].id) };
+  }
+  return {
+    rollout: wire.variations.map((v) => ({
+      variation: names.nameOf(v.id),
+      // Six decimals: enough for any split a person types, without float noise like 33.33000000000001.
+      percent: round((v.rollout[1] - v.rollout[0]) * 100, 6),
+    })),
+    ...(wire.dispatchKey?.trim() ? { dispatchKey: wire.dispatchKey } : {}),
+  };
+}
+
+function individualOf(flag: ApiFlag, names: VariationNames): IndividualInput[] {
+  return normalizeIndividual(
+    canonTargetUsers(flag.targetUsers).map((u) => ({
+      variation: names.nameOf(u.variationId),
+      users: u.keyIds,
+    })),
+  );
+}
+
+function rulesOf(flag: ApiFlag, names: VariationNames): RuleInput[] {
+  return flag.rules.map((r) => ({
+    name: r.name,
+    conditions: r.conditions.map(fromApiCondition),
+    serve: serveOf(r, names),
+  }));
+}
+
+type DeclaredPart = "enabled" | "offVariation" | "individualTargeting" | "rules" | "defaultRule";
+const DECLARED_TO_PART: Record<DeclaredPart, Part> = {
+  enabled: "enabled",
+  offVariation: "offVariationId",
+  individualTargeting: "targetUsers",
+  rules: "rules",
+  defaultRule: "fallthrough",
+};
+const DECLARED_PARTS = Object.keys(DECLARED_TO_PART) as DeclaredPart[];
+
+/** The live value of a declared part, in the user's vocabulary. */
+function liveInput(part: DeclaredPart, flag: ApiFlag, names: VariationNames): Inputs[DeclaredPart] {
+  switch (part) {
+    case "enabled":
+      return flag.isEnabled;
+    case "offVariation":
+      return names.nameOf(flag.disabledVariationId);
+    case "individualTargeting":
+      return individualOf(flag, names);
+    case "rules":
+      return rulesOf(flag, names);
+    case "defaultRule":
+      return { serve: serveOf(flag.fallthrough, names) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs
+// ---------------------------------------------------------------------------------------------------------------
+
+type Outputs = Inputs & {
+  /** The FeatBit id of the flag this resource last wrote or read (its baseline is about that flag only). */
+  targetFlagId: string;
+  /** The flag's revision when this resource last wrote or read it. */
+  revision: string;
+  synced: Synced;
+};
+
+function pick(synced: Synced, parts: Iterable<Part>): Synced {
+  const out: Record<string, unknown> = {};
+  for (const p of parts) if (synced[p] !== undefined) out[p] = synced[p];
+  return out as Synced;
+}
+
+function ownedParts(inputs: Partial<Inputs>): Part[] {
+  return DECLARED_PARTS.filter((d) => inputs[d] !== undefined).map((d) => DECLARED_TO_PART[d]);
+}
+
+/**
+ * The outputs for a live flag: each owned part in the user's vocabulary. Where the live part means the same as what
+ * `previous` declared, the declared wording is kept (a 100 % rollout stays a rollout, a one-element segment list
+ * stays a list), so a refresh without drift changes nothing.
+ */
+function observed(flag: ApiFlag, previous: Partial<Inputs> | undefined, base: Inputs): Outputs {
+  const names = new VariationNames(flag);
+  const live = liveParts(flag);
+  const declared = previous ?? {};
+  let previousCanon: Synced = {};
+  if (previous !== undefined) {
+    try {
+      previousCanon = desiredParts({ ...base, ...previous } as Inputs, flag).synced;
+    } catch {
+      previousCanon = {}; // names that no longer resolve: the live wording it is
+    }
+  }
+  const outs: Outputs = { ...base, targetFlagId: flag.id, revision: flag.revision, synced: {} };
+  const owned =
+    previous === undefined ? DECLARED_PARTS : DECLARED_PARTS.filter((d) => declared[d] !== undefined);
+  for (const d of owned) {
+    const p = DECLARED_TO_PART[d];
+    const keep = previousCanon[p] !== undefined && same(previousCanon[p], live[p]);
+    setInput(outs, d, keep ? declared[d] : liveInput(d, flag, names));
+    outs.synced = { ...outs.synced, [p]: live[p] };
+  }
+  return outs;
+}
+
+function setInput(outs: Inputs, part: DeclaredPart, value: Inputs[DeclaredPart]): void {
+  (outs as Record<string, unknown>)[part] = value;
+}
+
+const INPUT_FIELDS = Object.keys(Inputs.shape) as (keyof Inputs)[];
+
+/** The input fields of the outputs (refresh folds them back into the program's inputs). */
+function inputsOf(outs: Outputs): Inputs {
+  const inputs: Record<string, unknown> = {};
+  for (const f of INPUT_FIELDS) if (outs[f] !== undefined) inputs[f] = outs[f];
+  return inputs as Inputs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Describing changes (for the revision guard's refusal)
+// ---------------------------------------------------------------------------------------------------------------
+
+function describeServe(serve: CanonServe | undefined, names: VariationNames): string {
+  if (serve === undefined) return "nothing";
+  if (serve.ranges.length === 1 && serve.ranges[0][1] === 0 && serve.ranges[0][2] === 1) {
+    return `serve ${names.nameOf(serve.ranges[0][0])}`;
+  }
+  const split = serve.ranges
+    .map(([id, from, to]) => `${names.nameOf(id)} ${round((to - from) * 100, 6)}%`)
+    .join(" / ");
+  return `rollout ${split}${serve.dispatchKey ? ` by ${serve.dispatchKey}` : ""}`;
+}
+
+function describeDrift(part: Part, before: Synced, live: Required<Synced>, names: VariationNames): string[] {
+  switch (part) {
+    case "enabled":
+      return [`the flag was turned ${live.enabled ? "on" : "off"}`];
+    case "offVariationId":
+      return [
+        `the off variation changed (${names.nameOf(before.offVariationId ?? "")} → ${names.nameOf(live.offVariationId)})`,
+      ];
+    case "fallthrough":
+      return [
+        `the default rule changed (${describeServe(before.fallthrough, names)} → ${describeServe(live.fallthrough, names)})`,
+      ];
+    case "targetUsers": {
+      const variationOf = (list: CanonTargetUsers[] | undefined) =>
+        new Map((list ?? []).flatMap((e) => e.keyIds.map((k) => [k, e.variationId] as const)));
+      const was = variationOf(before.targetUsers);
+      const now = variationOf(live.targetUsers);
+      const changes: string[] = [];
+      for (const [user, id] of now) {
+        const old = was.get(user);
+        if (old === undefined) changes.push(`user '${user}' added to ${names.nameOf(id)}`);
+        else if (old !== id) changes.push(`user '${user}' moved ${names.nameOf(old)} → ${names.nameOf(id)}`);
+      }
+      for (const [user, id] of was)
+        if (!now.has(user)) changes.push(`user '${user}' removed from ${names.nameOf(id)}`);
+      return [`individual targeting changed (${changes.join("; ")})`];
+    }
+    case "rules": {
+      const was = before.rules ?? [];
+      const now = live.rules;
+      const changes: string[] = [];
+      for (const rule of now) {
+        const old = was.find((r) => r.name === rule.name);
+        if (!old) {
+          changes.push(`rule '${rule.name}' was added (${describeServe(rule.serve, names)})`);
+          continue;
+        }
+        const what: string[] = [];
+        if (!same(old.conditions, rule.conditions)) what.push("conditions changed");
+        if (!same(old.serve, rule.serve)) {
+          what.push(`${describeServe(old.serve, names)} → ${describeServe(rule.serve, names)}`);
+        }
+        if (what.length > 0) changes.push(`rule '${rule.name}' changed (${what.join("; ")})`);
+      }
+      for (const rule of was)
+        if (!now.some((r) => r.name === rule.name)) changes.push(`rule '${rule.name}' was removed`);
+      if (changes.length === 0)
+        changes.push(`the rules were reordered (now ${now.map((r) => `'${r.name}'`).join(", ")})`);
+      return changes;
+    }
+  }
+}
+
+function describePending(changes: PendingChange[]): string {
+  return changes
+    .map((c) => {
+      const extra = c as Record<string, unknown>;
+      const title =
+        typeof extra.scheduleTitle === "string" && extra.scheduleTitle ? ` '${extra.scheduleTitle}'` : "";
+      const reason =
+        typeof extra.changeRequestReason === "string" && extra.changeRequestReason
+          ? ` ('${extra.changeRequestReason}')`
+          : "";
+      const when =
+        typeof extra.scheduledTime === "string" && extra.scheduledTime
+          ? ` scheduled for ${extra.scheduledTime}`
+          : "";
+      const status = typeof extra.status === "string" ? `, ${extra.status}` : "";
+      const creator =
+        typeof extra.creatorName === "string" && extra.creatorName ? ` by ${extra.creatorName}` : "";
+      return `${c.type}${title}${reason}${when}${creator} (id ${c.id}${status})`;
+    })
+    .join("; ");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Applying: GET, guard, write only what differs, under the flag's lock
+// ---------------------------------------------------------------------------------------------------------------
+
+const subjectOf = (p: { environmentId?: string; flagKey?: string }) =>
+  `targeting of feature flag '${p.flagKey ?? "?"}' in environment ${p.environmentId ?? "?"}`;
+
+async function getFlag(ctx: Context, inputs: Inputs): Promise<ApiFlag> {
+  let flag: ApiFlag;
+  try {
+    flag = await ctx.client.flags.get(inputs.environmentId, inputs.flagKey);
+  } catch (err) {
+    if (!isGone(err)) throw err;
+    throw new Error(
+      `feature flag '${inputs.flagKey}' does not exist in environment ${inputs.environmentId}: declare it with a FeatureFlag resource and pass it as \`flag\` (so the targeting is applied after the flag exists), or fix environmentId/flagKey`,
+      { cause: err },
+    );
+  }
+  return flag;
+}
+
+class ConflictRetry extends Error {}
+
+/** Ambiguous writes (timeout after sending, 5xx) are settled by reading back whether the part landed. */
+async function settle(
+  ctx: Context,
+  inputs: Inputs,
+  err: unknown,
+  landed: (flag: ApiFlag) => boolean,
+): Promise<string> {
+  if (isFeatBitApiError(err) && err.status === 409) throw new ConflictRetry();
+  if (!isFeatBitApiError(err) || !err.ambiguous) throw err;
+  const flag = await getFlag(ctx, inputs);
+  if (!landed(flag)) throw err;
+  return flag.revision;
+}
+
+/** The flag as last read; replaced when a conflict makes `apply` read again. */
+interface Applied {
+  flag: ApiFlag;
+}
+
+/**
+ * Brings every declared part to its declared value. `baseline` is what this resource last wrote/read (undefined on
+ * create): a part that differs live from its baseline was edited in FeatBit since, and is not overwritten.
+ */
+async function apply(ctx: Context, inputs: Inputs, olds: Outputs | undefined): Promise<Outputs> {
+  return withLock(flagLockKey(inputs.environmentId, inputs.flagKey), async () => {
+    const state: Applied = { flag: await getFlag(ctx, inputs) };
+    // A baseline describes one flag: after the flag was deleted and created again (same key, new id) there is
+    // nothing of ours to protect on the new one. State from a create that failed part-way may lack parts too.
+    const sameFlag = olds?.targetFlagId === undefined || olds.targetFlagId === state.flag.id;
+    const baseline = olds && sameFlag ? (olds.synced ?? {}) : undefined;
+    const baselineRevision = olds && sameFlag ? olds.revision : undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await applyOnce(ctx, inputs, baseline, baselineRevision, state);
+      } catch (err) {
+        if (!(err instanceof ConflictRetry)) throw err;
+        // Someone wrote the flag between our read and our write: read again and re-apply the guard, once.
+        if (attempt > 0) {
+          throw new Error(
+            `feature flag '${inputs.flagKey}' kept changing while its targeting was written (FeatBit: Conflict, stale revision twice): run \`pulumi up\` again`,
+            { cause: err },
+          );
+        }
+        state.flag = await getFlag(ctx, inputs);
+      }
+    }
+  });
+}
+
+async function applyOnce(
+  ctx: Context,
+  inputs: Inputs,
+  baseline: Synced | undefined,
+  baselineRevision: string | undefined,
+  state: Applied,
+): Promise<Outputs> {
+  const { flag } = state;
+  const desired = desiredParts(inputs, flag);
+  const live = liveParts(flag);
+  const owned = ownedParts(inputs);
+  const differs = owned.filter((p) => !same(desired.synced[p], live[p]));
+  const outputs = (revision: string): Outputs => ({
+    ...inputs,
+    targetFlagId: flag.id,
+    revision,
+    synced: pick({ ...live, ...desired.synced }, owned),
+  });
+  if (differs.length === 0) return outputs(flag.revision);
+
+  // The guard: an owned part edited in FeatBit since the last up/refresh is never overwritten silently. A part that
+  // already matches the program needs no write and is no conflict; unowned parts and definition writes (name, tags)
+  // bump the revision but leave the owned parts as they were, so they do not block.
+  if (baseline !== undefined && flag.revision !== baselineRevision) {
+    const drifted = differs.filter((p) => baseline[p] !== undefined && !same(baseline[p], live[p]));
+    if (drifted.length > 0) {
+      const names = new VariationNames(flag);
+      const what = drifted.flatMap((p) => describeDrift(p, baseline, live, names));
+      throw new Error(
+        `targeting changed in FeatBit since the last \`pulumi up\`: ${what.join("; ")}. Refusing to overwrite it: run \`pulumi refresh\` to accept the live targeting into state, or undo the change in FeatBit, then run \`pulumi up\` again`,
+      );
+    }
+  }
+
+  const pending = await ctx.client.flags.pendingChanges(inputs.environmentId, inputs.flagKey);
+  if (pending.length > 0) {
+    throw new Error(
+      `feature flag '${inputs.flagKey}' has pending changes in FeatBit: ${describePending(pending)}. Writing now would race them: apply, decline or delete them in FeatBit, then run \`pulumi up\` again`,
+    );
+  }
+
+  const comment = inputs.comment !== undefined ? { comment: inputs.comment } : {};
+  const { environmentId: env, flagKey: key } = inputs;
+  let revision = flag.revision;
+  const toggle = async (on: boolean) => {
+    try {
+      revision = await ctx.client.flags.toggle(env, key, on, comment);
+    } catch (err) {
+      revision = await settle(ctx, inputs, err, (f) => f.isEnabled === on);
+    }
+  };
+
+  // Order for safety: the off variation first (it serves nothing while the flag is on), then turning off, then the
+  // targeting, and turning on last — so a flag being switched off never serves the old off variation, and a flag
+  // being switched on never serves half-written targeting.
+  if (differs.includes("offVariationId")) {
+    const offVariationId = desired.synced.offVariationId as string;
+    try {
+      revision = await ctx.client.flags.updateOffVariation(env, key, {
+        revision,
+        offVariationId,
+        ...comment,
+      });
+    } catch (err) {
+      revision = await settle(ctx, inputs, err, (f) => f.disabledVariationId === offVariationId);
+    }
+  }
+
+  if (differs.includes("enabled") && desired.synced.enabled === false) await toggle(false);
+
+  const targetingParts = differs.filter((p) => TARGETING_PARTS.includes(p));
+  if (targetingParts.length > 0) {
+    // FeatBit's PUT replaces all four targeting fields: parts this resource does not own go back as read.
+    const targeting: FlagTargeting = {
+      targetUsers: desired.targetUsers ?? flag.targetUsers,
+      rules: desired.rules ?? flag.rules,
+      fallthrough: desired.fallthrough ?? flag.fallthrough,
+      exptIncludeAllTargets: flag.exptIncludeAllTargets,
+    };
+    try {
+      revision = await ctx.client.flags.updateTargeting(env, key, { revision, targeting, ...comment });
+    } catch (err) {
+      revision = await settle(ctx, inputs, err, (f) => {
+        const now = liveParts(f);
+        return targetingParts.every((p) => same(desired.synced[p], now[p]));
+      });
+    }
+  }
+
+  if (differs.includes("enabled") && desired.synced.enabled === true) await toggle(true);
+  return outputs(revision);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Definition
+// ---------------------------------------------------------------------------------------------------------------
+
+const definition: ResourceDefinition<Inputs, Outputs> = {
+  kind: "FeatureFlagTargeting",
+  schema: Inputs,
+  normalize,
+  // Neither changes the targeting itself: `variations` only lets check validate names at preview, and a new
+  // comment alone is nothing to write (it goes with the next real change).
+  createOnly: ["variations", "comment"],
+  replaceOn: ["environmentId", "flagKey"],
+  // Delete only releases ownership (no API call), so the new owner may be created first.
+  deleteBeforeReplace: () => false,
+  describe: subjectOf,
+
+  async create(ctx, inputs) {
+    const id = `${inputs.environmentId}/${inputs.flagKey}`;
+    try {
+      return { id, outs: await apply(ctx, inputs, undefined) };
+    } catch (err) {
+      const partial = await partialOutputs(ctx, inputs, err);
+      if (partial) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new PartialCreateError(
+          `applying ${subjectOf(inputs)} stopped part-way (${reason}); what landed is recorded: run \`pulumi up\` again to finish`,
+          id,
+          partial,
+        );
+      }
+      throw err;
+    }
+  },
+
+  async read(ctx, id, olds) {
+    const [environmentId, flagKey] = splitId(id, 2, "<environment_uuid>/<flag_key>");
+    let flag: ApiFlag;
+    try {
+      flag = await ctx.client.flags.get(environmentId, flagKey);
+    } catch (err) {
+      if (isGone(err)) return undefined;
+      throw err;
+    }
+    if (olds === undefined) {
+      // `get` by id alone: report every part, owning all of them.
+      const base: Inputs = {
+        environmentId: environmentId.toLowerCase(),
+        flagKey,
+        variations: flag.variations.map((v) => v.name),
+      };
+      return observed(flag, undefined, base);
+    }
+    const base: Inputs = {
+      environmentId: olds.environmentId,
+      flagKey: olds.flagKey,
+      ...(olds.variations !== undefined ? { variations: olds.variations } : {}),
+      ...(olds.comment !== undefined ? { comment: olds.comment } : {}),
+    };
+    return observed(flag, olds, base);
+  },
+
+  async update(ctx, _id, olds, news) {
+    return apply(ctx, news, olds);
+  },
+
+  // Destroy releases ownership and leaves the flag exactly as it is: turning a flag off or clearing its rules when
+  // a resource is removed from a program changes what production serves (LaunchDarkly provider #198). No API call,
+  // so a flag that is already gone is fine too.
+  async delete() {},
+
+  inputsOf: (outs) => inputsOf(outs),
+};
+
+/**
+ * After a create failed part-way, the properties Pulumi should record: parts written as declared, the others as
+ * FeatBit holds them, so the next `pulumi up` sees the difference and finishes the job via update.
+ */
+async function partialOutputs(
+  ctx: Context,
+  inputs: Inputs,
+  err: unknown,
+): Promise<Record<string, unknown> | undefined> {
+  if (!isFeatBitApiError(err)) return undefined;
+  try {
+    const flag = await ctx.client.flags.get(inputs.environmentId, inputs.flagKey);
+    const owned = new Set(ownedParts(inputs));
+    const desired = desiredParts(inputs, flag).synced;
+    const live = liveParts(flag);
+    if (!PARTS.some((p) => owned.has(p) && same(desired[p], live[p]))) return undefined;
+    const { environmentId, flagKey, variations, comment } = inputs;
+    const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment });
+    return JSON.parse(JSON.stringify(outs)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+export const featureFlagTargetingProvider: ProviderFactory = (context) => toProvider(definition, context);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Pulumi resource
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Serve one variation to everyone the rule matches, or split them by percentage. */
+export type Serve =
+  | { variation: string }
+  | {
+      /** In declared order; percentages add up to 100. */
+      rollout: { variation: string; percent: number }[];
+      /** The end-user attribute that buckets users (default: keyId). */
+      dispatchKey?: string;
+    };
+
+export interface TargetingRule {
+  /** Identifies the rule (unique per flag): renaming it replaces the rule. */
+  name: string;
+  /** All must match (AND). */
+  conditions: FlagCondition[];
+  serve: Serve;
+}
+
+export interface IndividualTargeting {
+  variation: string;
+  /** End-user keys (keyId). A user may appear in one entry only. */
+  users: string[];
+}
+
+/**
+ * Pulumi inputs at every level, so other resources' outputs can be used inside rules (e.g. a Segment's id in a
+ * condition) — `pulumi.Input` alone only lifts the outermost value.
+ */
+export type DeepInput<T> = T extends boolean
+  ? pulumi.Input<boolean>
+  : T extends string | number | undefined | null
+    ? pulumi.Input<T>
+    : T extends readonly (infer U)[]
+      ? pulumi.Input<DeepInput<U>[]>
+      : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
+
+/** What `flag:` accepts: a FeatureFlag resource (or anything shaped like one). */
+export interface FlagReference {
+  environmentId: pulumi.Input<string>;
+  key: pulumi.Input<string>;
+  declaredVariationNames?: pulumi.Input<string[]>;
+}
+
+export interface FeatureFlagTargetingArgs {
+  /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
+  flag?: FlagReference;
+  /** The flag's environment (UUID); changing it moves ownership to another flag. Required unless `flag` is given. */
+  environmentId?: pulumi.Input<string>;
+  /** The flag's key; changing it moves ownership to another flag. Required unless `flag` is given. */
+  flagKey?: pulumi.Input<string>;
+  /** The flag's variation names, so preview can validate references; otherwise they are checked at apply time. */
+  variations?: DeepInput<string[]>;
+  /** On/off. Omitted → left to the FeatBit UI. */
+  enabled?: pulumi.Input<boolean>;
+  /** Variation served while the flag is off, by name. Omitted → left to the UI. */
+  offVariation?: pulumi.Input<string>;
+  /** Users served a specific variation. Omitted → left to the UI; [] → none. */
+  individualTargeting?: DeepInput<IndividualTargeting[]>;
+  /** Ordered; the first matching rule wins. Omitted → left to the UI; [] → none. */
+  rules?: DeepInput<TargetingRule[]>;
+  /** What users matching no rule get. Omitted → left to the UI. */
+  defaultRule?: DeepInput<{ serve: Serve }>;
+  /** Audit-log comment sent with each write; changing it alone writes nothing. */
+  comment?: pulumi.Input<string>;
+}
+
+export class FeatureFlagTargeting extends pulumi.dynamic.Resource {
+  declare readonly environmentId: pulumi.Output<string>;
+  declare readonly flagKey: pulumi.Output<string>;
+  declare readonly enabled: pulumi.Output<boolean | undefined>;
+  declare readonly offVariation: pulumi.Output<string | undefined>;
+  declare readonly individualTargeting: pulumi.Output<IndividualTargeting[] | undefined>;
+  declare readonly rules: pulumi.Output<TargetingRule[] | undefined>;
+  declare readonly defaultRule: pulumi.Output<{ serve: Serve } | undefined>;
+  /** The FeatBit id of the flag this resource last wrote or read. */
+  declare readonly targetFlagId: pulumi.Output<string>;
+  /** The flag's revision when this resource last wrote or read it. */
+  declare readonly revision: pulumi.Output<string>;
+  /** Canonical form of each owned part as last written or read: the revision guard's baseline. */
+  declare readonly synced: pulumi.Output<Synced>;
+
+  /**
+   * The targeting of an existing flag by id (`<environment_uuid>/<flag_key>`), read-only: every part is reported in
+   * the user's vocabulary.
+   */
+  static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    opts?: pulumi.CustomResourceOptions,
+  ): FeatureFlagTargeting {
+    return new FeatureFlagTargeting(name, {}, { ...opts, id });
+  }
+
+  constructor(name: string, args: FeatureFlagTargetingArgs, opts?: pulumi.CustomResourceOptions) {
+    const { flag, ...rest } = args;
+    const props = {
+      ...rest,
+      environmentId: rest.environmentId ?? flag?.environmentId,
+      flagKey: rest.flagKey ?? flag?.key,
+      variations: rest.variations ?? flag?.declaredVariationNames,
+    };
+    // With a FeatureFlag resource: create after it even when only plain values were taken from it, and when it is
+    // replaced (deleted and created again under the same key, with default targeting) replace this resource too,
+    // so the declared targeting is applied to the new flag in the same `pulumi up`.
+    const related = flag instanceof pulumi.Resource ? { dependsOn: [flag], replaceWith: [flag] } : {};
+    super(
+      shimFor("FeatureFlagTargeting"),
+      name,
+      // Every output is named, so `get` (which passes no inputs) has them all.
+      {
+        targetFlagId: undefined,
+        revision: undefined,
+        synced: undefined,
+        enabled: undefined,
+        offVariation: undefined,
+        individualTargeting: undefined,
+        rules: undefined,
+        defaultRule: undefined,
+        ...props,
+      },
+      pulumi.mergeOptions(opts, related),
+      "featbit",
+      "FeatureFlagTargeting",
+    );
+  }
+}
+
+/** For tests of the percentage → range mapping without a FeatBit. */
+export const internals = { toRollout };

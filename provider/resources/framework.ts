@@ -1,0 +1,279 @@
+// Shared mechanics of every FeatBit resource: a resource module describes its inputs (a zod schema), its
+// replace rules and its CRUD against the client; `toProvider` turns that description into the
+// check/diff/create/read/update/delete that Pulumi's dynamic-provider host calls.
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { FeatBitClient } from "../client";
+import { isFeatBitApiError } from "../client/errors";
+
+/** Pulumi's placeholder for values not known during preview (rpc.unknownValue). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface Failure {
+  property: string;
+  reason: string;
+}
+
+export interface Context {
+  client: FeatBitClient;
+  /**
+   * The organization key segment scopes need (`organization/<key>:project/…:env/…`). No access-token endpoint
+   * returns it, so it comes from `featbit:organizationKey` / `FEATBIT_ORGANIZATION_KEY` / `FEATBIT_ORG` when set.
+   */
+  organizationKey: string | undefined;
+}
+
+export interface ResourceDefinition<I extends object, O extends I> {
+  /** Type name, e.g. "FeatureFlag" (token `pulumi-nodejs:dynamic/featbit:FeatureFlag`). */
+  readonly kind: string;
+  /** Declared inputs, with defaults applied. Messages should say what is expected. */
+  readonly schema: z.ZodType<I>;
+  /** Rules across fields that a schema cannot express; only run when no input is unknown. */
+  readonly rules?: (inputs: I) => Failure[];
+  /** Canonical form used for comparison and stored as the checked inputs (e.g. sorted, de-duplicated tags). */
+  readonly normalize?: (inputs: I) => I;
+  /**
+   * Inputs that only steer creation (adoption switches): changing them later is not a change of the object, so
+   * diff ignores them.
+   */
+  readonly createOnly?: readonly (keyof I & string)[];
+  /** Inputs whose change means a new object in FeatBit. */
+  readonly replaceOn: readonly (keyof I & string)[];
+  /**
+   * Whether a replacement must delete the old object first. FeatBit keys are unique, so a replacement that keeps
+   * the key would collide with itself if created first (Pulumi's default order).
+   */
+  readonly deleteBeforeReplace: (olds: O, news: I) => boolean;
+  /** For messages: "feature flag 'checkout' in environment 0f2c…". */
+  readonly describe: (props: Partial<I>) => string;
+  readonly create: (ctx: Context, inputs: I) => Promise<{ id: string; outs: O }>;
+  /** Undefined when the object no longer exists. */
+  readonly read: (ctx: Context, id: string, olds: O | undefined) => Promise<O | undefined>;
+  /** `changed` lists the inputs that differ; touch only those. */
+  readonly update: (ctx: Context, id: string, olds: O, news: I, changed: ReadonlySet<keyof I & string>) => Promise<O>;
+  readonly delete: (ctx: Context, id: string, olds: O) => Promise<void>;
+  /** The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. */
+  readonly inputsOf: (outs: O, previousInputs: Partial<I> | undefined) => I;
+}
+
+type Props = Record<string, unknown>;
+
+/** Thrown by create when the object exists but a later step failed: Pulumi records it and retries via update. */
+export class PartialCreateError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Props,
+  ) {
+    super(message);
+    this.name = "PartialCreateError";
+  }
+  get reasons(): string[] {
+    return [this.message];
+  }
+}
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** JSON text with object keys sorted and undefined dropped: the equality used by diff. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const sorted: Props = {};
+      for (const key of Object.keys(v).sort()) sorted[key] = (v as Props)[key];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+/** "variations[1].value" from a zod path. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+function zodFailures(error: z.ZodError, raw: Props): Failure[] {
+  return error.issues
+    .filter((issue) => !containsUnknown(valueAt(raw, issue.path)))
+    .map((issue) => ({ property: propertyPath(issue.path) || "(inputs)", reason: issue.message }));
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+function withoutProvider(props: Props | undefined): Props {
+  const { __provider: _ignored, ...rest } = props ?? {};
+  return rest;
+}
+
+function fieldsOf<I extends object>(schema: z.ZodType<I>): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  if (!shape) throw new Error("resource schemas must be zod objects");
+  return Object.keys(shape);
+}
+
+/** One line under the resource: what failed, on which object, and FeatBit's reason and advice. */
+export function describeFailure(op: string, subject: string, err: unknown): Error {
+  if (err instanceof PartialCreateError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  const wrapped = new Error(`${op} ${subject} failed: ${reason}`);
+  if (isFeatBitApiError(err)) wrapped.name = "FeatBitError";
+  return wrapped;
+}
+
+export type DynamicProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+
+/** How a resource module exposes itself to the implementation registry. */
+export type ProviderFactory = (context: () => Context) => DynamicProvider;
+
+/**
+ * Builds the dynamic-provider methods for one resource definition. `context` is resolved lazily at call time so
+ * settings come from the stack config and environment of this run, never from serialized state.
+ */
+export function toProvider<I extends object, O extends I>(
+  def: ResourceDefinition<I, O>,
+  context: () => Context,
+): DynamicProvider {
+  const createOnly = new Set<string>(def.createOnly ?? []);
+  const allFields = fieldsOf(def.schema);
+  const fields = allFields.filter((f) => !createOnly.has(f));
+  const normalize = def.normalize ?? ((i: I) => i);
+
+  const parse = (raw: Props): I => normalize(def.schema.parse(raw));
+
+  /**
+   * Props (old outputs, or new inputs) as canonical inputs. State written by an older version, or inputs holding
+   * unknowns, may not parse: compare the raw values then.
+   */
+  const asInputs = (props: Props): Props => {
+    const subset: Props = {};
+    for (const f of allFields) if (props[f] !== undefined) subset[f] = props[f];
+    const parsed = def.schema.safeParse(subset);
+    return parsed.success ? (normalize(parsed.data) as Props) : subset;
+  };
+
+  return {
+    async check(_olds: Props, news: Props) {
+      const raw = withoutProvider(news);
+      const parsed = def.schema.safeParse(raw);
+      if (!parsed.success) {
+        const failures = zodFailures(parsed.error, raw);
+        if (failures.length > 0) return { failures };
+        // Every failure sits on an unknown value: validate again once it is known (at update time).
+        return { inputs: news };
+      }
+      if (containsUnknown(raw)) return { inputs: news };
+      const inputs = normalize(parsed.data);
+      const failures = def.rules?.(inputs) ?? [];
+      if (failures.length > 0) return { failures };
+      return { inputs: { ...(inputs as Props), __provider: news.__provider } };
+    },
+
+    async diff(_id: string, olds: Props, news: Props) {
+      const before = asInputs(olds);
+      const after = asInputs(news);
+      const changed = fields.filter((f) => containsUnknown(after[f]) || canonicalJson(before[f]) !== canonicalJson(after[f]));
+      if (changed.length === 0) return { changes: false };
+      const replaceOn = new Set<string>(def.replaceOn);
+      const replaces = changed.filter((f) => replaceOn.has(f));
+      const deleteBeforeReplace =
+        replaces.length > 0 && !containsUnknown(after) ? def.deleteBeforeReplace(olds as O, after as I) : replaces.length > 0;
+      return { changes: true, replaces, deleteBeforeReplace };
+    },
+
+    async create(inputs: Props) {
+      const declared = parse(withoutProvider(inputs));
+      try {
+        const { id, outs } = await def.create(context(), declared);
+        return { id, outs };
+      } catch (err) {
+        // The engine stores a partially created object's properties as its state; keep the provider with them.
+        if (err instanceof PartialCreateError) err.properties.__provider = inputs.__provider;
+        throw describeFailure("creating", def.describe(declared), err);
+      }
+    },
+
+    async read(id: string, props?: Props) {
+      const olds = props && Object.keys(withoutProvider(props)).length > 0 ? (withoutProvider(props) as O) : undefined;
+      let outs: O | undefined;
+      try {
+        outs = await def.read(context(), id, olds);
+      } catch (err) {
+        throw describeFailure("reading", def.describe(olds ?? {}), err);
+      }
+      if (outs === undefined) return {};
+      const previous = olds ? (asInputs(olds as Props) as Partial<I>) : undefined;
+      return { id, props: outs, inputs: def.inputsOf(outs, previous) };
+    },
+
+    async update(id: string, olds: Props, news: Props) {
+      const declared = parse(withoutProvider(news));
+      const before = asInputs(olds);
+      const changed = new Set(
+        fields.filter((f) => canonicalJson(before[f]) !== canonicalJson((declared as Props)[f])),
+      ) as Set<keyof I & string>;
+      try {
+        return { outs: await def.update(context(), id, olds as O, declared, changed) };
+      } catch (err) {
+        throw describeFailure("updating", def.describe(declared), err);
+      }
+    },
+
+    async delete(id: string, props: Props) {
+      const olds = withoutProvider(props) as O;
+      try {
+        await def.delete(context(), id, olds);
+      } catch (err) {
+        throw describeFailure("deleting", def.describe(olds), err);
+      }
+    },
+  };
+}
+
+/** Whether an error means the object is gone (FeatBit answers 404, or 403/500 for some missing objects). */
+export function isGone(err: unknown, statuses: readonly number[] = [404]): boolean {
+  return isFeatBitApiError(err) && err.status !== undefined && statuses.includes(err.status);
+}
+
+const locks = new Map<string, Promise<unknown>>();
+
+/**
+ * Serialises work on one FeatBit object within this provider process: a flag's definition and its targeting are
+ * separate resources that both write revision-guarded endpoints of the same flag.
+ */
+export async function withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = locks.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.catch(() => undefined);
+  locks.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(key) === tail) locks.delete(key);
+  }
+}
+
+/** Splits an id like "<env_uuid>/<flag_key>" into its parts, naming the expected format when it doesn't fit. */
+export function splitId(id: string, parts: number, format: string): string[] {
+  const pieces = id.split("/");
+  if (pieces.length !== parts || pieces.some((p) => p.trim() === "" || p !== p.trim())) {
+    throw new Error(`'${id}' is not a valid id: expected ${format}`);
+  }
+  return pieces;
+}

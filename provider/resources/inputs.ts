@@ -1,0 +1,49 @@
+// Input rules shared by resources, with messages that say what FeatBit accepts and how to fix a value.
+import { z } from "zod";
+
+const KEY_PATTERN = /^[a-zA-Z0-9._-]+$/;
+
+/** FeatBit's key rule (≤128, `^[a-zA-Z0-9._-]+$`), checked before any API call. */
+export const key = (what: string) =>
+  z
+    .string({ error: `${what} key is required: a string such as 'new-checkout'` })
+    .min(1, `${what} key must not be empty: use letters, digits, '.', '_' or '-'`)
+    .max(128, `${what} key is longer than FeatBit's 128-character limit: shorten it`)
+    .regex(KEY_PATTERN, `${what} key may only contain letters, digits, '.', '_' and '-' (FeatBit's key rule): e.g. 'new-checkout'`);
+
+export const name = (what: string) =>
+  z
+    .string({ error: `${what} name is required: a display name such as 'New checkout'` })
+    .trim()
+    .min(1, `${what} name must not be empty`)
+    .max(128, `${what} name is longer than FeatBit's 128-character limit: shorten it`);
+
+export const description = z
+  .string({ error: "description must be a string" })
+  .max(512, "description is longer than FeatBit's 512-character limit: shorten it")
+  .default("");
+
+export const uuid = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .regex(
+      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      `${what} must be a FeatBit id (a UUID such as 0f2c6a1d-…): pass another resource's id output`,
+    )
+    .transform((v) => v.toLowerCase());
+
+/** Tags compare as a set: order and duplicates never cause a diff. */
+export const tags = z
+  .array(z.string({ error: "tags must be strings" }).trim().min(1, "a tag must not be empty"), {
+    error: "tags must be a list of strings",
+  })
+  .default([])
+  .transform((list) => [...new Set(list)].sort());
+
+/** Adoption of an existing object instead of creating one (`pulumi import` cannot work for dynamic resources). */
+export const adoption = {
+  /** Take over the existing object with the same key instead of failing with "already exists". */
+  adopt: z.boolean({ error: "adopt must be true or false" }).default(false),
+  /** The Terraform provider's import identity of the object to adopt. */
+  importId: z.string({ error: "importId must be a string" }).optional(),
+};

@@ -1,0 +1,152 @@
+// featbit:Project — a FeatBit project. Its key is fixed for life (FeatBit has no endpoint to change it), so a new
+// key replaces the project; the name updates in place. FeatBit creates `prod` and `dev` environments with every
+// project; they are reported in `environments` and can be declared as Environment resources (adopted).
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { ProjectWithEnvs } from "../client";
+import { isFeatBitApiError } from "../client/errors";
+import { toProvider, type Context, type ProviderFactory, type ResourceDefinition } from "./framework";
+import { adoption, key, name, uuid } from "./inputs";
+import { shimFor } from "./shim";
+
+const Inputs = z.object({
+  key: key("project"),
+  name: name("project"),
+  ...adoption,
+});
+type Inputs = z.infer<typeof Inputs>;
+
+export interface ProjectEnvironment {
+  id: string;
+  key: string;
+  name: string;
+}
+
+type Outputs = Inputs & { projectId: string; environments: ProjectEnvironment[] };
+
+function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
+  return {
+    ...inputs,
+    key: project.key,
+    name: project.name,
+    projectId: project.id,
+    environments: project.environments.map((e) => ({ id: e.id, key: e.key, name: e.name })),
+  };
+}
+
+/** FeatBit answers 500 (missing id) or 403 (RN unresolvable) for a project that is gone: the list is the truth. */
+async function findById(ctx: Context, id: string): Promise<ProjectWithEnvs | undefined> {
+  try {
+    return await ctx.client.projects.get(id);
+  } catch (err) {
+    if (!isFeatBitApiError(err) || ![403, 404, 500].includes(err.status ?? 0)) throw err;
+    const listed = (await ctx.client.projects.list()).find((p) => p.id === id);
+    if (listed) throw err;
+    return undefined;
+  }
+}
+
+async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
+  const wanted = projectKey.toLowerCase();
+  return (await ctx.client.projects.list()).find((p) => p.key.toLowerCase() === wanted);
+}
+
+async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
+  if (inputs.importId !== undefined) {
+    const id = uuid("importId").parse(inputs.importId);
+    const found = await findById(ctx, id);
+    if (!found) throw new Error(`importId ${id} names no project this access token can see`);
+    if (found.key !== inputs.key) {
+      throw new Error(`importId ${id} is project '${found.key}', but key is '${inputs.key}': make them agree`);
+    }
+    return found;
+  }
+  return inputs.adopt ? findByKey(ctx, inputs.key) : undefined;
+}
+
+const definition: ResourceDefinition<Inputs, Outputs> = {
+  kind: "Project",
+  schema: Inputs,
+  createOnly: ["adopt", "importId"],
+  replaceOn: ["key"],
+  deleteBeforeReplace: (olds, news) => olds.key.toLowerCase() === news.key.toLowerCase(),
+  describe: (p) => `project '${p.key ?? "?"}'`,
+
+  async create(ctx, inputs) {
+    let project = await adopt(ctx, inputs);
+    if (project) {
+      if (project.name !== inputs.name) await ctx.client.projects.update(project.id, { name: inputs.name });
+      project = { ...project, name: inputs.name };
+    } else {
+      try {
+        project = await ctx.client.projects.create({ name: inputs.name, key: inputs.key });
+      } catch (err) {
+        // The request may have been applied before the connection failed: look before reporting.
+        const landed = isFeatBitApiError(err) && err.ambiguous ? await findByKey(ctx, inputs.key) : undefined;
+        if (!landed) {
+          if (isFeatBitApiError(err) && err.codes.includes("KeyHasBeenUsed")) {
+            throw new Error(
+              `a project with key '${inputs.key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
+            );
+          }
+          throw err;
+        }
+        project = landed;
+      }
+    }
+    return { id: project.id, outs: outputs(inputs, project) };
+  },
+
+  async read(ctx, id, olds) {
+    const project = await findById(ctx, id);
+    if (!project) return undefined;
+    const previous: Inputs = olds ?? { key: project.key, name: project.name, adopt: false };
+    return outputs(previous, project);
+  },
+
+  async update(ctx, id, olds, news, changed) {
+    if (changed.has("name")) await ctx.client.projects.update(id, { name: news.name });
+    return { ...olds, ...news, projectId: id, environments: olds.environments };
+  },
+
+  async delete(ctx, id) {
+    try {
+      await ctx.client.projects.delete(id);
+    } catch (err) {
+      // 403 is what FeatBit answers when the project is already gone.
+      if (isFeatBitApiError(err) && err.status === 403 && (await findById(ctx, id)) === undefined) return;
+      throw err;
+    }
+  },
+
+  inputsOf: (outs, previous) => ({
+    key: outs.key,
+    name: outs.name,
+    adopt: previous?.adopt ?? false,
+    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+  }),
+};
+
+export const projectProvider: ProviderFactory = (context) => toProvider(definition, context);
+
+export interface ProjectArgs {
+  /** Unique per organization (case-insensitive); changing it replaces the project. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Manage an existing project with this key instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: the project's UUID. */
+  importId?: pulumi.Input<string>;
+}
+
+export class Project extends pulumi.dynamic.Resource {
+  declare readonly projectId: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  /** The environments FeatBit created with the project (`prod`, `dev`) and any added since. */
+  declare readonly environments: pulumi.Output<ProjectEnvironment[]>;
+
+  constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
+    super(shimFor("Project"), name, { projectId: undefined, environments: undefined, ...args }, opts, "featbit", "Project");
+  }
+}

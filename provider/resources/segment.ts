@@ -1,0 +1,771 @@
+// featbit:Segment — an environment-specific FeatBit segment: a named set of end users (included/excluded keys and
+// property rules) that flag rules can target. The environment and the key are fixed for life (changing either
+// replaces the segment); name, description, targeting and tags each update in place with their own PUT.
+//
+// FeatBit does not enforce unique segment keys, so this resource does: creating a segment whose key is already
+// used in the environment (active or archived) is refused unless the declaration adopts it.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type {
+  FlagReference,
+  MatchRule,
+  Paged,
+  ProjectWithEnvs,
+  Segment as ApiSegment,
+  SegmentVm,
+} from "../client";
+import { isFeatBitApiError } from "../client/errors";
+import {
+  conditionFailures,
+  fromApiCondition,
+  propertyConditionSchema,
+  toApiCondition,
+  type PropertyCondition,
+} from "./conditions";
+import {
+  canonicalJson,
+  PartialCreateError,
+  splitId,
+  toProvider,
+  withLock,
+  type Context,
+  type Failure,
+  type ProviderFactory,
+  type ResourceDefinition,
+} from "./framework";
+import { stableId } from "./ids";
+import { adoption, description, key, name, tags, uuid } from "./inputs";
+import { shimFor } from "./shim";
+
+/** End-user keys compare as a set: order and duplicates never cause a diff. */
+const userKeys = (what: "included" | "excluded") =>
+  z
+    .array(
+      z
+        .string({ error: `${what} must list end-user keys (strings)` })
+        .min(1, `an end-user key in ${what} must not be empty`),
+      {
+        error: `${what} must be a list of end-user keys, e.g. ['user-1', 'user-2']`,
+      },
+    )
+    .default([])
+    .transform((list) => [...new Set(list)].sort());
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A property condition. Segment-membership conditions are recognised first so the message says why they are
+ * refused (FeatBit answers `rules_is_invalid` for them) instead of listing the fields a property condition needs.
+ */
+const ruleCondition = z
+  .unknown()
+  .refine((v) => !(isRecord(v) && ("segment" in v || "notInSegment" in v)), {
+    message:
+      "segment rules cannot test segment membership (FeatBit rejects it with rules_is_invalid): " +
+      "use {property, op, value}, or put the segment condition in a flag rule",
+  })
+  .pipe(propertyConditionSchema);
+
+const Rule = z.strictObject(
+  {
+    name: z
+      .string({ error: "rule name is required: e.g. 'Beta testers'" })
+      .trim()
+      .min(1, "rule name must not be empty: it identifies the rule (and gives it a stable id)"),
+    conditions: z
+      .array(ruleCondition, { error: "conditions must be a list of {property, op, value}" })
+      .min(1, "a rule needs at least one condition: a rule without conditions would match every end user"),
+  },
+  { error: "a rule is {name, conditions: [{property, op, value}, ...]}" },
+);
+type Rule = z.infer<typeof Rule>;
+
+const Inputs = z.object({
+  environmentId: uuid("environmentId"),
+  key: key("segment"),
+  name: name("segment"),
+  description,
+  included: userKeys("included"),
+  excluded: userKeys("excluded"),
+  rules: z.array(Rule, { error: "rules must be a list of {name, conditions}" }).default([]),
+  tags,
+  ...adoption,
+});
+type Inputs = z.infer<typeof Inputs>;
+
+type Outputs = Inputs & { segmentId: string; scope: string };
+
+/** The Pulumi id, identical to the FeatBit Terraform provider's import id so stacks can move between the two. */
+const ID_FORMAT = "<environment_uuid>/<segment_uuid>";
+
+const ENV_SPECIFIC = "environment-specific";
+
+const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+function parseId(id: string): { envId: string; segmentId: string } {
+  const [envPart, segmentPart] = splitId(id, 2, ID_FORMAT);
+  const envId = uuid("the environment part").safeParse(envPart);
+  const segmentId = uuid("the segment part").safeParse(segmentPart);
+  if (!envId.success || !segmentId.success)
+    throw new Error(`'${id}' is not a valid id: expected ${ID_FORMAT}`);
+  return { envId: envId.data, segmentId: segmentId.data };
+}
+
+const pulumiId = (envId: string, segmentId: string) => `${envId}/${segmentId}`;
+
+const describe = (p: Partial<Inputs>) => `segment '${p.key ?? "?"}' in environment ${p.environmentId ?? "?"}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation before any API call
+
+function rules(inputs: Inputs): Failure[] {
+  const failures: Failure[] = [];
+  if (inputs.importId !== undefined) {
+    let parsed: { envId: string } | undefined;
+    try {
+      parsed = parseId(inputs.importId);
+    } catch {
+      failures.push({
+        property: "importId",
+        reason: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '226b…/0779…'`,
+      });
+    }
+    if (parsed && parsed.envId !== inputs.environmentId) {
+      failures.push({
+        property: "importId",
+        reason: `importId names environment ${parsed.envId} but environmentId is ${inputs.environmentId}: make them agree`,
+      });
+    }
+  }
+  const excluded = new Set(inputs.excluded);
+  const both = inputs.included.filter((k) => excluded.has(k));
+  if (both.length > 0) {
+    failures.push({
+      property: "included",
+      reason: `${both.map((k) => `'${k}'`).join(", ")} ${both.length === 1 ? "is" : "are"} both included and excluded: excluded wins in FeatBit, so remove ${both.length === 1 ? "it" : "them"} from one list`,
+    });
+  }
+  const firstUse = new Map<string, number>();
+  inputs.rules.forEach((rule, i) => {
+    const earlier = firstUse.get(rule.name);
+    if (earlier !== undefined) {
+      failures.push({
+        property: `rules[${i}].name`,
+        reason: `rule name '${rule.name}' is already used by rules[${earlier}]: rule names must be unique within a segment (each gives its rule a stable id)`,
+      });
+    } else firstUse.set(rule.name, i);
+    rule.conditions.forEach((c, j) => failures.push(...conditionFailures(c, `rules[${i}].conditions[${j}]`)));
+  });
+  return failures;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mapping between inputs and FeatBit's shapes
+
+/** Rule and condition ids derive from the segment id and rule name: the same program writes the same ids. */
+function toApiRules(segmentId: string, list: readonly Rule[]): MatchRule[] {
+  return list.map((rule) => {
+    const id = stableId(segmentId, "rule", rule.name);
+    return { id, name: rule.name, conditions: rule.conditions.map((c, i) => toApiCondition(c, id, i)) };
+  });
+}
+
+function fromApiRules(list: readonly MatchRule[]): Rule[] {
+  return list.map((rule) => ({
+    name: rule.name,
+    // Segment conditions cannot be stored through the targeting endpoint (only a raw JSON patch could put one
+    // there); leaving one out shows the rule as drift, and the next update writes the declared conditions.
+    conditions: rule.conditions.map(fromApiCondition).filter((c): c is PropertyCondition => "property" in c),
+  }));
+}
+
+const asSet = (list: readonly string[]) => [...new Set(list)].sort();
+
+type Base = Pick<Inputs, "environmentId" | "key" | "adopt" | "importId">;
+
+/**
+ * Outputs from what FeatBit holds. The key keeps the declared spelling when it only differs in case (FeatBit's own
+ * key check is case-insensitive; FeatBit's spelling would otherwise show as a key change — a replacement).
+ */
+function outputs(base: Base, segment: ApiSegment): Outputs {
+  return {
+    environmentId: base.environmentId,
+    key: sameKey(base.key, segment.key) ? base.key : segment.key,
+    name: segment.name,
+    description: segment.description ?? "",
+    included: asSet(segment.included),
+    excluded: asSet(segment.excluded),
+    rules: fromApiRules(segment.rules),
+    tags: asSet(segment.tags),
+    adopt: base.adopt,
+    ...(base.importId !== undefined ? { importId: base.importId } : {}),
+    segmentId: segment.id,
+    scope: segment.scopes[0] ?? "",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lookups
+
+/** The project and environment an environment id belongs to (there is no list-environments endpoint). */
+async function locateEnvironment(
+  ctx: Context,
+  envId: string,
+): Promise<{ project: ProjectWithEnvs; envKey: string } | undefined> {
+  for (const project of await ctx.client.projects.list()) {
+    const env = project.environments.find((e) => e.id === envId);
+    if (env) return { project, envKey: env.key };
+  }
+  return undefined;
+}
+
+/**
+ * The segment, or undefined when it is gone. FeatBit answers 404 for a missing segment, and 403 when the
+ * environment in the path no longer exists (its permission name cannot be resolved): the project list settles it.
+ */
+async function findSegment(ctx: Context, envId: string, segmentId: string): Promise<ApiSegment | undefined> {
+  try {
+    return await ctx.client.segments.get(envId, segmentId);
+  } catch (err) {
+    if (isFeatBitApiError(err) && err.status === 404) return undefined;
+    if (isFeatBitApiError(err) && err.status === 403 && (await locateEnvironment(ctx, envId)) === undefined)
+      return undefined;
+    throw err;
+  }
+}
+
+interface Listed extends SegmentVm {
+  archived: boolean;
+}
+
+const environmentMissing = (envId: string) =>
+  new Error(`environment ${envId} is not in any project this access token can see: check environmentId`);
+
+/** Every segment the environment lists, active and archived, all pages. */
+async function listAll(ctx: Context, envId: string): Promise<Listed[]> {
+  const all: Listed[] = [];
+  for (const archived of [false, true]) {
+    const pageSize = 100;
+    for (let pageIndex = 0; ; pageIndex++) {
+      let page: Paged<SegmentVm>;
+      try {
+        page = await ctx.client.segments.list(envId, { isArchived: archived, pageIndex, pageSize });
+      } catch (err) {
+        // FeatBit answers 403 for an environment that does not exist: say which input to fix.
+        if (
+          isFeatBitApiError(err) &&
+          err.status === 403 &&
+          (await locateEnvironment(ctx, envId)) === undefined
+        ) {
+          throw environmentMissing(envId);
+        }
+        throw err;
+      }
+      all.push(...page.items.map((s) => ({ ...s, archived })));
+      if (page.items.length < pageSize || (pageIndex + 1) * pageSize >= page.totalCount) break;
+    }
+  }
+  return all;
+}
+
+const sameKeyed = (listed: readonly Listed[], segmentKey: string) =>
+  listed.filter((s) => s.type === ENV_SPECIFIC && sameKey(s.key, segmentKey));
+
+const ORG_IN_SCOPE = /^organization\/([^:]+):/;
+
+/**
+ * The scope of a new environment-specific segment: `organization/<org>:project/<project>:env/<env>`. No access-token
+ * endpoint returns the organization key, so it comes from configuration or from the scopes of the segments the
+ * environment already lists (which FeatBit only lists when their scope covers the environment, so their
+ * organization part is the right one).
+ */
+async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]): Promise<string> {
+  const located = await locateEnvironment(ctx, envId);
+  if (!located) {
+    throw new Error(
+      `environment ${envId} is not in any project this access token can see: check environmentId`,
+    );
+  }
+  const derived = listed
+    .flatMap((s) => s.scopes)
+    .map((scope) => ORG_IN_SCOPE.exec(scope)?.[1])
+    .find((k) => k !== undefined);
+  const organizationKey = ctx.organizationKey ?? derived;
+  if (organizationKey === undefined) {
+    throw new Error(
+      "the organization key is needed for the segment's scope and FeatBit does not reveal it to access tokens: " +
+        "set featbit:organizationKey (pulumi config set featbit:organizationKey <key>) or FEATBIT_ORGANIZATION_KEY " +
+        "to the key shown in FeatBit under Organization settings",
+    );
+  }
+  if (derived !== undefined && derived !== organizationKey) {
+    // A wrong organization in the scope still creates the segment, but FeatBit then never lists it in the
+    // environment: it would be invisible in the UI and to the duplicate-key check.
+    throw new Error(
+      `featbit:organizationKey is '${organizationKey}', but the segments of environment ${envId} belong to ` +
+        `organization '${derived}': correct featbit:organizationKey (or FEATBIT_ORGANIZATION_KEY)`,
+    );
+  }
+  return `organization/${organizationKey}:project/${located.project.key}:env/${located.envKey}`;
+}
+
+const archivedMessage = (what: string) =>
+  `${what} is archived in FeatBit: restore it in FeatBit (Segments → Archived → Restore) and run again, or delete it there`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writes
+
+/**
+ * One write with its read-back: an ambiguous failure (the request may have been applied) is settled by reading the
+ * segment and checking the aspect, and a write to a segment that is gone becomes advice to refresh.
+ */
+async function reconciled(
+  ctx: Context,
+  envId: string,
+  segmentId: string,
+  write: () => Promise<unknown>,
+  applied: (segment: ApiSegment) => boolean,
+): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!isFeatBitApiError(err) || !(err.ambiguous || err.status === 403 || err.status === 404)) throw err;
+    const current = await findSegment(ctx, envId, segmentId);
+    if (!current) {
+      throw new Error(
+        `segment ${segmentId} no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
+          `from the stack, then 'pulumi up' to create it again`,
+        { cause: err },
+      );
+    }
+    if (err.ambiguous && applied(current)) return;
+    throw err;
+  }
+}
+
+type Aspect = "name" | "description" | "targeting" | "tags";
+
+const TARGETING: ReadonlySet<string> = new Set(["included", "excluded", "rules"]);
+
+/** The aspects (one PUT each) that the changed inputs touch. */
+function aspectsOf(changed: ReadonlySet<string>): Aspect[] {
+  const aspects: Aspect[] = [];
+  if (changed.has("name")) aspects.push("name");
+  if (changed.has("description")) aspects.push("description");
+  if ([...changed].some((f) => TARGETING.has(f))) aspects.push("targeting");
+  if (changed.has("tags")) aspects.push("tags");
+  return aspects;
+}
+
+async function writeAspect(
+  ctx: Context,
+  envId: string,
+  segmentId: string,
+  aspect: Aspect,
+  wanted: Inputs,
+): Promise<void> {
+  const api = ctx.client.segments;
+  switch (aspect) {
+    case "name":
+      return reconciled(
+        ctx,
+        envId,
+        segmentId,
+        () => api.updateName(envId, segmentId, { name: wanted.name }),
+        (s) => s.name === wanted.name,
+      );
+    case "description":
+      return reconciled(
+        ctx,
+        envId,
+        segmentId,
+        () => api.updateDescription(envId, segmentId, { description: wanted.description }),
+        (s) => (s.description ?? "") === wanted.description,
+      );
+    case "targeting": {
+      const body = {
+        included: wanted.included,
+        excluded: wanted.excluded,
+        rules: toApiRules(segmentId, wanted.rules),
+      };
+      const want = canonicalJson({
+        included: wanted.included,
+        excluded: wanted.excluded,
+        rules: wanted.rules,
+      });
+      return reconciled(
+        ctx,
+        envId,
+        segmentId,
+        () => api.updateTargeting(envId, segmentId, body),
+        (s) =>
+          canonicalJson({
+            included: asSet(s.included),
+            excluded: asSet(s.excluded),
+            rules: fromApiRules(s.rules),
+          }) === want,
+      );
+    }
+    case "tags":
+      return reconciled(
+        ctx,
+        envId,
+        segmentId,
+        () => api.setTags(envId, segmentId, { tags: wanted.tags }),
+        (s) => canonicalJson(asSet(s.tags)) === canonicalJson(wanted.tags),
+      );
+  }
+}
+
+/** The fields of two segment states that differ (used to bring an adopted segment to the declaration). */
+function changedFields(current: Outputs, wanted: Inputs): Set<string> {
+  const fields = ["name", "description", "included", "excluded", "rules", "tags"] as const;
+  return new Set(fields.filter((f) => canonicalJson(current[f]) !== canonicalJson(wanted[f])));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Create
+
+/** The existing segment to manage instead of creating one, after refusing duplicates FeatBit itself would accept. */
+async function adoptionTarget(
+  ctx: Context,
+  inputs: Inputs,
+  listed: () => Promise<Listed[]>,
+): Promise<ApiSegment | undefined> {
+  const subject = describe(inputs);
+  if (inputs.importId !== undefined) {
+    const { segmentId } = parseId(inputs.importId);
+    const found = await findSegment(ctx, inputs.environmentId, segmentId);
+    if (!found || (found.envId != null && found.envId !== inputs.environmentId)) {
+      throw new Error(`importId ${inputs.importId} names no segment of environment ${inputs.environmentId}`);
+    }
+    if (found.type !== ENV_SPECIFIC) {
+      throw new Error(
+        `importId ${inputs.importId} is a ${found.type} segment: only environment-specific segments can be managed`,
+      );
+    }
+    if (!sameKey(found.key, inputs.key)) {
+      throw new Error(
+        `importId ${inputs.importId} is segment '${found.key}', but key is '${inputs.key}': make them agree`,
+      );
+    }
+    if (found.isArchived)
+      throw new Error(archivedMessage(`segment '${found.key}' (importId ${inputs.importId})`));
+    return found;
+  }
+  const matches = sameKeyed(await listed(), inputs.key);
+  const active = matches.filter((s) => !s.archived);
+  if (inputs.adopt) {
+    if (active.length > 1) {
+      throw new Error(
+        `${active.length} segments with key '${inputs.key}' exist in environment ${inputs.environmentId} ` +
+          `(${active.map((s) => s.id).join(", ")}): set importId to '${inputs.environmentId}/<segment_uuid>' to choose one`,
+      );
+    }
+    if (active.length === 1) {
+      const found = await findSegment(ctx, inputs.environmentId, active[0].id);
+      if (found) return found;
+    }
+  } else if (active.length > 0) {
+    throw new Error(
+      `a segment with key '${inputs.key}' already exists in environment ${inputs.environmentId} (id ${active[0].id}; ` +
+        `FeatBit does not enforce unique segment keys, pulumi-featbit does): set adopt: true to manage it with ` +
+        `Pulumi, or choose another key`,
+    );
+  }
+  if (matches.length > active.length) {
+    // An archived segment keeps its key: creating another would leave two segments with one key.
+    throw new Error(
+      archivedMessage(`${subject} (id ${matches.find((s) => s.archived)?.id})`) + ", or choose another key",
+    );
+  }
+  return undefined;
+}
+
+async function adoptExisting(
+  ctx: Context,
+  inputs: Inputs,
+  segment: ApiSegment,
+): Promise<{ id: string; outs: Outputs }> {
+  const current = outputs(inputs, segment);
+  for (const aspect of aspectsOf(changedFields(current, inputs))) {
+    await writeAspect(ctx, inputs.environmentId, segment.id, aspect, inputs);
+  }
+  return {
+    id: pulumiId(inputs.environmentId, segment.id),
+    outs: { ...inputs, segmentId: segment.id, scope: current.scope },
+  };
+}
+
+async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+  const envId = inputs.environmentId;
+  let listing: Listed[] | undefined;
+  const listed = async () => (listing ??= await listAll(ctx, envId));
+
+  const existing = await adoptionTarget(ctx, inputs, listed);
+  if (existing) return adoptExisting(ctx, inputs, existing);
+
+  const scope = await scopeFor(ctx, envId, await listed());
+  let created: ApiSegment;
+  try {
+    created = await ctx.client.segments.create(envId, {
+      type: ENV_SPECIFIC,
+      name: inputs.name,
+      key: inputs.key,
+      description: inputs.description,
+      scopes: [scope],
+    });
+  } catch (err) {
+    if (!isFeatBitApiError(err) || !err.ambiguous) throw err;
+    // The POST may have been applied: no segment had this key before, so one that has it now is ours.
+    const landed = sameKeyed(await listAll(ctx, envId), inputs.key).filter((s) => !s.archived);
+    const found = landed.length === 1 ? await findSegment(ctx, envId, landed[0].id) : undefined;
+    if (!found) throw err;
+    created = found;
+  }
+
+  // FeatBit creates the segment empty; targeting and tags are separate writes. If one fails the segment exists:
+  // Pulumi records it with what was applied and the next `pulumi up` finishes through update.
+  const id = pulumiId(envId, created.id);
+  const applied: Outputs = {
+    ...inputs,
+    included: [],
+    excluded: [],
+    rules: [],
+    tags: [],
+    segmentId: created.id,
+    scope,
+  };
+  const steps: { aspect: Aspect; needed: boolean; done: Partial<Outputs> }[] = [
+    {
+      aspect: "targeting",
+      needed: inputs.included.length + inputs.excluded.length + inputs.rules.length > 0,
+      done: { included: inputs.included, excluded: inputs.excluded, rules: inputs.rules },
+    },
+    { aspect: "tags", needed: inputs.tags.length > 0, done: { tags: inputs.tags } },
+  ];
+  for (const step of steps.filter((s) => s.needed)) {
+    try {
+      await writeAspect(ctx, envId, created.id, step.aspect, inputs);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new PartialCreateError(
+        `${describe(inputs)} was created (id ${id}) but setting its ${step.aspect} failed: ${reason}. ` +
+          `Run 'pulumi up' again to finish`,
+        id,
+        { ...applied },
+      );
+    }
+    Object.assign(applied, step.done);
+  }
+  return { id, outs: applied };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Delete
+
+/** "flag 'checkout' in environment 'prod' (project 'web')": keys read from the project list when possible. */
+async function describeReferences(ctx: Context, refs: readonly FlagReference[]): Promise<string> {
+  const envs = new Map<string, string>();
+  try {
+    for (const project of await ctx.client.projects.list()) {
+      for (const env of project.environments)
+        envs.set(env.id, `environment '${env.key}' (project '${project.key}')`);
+    }
+  } catch {
+    // The ids are enough to act on: do not hide the real problem behind a failed lookup.
+  }
+  return refs.map((r) => `flag '${r.key}' in ${envs.get(r.envId) ?? `environment ${r.envId}`}`).join(", ");
+}
+
+async function referencedError(
+  ctx: Context,
+  olds: Partial<Inputs>,
+  refs: readonly FlagReference[],
+): Promise<Error> {
+  return new Error(
+    `${describe(olds)} is still used by feature flag rules: ${await describeReferences(ctx, refs)}. ` +
+      `Remove those segment conditions first (e.g. from the flags' FeatureFlagTargeting resources), then destroy again`,
+  );
+}
+
+async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<void> {
+  const { envId, segmentId } = parseId(id);
+  const api = ctx.client.segments;
+  let refs: FlagReference[];
+  try {
+    refs = await api.flagReferences(envId, segmentId);
+  } catch (err) {
+    if (isFeatBitApiError(err) && (err.status === 403 || err.status === 404)) {
+      if ((await findSegment(ctx, envId, segmentId)) === undefined) return;
+    }
+    throw err;
+  }
+  if (refs.length > 0) throw await referencedError(ctx, olds, refs);
+
+  // FeatBit only deletes archived segments. Archiving an archived segment is harmless, so no read first.
+  try {
+    await api.archive(envId, segmentId);
+  } catch (err) {
+    if (!isFeatBitApiError(err)) throw err;
+    // A flag rule may have started using the segment since the check above.
+    if (err.codes.includes("SegmentIsBeingUsed"))
+      throw await referencedError(ctx, olds, await api.flagReferences(envId, segmentId));
+    if (!err.ambiguous) throw err;
+    // Ambiguous: go on; the delete below answers CannotDeleteUnArchivedSegment if the archive did not happen.
+  }
+
+  try {
+    await api.delete(envId, segmentId);
+  } catch (err) {
+    if (isFeatBitApiError(err) && err.codes.includes("CannotDeleteUnArchivedSegment")) {
+      throw new Error(
+        `${describe(olds)} could not be archived (the archive request failed in transit), so FeatBit refused to ` +
+          `delete it (FeatBit: CannotDeleteUnArchivedSegment): run 'pulumi destroy' again`,
+        { cause: err },
+      );
+    }
+    // 403 is FeatBit's answer for a segment that is already gone; an ambiguous delete may have happened.
+    if (!isFeatBitApiError(err) || !(err.ambiguous || err.status === 403 || err.status === 404)) throw err;
+    if ((await findSegment(ctx, envId, segmentId)) === undefined) return;
+    throw err;
+  }
+  // Prove absence rather than trusting the acknowledgement.
+  if ((await findSegment(ctx, envId, segmentId)) !== undefined) {
+    throw new Error(`${describe(olds)} is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const definition: ResourceDefinition<Inputs, Outputs> = {
+  kind: "Segment",
+  schema: Inputs,
+  rules,
+  createOnly: ["adopt", "importId"],
+  replaceOn: ["environmentId", "key"],
+  // This resource refuses a second segment with a key in use, so a same-key replacement must delete first.
+  deleteBeforeReplace: (olds, news) =>
+    olds.environmentId === news.environmentId && sameKey(olds.key, news.key),
+  describe,
+
+  async create(ctx, inputs) {
+    // Serialise creates of one key in one environment: FeatBit would accept both, and the duplicate check cannot
+    // see a segment that a parallel create is about to make.
+    return withLock(`segment:${inputs.environmentId}:${inputs.key.toLowerCase()}`, () => create(ctx, inputs));
+  },
+
+  async read(ctx, id, olds) {
+    const { envId, segmentId } = parseId(id);
+    const segment = await findSegment(ctx, envId, segmentId);
+    if (!segment) return undefined;
+    // Archived outside Pulumi: an error, like the FeatBit Terraform provider. Reporting it gone would make the next
+    // `pulumi up` create a second segment while the archived one keeps the key (and the flags' references);
+    // keeping it silently would hide that FeatBit no longer offers it for targeting.
+    if (segment.isArchived) {
+      throw new Error(
+        archivedMessage(`segment '${segment.key}' (${id})`) +
+          ", then remove it from the program or run 'pulumi state delete' for it",
+      );
+    }
+    const base: Base = {
+      environmentId: envId,
+      key: olds?.key ?? segment.key,
+      adopt: olds?.adopt ?? false,
+      ...(olds?.importId !== undefined ? { importId: olds.importId } : {}),
+    };
+    return outputs(base, segment);
+  },
+
+  async update(ctx, id, olds, news, changed) {
+    const { envId, segmentId } = parseId(id);
+    for (const aspect of aspectsOf(changed)) await writeAspect(ctx, envId, segmentId, aspect, news);
+    return { ...news, segmentId, scope: olds.scope };
+  },
+
+  delete: (ctx, id, olds) => remove(ctx, id, olds),
+
+  inputsOf: (outs, previous) => ({
+    environmentId: outs.environmentId,
+    key: outs.key,
+    name: outs.name,
+    description: outs.description,
+    included: outs.included,
+    excluded: outs.excluded,
+    rules: outs.rules,
+    tags: outs.tags,
+    adopt: previous?.adopt ?? false,
+    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+  }),
+};
+
+export const segmentProvider: ProviderFactory = (context) => toProvider(definition, context);
+
+export interface SegmentRuleArgs {
+  /** Unique within the segment; it also derives the rule's id, so renaming a rule gives it a new id. */
+  name: pulumi.Input<string>;
+  /** All must match (AND). Segment-membership conditions are not allowed in segment rules. */
+  conditions: pulumi.Input<pulumi.Input<PropertyCondition>[]>;
+}
+
+export interface SegmentArgs {
+  /** The environment's id (Environment.environmentId); changing it replaces the segment. */
+  environmentId: pulumi.Input<string>;
+  /** Unique per environment (case-insensitive, checked by pulumi-featbit); changing it replaces the segment. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Default "". */
+  description?: pulumi.Input<string>;
+  /** End-user keys always in the segment (a set: order and duplicates do not matter). */
+  included?: pulumi.Input<pulumi.Input<string>[]>;
+  /** End-user keys never in the segment, even when included or matched by a rule (a set). */
+  excluded?: pulumi.Input<pulumi.Input<string>[]>;
+  /** An end user matching any rule is in the segment. */
+  rules?: pulumi.Input<pulumi.Input<SegmentRuleArgs>[]>;
+  /** A set: order and duplicates do not matter. */
+  tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Manage an existing segment with this key instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<environment_uuid>/<segment_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+export interface SegmentRule {
+  name: string;
+  conditions: PropertyCondition[];
+}
+
+export class Segment extends pulumi.dynamic.Resource {
+  declare readonly segmentId: pulumi.Output<string>;
+  declare readonly environmentId: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly included: pulumi.Output<string[]>;
+  declare readonly excluded: pulumi.Output<string[]>;
+  declare readonly rules: pulumi.Output<SegmentRule[]>;
+  declare readonly tags: pulumi.Output<string[]>;
+  /** `organization/<org>:project/<project>:env/<env>`. */
+  declare readonly scope: pulumi.Output<string>;
+
+  constructor(name: string, args: SegmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shimFor("Segment"),
+      name,
+      {
+        segmentId: undefined,
+        scope: undefined,
+        description: undefined,
+        included: undefined,
+        excluded: undefined,
+        rules: undefined,
+        tags: undefined,
+        ...args,
+      },
+      opts,
+      "featbit",
+      "Segment",
+    );
+  }
+}

@@ -1,0 +1,127 @@
+// Persistence round-trip and start-up with bad files; the CLI.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Api, flagBody, start, type Flag, type ProjectView } from "./support";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "featbit-emulator-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("dataFile", () => {
+  it("round-trips state and the generated token across restarts", async () => {
+    const file = join(dir, "state.json");
+    const first = await start({ dataFile: file });
+    const project = await first.api.ok<ProjectView>("POST", "/projects", { name: "Kept", key: "kept" });
+    const flag = await first.api.ok<Flag>(
+      "POST",
+      `/envs/${project.environments[0].id}/feature-flags`,
+      flagBody("kept"),
+    );
+    await first.emulator.close();
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+
+    const second = await start({ dataFile: file });
+    try {
+      expect(second.emulator.token).toBe(first.emulator.token);
+      expect(await second.api.ok("GET", `/projects/${project.id}`)).toEqual(project);
+      expect(await second.api.ok("GET", `/envs/${flag.envId}/feature-flags/kept`)).toEqual(flag);
+      // New objects sort after persisted ones.
+      await second.api.ok("POST", "/projects", { name: "Newer", key: "newer" });
+      expect((await second.api.ok<ProjectView[]>("GET", "/projects")).map((p) => p.key)).toEqual([
+        "newer",
+        "kept",
+      ]);
+    } finally {
+      await second.emulator.close();
+    }
+  });
+
+  it("lets explicit tokens replace persisted ones, and never repeats seeded ids after a reload", async () => {
+    const file = join(dir, "tokens.json");
+    const first = await start({ dataFile: file, seed: 1 });
+    const a = await first.api.ok<ProjectView>("POST", "/projects", { name: "A", key: "a" });
+    await first.emulator.close();
+    const second = await start({ dataFile: file, seed: 1, tokens: ["api-explicit"] });
+    try {
+      expect(second.emulator.token).toBe("api-explicit");
+      expect(
+        (await second.api.call("GET", "/projects", undefined, { token: first.emulator.token })).status,
+      ).toBe(401);
+      const b = await second.api.ok<ProjectView>("POST", "/projects", { name: "B", key: "b" });
+      expect(b.id).not.toBe(a.id);
+    } finally {
+      await second.emulator.close();
+    }
+  });
+
+  it("writes after each change, before the response", async () => {
+    const file = join(dir, "live.json");
+    const { emulator, api } = await start({ dataFile: file });
+    try {
+      await api.ok("POST", "/projects", { name: "Live", key: "live" });
+      expect(readFileSync(file, "utf8")).toContain('"key":"live"');
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it.each([
+    ["corrupt JSON", "{ not json"],
+    ["foreign JSON", '{"hello":"world"}'],
+  ])("starts fresh with a warning on %s", async (_, content) => {
+    const file = join(dir, `bad-${content.length}.json`);
+    writeFileSync(file, content);
+    const warn = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const { emulator, api } = await start({ dataFile: file });
+    try {
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining("starting fresh"));
+      expect(await api.ok("GET", "/projects")).toEqual([]);
+      expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1 });
+    } finally {
+      warn.mockRestore();
+      await emulator.close();
+    }
+  });
+});
+
+describe("CLI", () => {
+  it("prints the URL and token, serves requests and exits 0 on SIGTERM, flushing the data file", async () => {
+    const file = join(dir, "cli.json");
+    const child = spawn(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "provider/emulator/cli.ts",
+        "--port",
+        "0",
+        "--token",
+        "api-cli-token",
+        "--data",
+        file,
+      ],
+      { cwd: join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const lines = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes("FEATBIT_ACCESS_TOKEN=")) resolve(out);
+      });
+      child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    const url = /FEATBIT_API_URL=(\S+)/.exec(lines)?.[1] ?? "";
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines).toContain("FEATBIT_ACCESS_TOKEN=api-cli-token");
+    const api = new Api({ url, token: "api-cli-token" });
+    expect((await api.ok<ProjectView[]>("GET", "/projects")).length).toBe(0);
+    const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(existsSync(file)).toBe(true);
+  });
+});

@@ -1,0 +1,189 @@
+import { z } from "zod";
+import {
+  canonicalJson,
+  PartialCreateError,
+  splitId,
+  toProvider,
+  UNKNOWN,
+  withLock,
+  type Context,
+  type ResourceDefinition,
+} from "../../provider/resources/framework";
+import { tags } from "../../provider/resources/inputs";
+
+const Inputs = z.object({
+  key: z.string().min(1, "key must not be empty"),
+  size: z.number().default(1),
+  tags,
+  adopt: z.boolean().default(false),
+});
+type Inputs = z.infer<typeof Inputs>;
+type Outputs = Inputs & { thingId: string };
+
+const calls: string[] = [];
+const def: ResourceDefinition<Inputs, Outputs> = {
+  kind: "Thing",
+  schema: Inputs,
+  rules: (i) => (i.size > 10 ? [{ property: "size", reason: "size must be at most 10" }] : []),
+  createOnly: ["adopt"],
+  replaceOn: ["key"],
+  deleteBeforeReplace: (olds, news) => olds.key === news.key,
+  describe: (p) => `thing '${p.key ?? "?"}'`,
+  async create(_ctx, inputs) {
+    calls.push("create");
+    if (inputs.key === "half") throw new PartialCreateError("tags failed", "id-half", { key: "half" });
+    if (inputs.key === "boom") throw new Error("FeatBit said no");
+    return { id: `id-${inputs.key}`, outs: { ...inputs, thingId: `id-${inputs.key}` } };
+  },
+  async read(_ctx, id, olds) {
+    calls.push("read");
+    return id === "id-gone"
+      ? undefined
+      : { ...(olds ?? { key: "k", size: 1, tags: [], adopt: false }), size: 5, thingId: id };
+  },
+  async update(_ctx, _id, olds, news, changed) {
+    calls.push(`update:${[...changed].join(",")}`);
+    return { ...olds, ...news };
+  },
+  async delete() {
+    calls.push("delete");
+  },
+  inputsOf: (outs, previous) => ({
+    key: outs.key,
+    size: outs.size,
+    tags: outs.tags,
+    adopt: previous?.adopt ?? false,
+  }),
+};
+
+const ctx = (): Context => {
+  throw new Error("pure methods must not need a context");
+};
+const provider = toProvider(def, ctx);
+const liveProvider = toProvider(def, () => ({}) as Context);
+
+describe("check", () => {
+  test("applies defaults and normalises, keeping __provider", async () => {
+    const res = await provider.check({}, { key: "a", tags: ["b", "a", "b"], __provider: "P" });
+    expect(res.failures).toBeUndefined();
+    expect(res.inputs).toEqual({ key: "a", size: 1, tags: ["a", "b"], adopt: false, __provider: "P" });
+  });
+
+  test("reports every failure with its property path", async () => {
+    const res = await provider.check({}, { key: "", size: "x", tags: ["ok", ""] });
+    expect(res.failures).toEqual(
+      expect.arrayContaining([
+        { property: "key", reason: "key must not be empty" },
+        expect.objectContaining({ property: "size" }),
+        { property: "tags[1]", reason: "a tag must not be empty" },
+      ]),
+    );
+  });
+
+  test("runs cross-field rules", async () => {
+    const res = await provider.check({}, { key: "a", size: 11 });
+    expect(res.failures).toEqual([{ property: "size", reason: "size must be at most 10" }]);
+  });
+
+  test("does not fail on values unknown during preview", async () => {
+    const res = await provider.check({}, { key: UNKNOWN, size: UNKNOWN });
+    expect(res.failures).toBeUndefined();
+  });
+});
+
+describe("diff", () => {
+  test("no changes after normalisation (tag order, defaults)", async () => {
+    const olds = { key: "a", size: 1, tags: ["a", "b"], adopt: false, thingId: "id-a", __provider: "P" };
+    expect(await provider.diff("id-a", olds, { key: "a", size: 1, tags: ["b", "a"], adopt: false })).toEqual({
+      changes: false,
+    });
+  });
+
+  test("lists exactly the changed properties, ignoring create-only ones", async () => {
+    const olds = { key: "a", size: 1, tags: [], adopt: false, thingId: "id-a" };
+    const res = await provider.diff("id-a", olds, { key: "a", size: 2, tags: [], adopt: true });
+    expect(res).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  test("marks replacements and deletes first when the key stays", async () => {
+    const olds = { key: "a", size: 1, tags: [], adopt: false, thingId: "id-a" };
+    expect(await provider.diff("id-a", olds, { key: "b", size: 1, tags: [], adopt: false })).toEqual({
+      changes: true,
+      replaces: ["key"],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  test("an unknown replace-trigger is a replacement", async () => {
+    const olds = { key: "a", size: 1, tags: [], adopt: false, thingId: "id-a" };
+    const res = await provider.diff("id-a", olds, { key: UNKNOWN, size: 1, tags: [], adopt: false });
+    expect(res.replaces).toEqual(["key"]);
+  });
+});
+
+describe("create/read/update/delete wrapping", () => {
+  beforeEach(() => calls.splice(0));
+
+  test("update passes only the changed properties", async () => {
+    const olds = { key: "a", size: 1, tags: ["x"], adopt: false, thingId: "id-a" };
+    await liveProvider.update("id-a", olds, { key: "a", size: 3, tags: ["x"], adopt: true });
+    expect(calls).toEqual(["update:size"]);
+  });
+
+  test("errors name the operation and the object", async () => {
+    await expect(liveProvider.create({ key: "boom" })).rejects.toThrow(
+      "creating thing 'boom' failed: FeatBit said no",
+    );
+  });
+
+  test("a partial create keeps its id and the provider for the engine", async () => {
+    const err = await liveProvider.create({ key: "half", __provider: "P" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialCreateError);
+    expect(err).toMatchObject({ id: "id-half", properties: { key: "half", __provider: "P" } });
+  });
+
+  test("read folds the object back into inputs, and reports gone objects with an empty result", async () => {
+    const olds = { key: "a", size: 1, tags: [], adopt: true, thingId: "id-a", __provider: "P" };
+    const res = await liveProvider.read("id-a", olds);
+    expect(res.inputs).toEqual({ key: "a", size: 5, tags: [], adopt: true });
+    expect(await liveProvider.read("id-gone", olds)).toEqual({});
+  });
+});
+
+test("canonicalJson ignores key order and undefined", () => {
+  expect(canonicalJson({ b: 1, a: { d: undefined, c: [2, 1] } })).toBe(
+    canonicalJson({ a: { c: [2, 1] }, b: 1 }),
+  );
+  expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
+});
+
+test("withLock runs work on one key in order, and other keys freely", async () => {
+  const order: string[] = [];
+  const slow = (label: string, ms: number) => () =>
+    new Promise<void>((resolve) =>
+      setTimeout(() => {
+        order.push(label);
+        resolve();
+      }, ms),
+    );
+  await Promise.all([
+    withLock("k", slow("first", 30)),
+    withLock("k", slow("second", 1)),
+    withLock("other", slow("other", 5)),
+  ]);
+  expect(order.indexOf("first")).toBeLessThan(order.indexOf("second"));
+  expect(order[0]).toBe("other");
+});
+
+test("withLock keeps going after a failure", async () => {
+  await expect(withLock("f", async () => Promise.reject(new Error("x")))).rejects.toThrow("x");
+  await expect(withLock("f", async () => 42)).resolves.toBe(42);
+});
+
+test("splitId names the expected format", () => {
+  expect(splitId("env/key", 2, "<environment_uuid>/<flag_key>")).toEqual(["env", "key"]);
+  expect(() => splitId("env/key/x", 2, "<environment_uuid>/<flag_key>")).toThrow(
+    "'env/key/x' is not a valid id: expected <environment_uuid>/<flag_key>",
+  );
+  expect(() => splitId(" env/key", 2, "<a>/<b>")).toThrow("not a valid id");
+});

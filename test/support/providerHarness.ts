@@ -1,0 +1,48 @@
+// Runs resource implementations in-process against a fresh emulator, the way Pulumi's provider host calls them:
+// configure() with stack config, then check/diff/create/read/update/delete with plain JSON props.
+import { startEmulator, type Emulator } from "../../provider/emulator";
+import type { DynamicProvider } from "../../provider/resources/framework";
+import * as impl from "../../provider/resources/impl";
+import type { ResourceKind } from "../../provider/resources/shim";
+
+export interface ProviderHarness {
+  emulator: Emulator;
+  provider(kind: ResourceKind): DynamicProvider;
+  /** Raw API call with the emulator's token, for arranging state "behind Pulumi's back". */
+  api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+export async function startProviderHarness(): Promise<ProviderHarness> {
+  const emulator = await startEmulator();
+  const config: Record<string, string> = {
+    "featbit:apiUrl": emulator.url,
+    "featbit:accessToken": emulator.token,
+    "featbit:maxRetries": "0",
+  };
+  impl.configure({
+    config: {
+      get: (k: string) => config[k],
+      require: (k: string) => {
+        const v = config[k];
+        if (v === undefined) throw new Error(`missing ${k}`);
+        return v;
+      },
+    },
+  });
+  return {
+    emulator,
+    provider: (kind) => impl.provider(kind),
+    async api<T>(method: string, path: string, body?: unknown) {
+      const res = await fetch(`${emulator.url}/api/v1${path}`, {
+        method,
+        headers: { Authorization: emulator.token, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const parsed = text ? (JSON.parse(text) as { data: T }) : undefined;
+      return { status: res.status, body: parsed?.data as T };
+    },
+    close: () => emulator.close(),
+  };
+}
