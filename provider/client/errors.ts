@@ -18,6 +18,8 @@ export type ErrorKind =
 
 export interface FeatBitApiErrorInit {
   message: string;
+  /** The message without its "<action> failed:" lead-in and read-back advice (for callers that say those). */
+  detail?: string;
   kind: ErrorKind;
   status?: number;
   codes?: readonly string[];
@@ -41,6 +43,8 @@ export class FeatBitApiError extends Error {
   readonly ambiguous: boolean;
   /** How many HTTP attempts were made before giving up. */
   readonly attempts: number;
+  /** What FeatBit answered and what to do, without the lead-in: resources put their own operation in front. */
+  readonly detail: string;
 
   /** `secrets` are scrubbed from the message and codes, on top of anything shaped like a token. */
   constructor(init: FeatBitApiErrorInit, secrets: readonly string[] = []) {
@@ -52,6 +56,7 @@ export class FeatBitApiError extends Error {
     this.kind = init.kind;
     this.ambiguous = init.ambiguous ?? false;
     this.attempts = init.attempts ?? 1;
+    this.detail = redact(init.detail ?? init.message, secrets);
   }
 }
 

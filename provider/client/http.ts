@@ -196,14 +196,16 @@ class FeatBitHttpTransport implements HttpTransport {
       ...(attempts > 1 ? [`${attempts} attempts`] : []),
       ...(why ? [why] : []),
     ].join(", ");
+    const detail = `${f.advice}${codes} [${trailer}]`;
     const message =
-      `${describeAction(req.method, req.subject)} failed: ${f.advice}${codes} [${trailer}]` +
+      `${describeAction(req.method, req.subject)} failed: ${detail}` +
       (ambiguous
         ? ". The request may have reached FeatBit, so the change may have been applied: read it back before retrying"
         : "");
     return new FeatBitApiError(
       {
         message,
+        detail,
         kind: f.kind,
         status: f.status,
         codes: f.codes,

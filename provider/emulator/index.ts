@@ -139,17 +139,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
 
   return {
     url: `http://${urlHost}:${port}`,
     token: store.state.tokens[0].token,
     requests: { all: () => [...log], clear: () => void log.splice(0) },
     faults,
+    // Idempotent: harnesses often close in both a `finally` and an `afterAll`.
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         persist();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
-      }),
+      })),
   };
 }

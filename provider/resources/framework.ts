@@ -131,7 +131,8 @@ function fieldsOf<I extends object>(schema: z.ZodType<I>): string[] {
 /** One line under the resource: what failed, on which object, and FeatBit's reason and advice. */
 export function describeFailure(op: string, subject: string, err: unknown): Error {
   if (err instanceof PartialCreateError) return err;
-  const reason = err instanceof Error ? err.message : String(err);
+  // FeatBit errors already say what FeatBit answered; the lead-in here says which resource operation it was.
+  const reason = isFeatBitApiError(err) ? err.detail : err instanceof Error ? err.message : String(err);
   const wrapped = new Error(`${op} ${subject} failed: ${reason}`);
   if (isFeatBitApiError(err)) wrapped.name = "FeatBitError";
   return wrapped;

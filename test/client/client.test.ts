@@ -90,6 +90,7 @@ describe("createClient", () => {
       "ambiguous",
       "attempts",
       "codes",
+      "detail",
       "kind",
       "method",
       "name",

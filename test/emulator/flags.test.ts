@@ -185,6 +185,17 @@ describe("granular updates", () => {
     ]);
   });
 
+  it("replaces the variation list without checking references (quirk)", async () => {
+    const flag = await create("varied");
+    const variations = [{ id: "v-new", name: "New", value: "true" }];
+    const rev = await api.ok<string>("PUT", `${base}/varied/variations`, {
+      revision: flag.revision,
+      variations,
+    });
+    const read = await get("varied");
+    expect(read).toMatchObject({ variations, revision: rev, disabledVariationId: "v-off" });
+  });
+
   it("replaces targeting as a whole and returns the new revision", async () => {
     const flag = await create("targeted");
     const targeting = {

@@ -113,6 +113,12 @@ describe("policies", () => {
       name: "Flag admins",
       description: null,
     });
+    expect(await api.ok<PolicyVm>("GET", `/policies/${p.id}`)).toMatchObject({
+      id: p.id,
+      name: "Flag admins",
+    });
+    const found = await api.ok<Paged<PolicyVm>>("GET", "/policies?name=flag%20adm");
+    expect(found.items.map((x) => x.id)).toEqual([p.id]);
     const clone = await api.ok<PolicyVm>("POST", "/policies/clone/flags", {
       name: "Copy",
       key: "flags-copy",
@@ -172,6 +178,10 @@ describe("groups and members", () => {
       (await api.ok<{ name: string }>("PUT", `/groups/${g.id}`, { name: "Team A", description: null })).name,
     ).toBe("Team A");
     expect((await api.call("GET", `/groups/${MISSING}`)).status).toBe(404);
+    const listed = await api.ok<Paged<{ id: string; name: string }>>("GET", "/groups?name=team%20a");
+    expect(listed.items.map((x) => x.id)).toEqual([g.id]);
+    expect((await api.ok<Paged<unknown>>("GET", "/groups")).totalCount).toBe(2);
+    expect(await api.ok("GET", `/groups/${g.id}`)).toMatchObject({ id: g.id, name: "Team A" });
     expect((await api.call("POST", "/groups", { name: "" })).body?.errors).toEqual(["name_is_required"]);
 
     expect(

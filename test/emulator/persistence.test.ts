@@ -67,6 +67,8 @@ describe("dataFile", () => {
     } finally {
       await emulator.close();
     }
+    // Closing twice is harmless.
+    await expect(emulator.close()).resolves.toBeUndefined();
   });
 
   it.each([

@@ -10,6 +10,7 @@ import {
   type ResourceDefinition,
 } from "../../provider/resources/framework";
 import { tags } from "../../provider/resources/inputs";
+import { FeatBitApiError } from "../../provider/client/errors";
 
 const Inputs = z.object({
   key: z.string().min(1, "key must not be empty"),
@@ -33,6 +34,18 @@ const def: ResourceDefinition<Inputs, Outputs> = {
     calls.push("create");
     if (inputs.key === "half") throw new PartialCreateError("tags failed", "id-half", { key: "half" });
     if (inputs.key === "boom") throw new Error("FeatBit said no");
+    if (inputs.key === "dup") {
+      throw new FeatBitApiError({
+        message:
+          "Creating thing 'dup' failed: it exists (FeatBit: KeyHasBeenUsed) [HTTP 422, POST /api/v1/things]",
+        detail: "it exists (FeatBit: KeyHasBeenUsed) [HTTP 422, POST /api/v1/things]",
+        kind: "business",
+        status: 422,
+        codes: ["KeyHasBeenUsed"],
+        method: "POST",
+        path: "/things",
+      });
+    }
     return { id: `id-${inputs.key}`, outs: { ...inputs, thingId: `id-${inputs.key}` } };
   },
   async read(_ctx, id, olds) {
@@ -133,6 +146,12 @@ describe("create/read/update/delete wrapping", () => {
   test("errors name the operation and the object", async () => {
     await expect(liveProvider.create({ key: "boom" })).rejects.toThrow(
       "creating thing 'boom' failed: FeatBit said no",
+    );
+  });
+
+  test("FeatBit errors get one lead-in: the resource operation, then FeatBit's answer", async () => {
+    await expect(liveProvider.create({ key: "dup" })).rejects.toThrow(
+      /^creating thing 'dup' failed: it exists \(FeatBit: KeyHasBeenUsed\) \[HTTP 422, POST \/api\/v1\/things\]$/,
     );
   });
 

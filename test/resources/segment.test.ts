@@ -406,12 +406,14 @@ describe("duplicate keys (FeatBit accepts them, this resource does not)", () => 
   });
 
   test("the check reads every page of the listing", async () => {
-    for (let i = 0; i < 3; i++) await external(`filler-${i}`);
+    // The duplicate is the least recently updated, so it sorts last: on the second page of 100.
     const existing = await external("beta-users");
-    // Make the duplicate the oldest-updated so it sorts last.
-    for (let i = 0; i < 3; i++) await h.api("PUT", `/envs/${envId}/segments/${existing}/name`, { name: "x" });
+    for (let i = 0; i < 100; i++) await external(`filler-${i}`);
     const err = await errorOf(up(base()));
     expect(err.message).toContain(existing);
+    expect(requests()).toContain(`GET /envs/${envId}/segments`);
+    const pages = h.emulator.requests.all().filter((r) => r.method === "GET" && r.path.endsWith("/segments"));
+    expect(pages.length).toBeGreaterThanOrEqual(3);
   });
 
   test("two creates of one key in one run: the second is refused", async () => {

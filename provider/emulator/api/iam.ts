@@ -3,7 +3,7 @@ import { arr, bindValue, guid, obj, str } from "../binding";
 import { business, notFound } from "../http";
 import { openApi, type Ctx, type Handler, type Method, type Route } from "../router";
 import type { Group, Policy, PolicyStatement, State, User } from "../state";
-import { first, includesCI, invalid, isEmpty, page, required, validate } from "../validation";
+import { first, includesCI, invalid, isEmpty, page, required, sameKey, validate } from "../validation";
 
 const iam = { name: "CanManageIAM", type: "iam" as const };
 const route = (method: Method, pattern: string, handle: Handler): Route =>
@@ -215,7 +215,7 @@ const policyRoutes: Route[] = [
       ),
     );
     const { state } = ctx.store;
-    if (orgPolicies(state).some((p) => p.key === body.key)) throw business("KeyHasBeenUsed");
+    if (orgPolicies(state).some((p) => sameKey(p.key, body.key as string))) throw business("KeyHasBeenUsed");
     const origin = orgPolicies(state).find(
       (p) => p.key === ctx.params.key && p.type === body.originPolicyType,
     );
