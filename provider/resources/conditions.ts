@@ -14,10 +14,14 @@ const operator = z.enum(OPERATORS, {
 
 const propertyCondition = z.strictObject(
   {
-    property: z.string({ error: "property is required: the end-user attribute, e.g. 'keyId' or 'email'" }).min(1),
+    property: z
+      .string({ error: "property is required: the end-user attribute, e.g. 'keyId' or 'email'" })
+      .min(1),
     op: operator,
     value: z.string({ error: "value must be a string" }).optional(),
-    values: z.array(z.string({ error: "values must be strings" }), { error: "values must be a list of strings" }).optional(),
+    values: z
+      .array(z.string({ error: "values must be strings" }), { error: "values must be a list of strings" })
+      .optional(),
   },
   { error: "a condition is {property, op, value} or {property, op: 'IsOneOf', values: [...]}" },
 );
@@ -44,11 +48,13 @@ export function conditionFailures(condition: FlagCondition, path: string): Failu
   const { op, value, values } = condition;
   const at = (p: string, reason: string): Failure => ({ property: `${path}.${p}`, reason });
   if (LIST.has(op)) {
-    if (values === undefined || values.length === 0) return [at("values", `${op} needs values: a non-empty list of strings`)];
+    if (values === undefined || values.length === 0)
+      return [at("values", `${op} needs values: a non-empty list of strings`)];
     if (value !== undefined) return [at("value", `${op} takes values (a list), not value`)];
     return [];
   }
-  if (values !== undefined) return [at("values", `${op} takes a single value; only IsOneOf/NotOneOf take values`)];
+  if (values !== undefined)
+    return [at("values", `${op} takes a single value; only IsOneOf/NotOneOf take values`)];
   if (FLAG.has(op)) return value === undefined ? [] : [at("value", `${op} takes no value`)];
   if (value === undefined) return [at("value", `${op} needs a value`)];
   if (NUMERIC.has(op) && (value.trim() === "" || !Number.isFinite(Number(value)))) {
@@ -69,7 +75,8 @@ const asList = (ids: string | string[]): string[] => (Array.isArray(ids) ? ids :
 /** Wire form; ids derive from the parent so the same program writes the same ids. */
 export function toApiCondition(condition: FlagCondition, parentId: string, index: number): ApiCondition {
   const id = stableId(parentId, "condition", String(index));
-  if ("segment" in condition) return { id, property: SEGMENT_IN, op: null, value: JSON.stringify(asList(condition.segment)) };
+  if ("segment" in condition)
+    return { id, property: SEGMENT_IN, op: null, value: JSON.stringify(asList(condition.segment)) };
   if ("notInSegment" in condition) {
     return { id, property: SEGMENT_NOT_IN, op: null, value: JSON.stringify(asList(condition.notInSegment)) };
   }

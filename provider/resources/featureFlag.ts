@@ -404,9 +404,10 @@ async function getFlag(ctx: Context, envId: string, flagKey: string): Promise<Ap
  * retrying is done already, so it is replaced by what the read showed.
  */
 function notApplied(err: FeatBitApiError): FeatBitApiError {
-  const message = err.message.replace(/\. The request may have reached FeatBit[\s\S]*$/, "");
+  const detail = `${err.detail}; reading the flag back showed the change was not applied`;
   return new FeatBitApiError({
-    message: `${message}; reading the flag back showed the change was not applied`,
+    message: detail,
+    detail,
     kind: err.kind,
     status: err.status,
     codes: err.codes,
@@ -777,7 +778,10 @@ export interface FeatureFlagArgs {
   description?: pulumi.Input<string>;
   /** Default "boolean"; changing it replaces the flag. */
   variationType?: pulumi.Input<VariationType>;
-  /** Default for boolean flags: true and false. New flags serve the first when on and the last when off. */
+  /**
+   * Default for boolean flags: true and false. A new flag serves "true" (other types: the first variation) when
+   * on and "false" (other types: the last) when off.
+   */
   variations?: pulumi.Input<pulumi.Input<FeatureFlagVariationArgs>[]>;
   /** Compared as a set. */
   tags?: pulumi.Input<pulumi.Input<string>[]>;
@@ -800,6 +804,11 @@ export class FeatureFlag extends pulumi.dynamic.Resource {
   /** Variation name → id, for targeting. */
   declare readonly variationIds: pulumi.Output<Record<string, string>>;
   declare readonly tags: pulumi.Output<string[]>;
+  /**
+   * The variation names as the program declares them. Unlike the `variations` output they are known during
+   * preview, so FeatureFlagTargeting (given `flag:`) can check variation references before anything is applied.
+   */
+  readonly declaredVariationNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -818,5 +827,10 @@ export class FeatureFlag extends pulumi.dynamic.Resource {
       "featbit",
       "FeatureFlag",
     );
+    this.declaredVariationNames = pulumi
+      .all([args.variations, args.variationType])
+      .apply(([variations, type]) =>
+        (variations ?? ((type ?? "boolean") === "boolean" ? BOOLEAN_DEFAULT : [])).map((v) => v.name),
+      );
   }
 }

@@ -50,7 +50,13 @@ export interface ResourceDefinition<I extends object, O extends I> {
   /** Undefined when the object no longer exists. */
   readonly read: (ctx: Context, id: string, olds: O | undefined) => Promise<O | undefined>;
   /** `changed` lists the inputs that differ; touch only those. */
-  readonly update: (ctx: Context, id: string, olds: O, news: I, changed: ReadonlySet<keyof I & string>) => Promise<O>;
+  readonly update: (
+    ctx: Context,
+    id: string,
+    olds: O,
+    news: I,
+    changed: ReadonlySet<keyof I & string>,
+  ) => Promise<O>;
   readonly delete: (ctx: Context, id: string, olds: O) => Promise<void>;
   /** The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. */
   readonly inputsOf: (outs: O, previousInputs: Partial<I> | undefined) => I;
@@ -189,12 +195,16 @@ export function toProvider<I extends object, O extends I>(
     async diff(_id: string, olds: Props, news: Props) {
       const before = asInputs(olds);
       const after = asInputs(news);
-      const changed = fields.filter((f) => containsUnknown(after[f]) || canonicalJson(before[f]) !== canonicalJson(after[f]));
+      const changed = fields.filter(
+        (f) => containsUnknown(after[f]) || canonicalJson(before[f]) !== canonicalJson(after[f]),
+      );
       if (changed.length === 0) return { changes: false };
       const replaceOn = new Set<string>(def.replaceOn);
       const replaces = changed.filter((f) => replaceOn.has(f));
       const deleteBeforeReplace =
-        replaces.length > 0 && !containsUnknown(after) ? def.deleteBeforeReplace(olds as O, after as I) : replaces.length > 0;
+        replaces.length > 0 && !containsUnknown(after)
+          ? def.deleteBeforeReplace(olds as O, after as I)
+          : replaces.length > 0;
       return { changes: true, replaces, deleteBeforeReplace };
     },
 
@@ -211,12 +221,13 @@ export function toProvider<I extends object, O extends I>(
     },
 
     async read(id: string, props?: Props) {
-      const olds = props && Object.keys(withoutProvider(props)).length > 0 ? (withoutProvider(props) as O) : undefined;
+      const olds =
+        props && Object.keys(withoutProvider(props)).length > 0 ? (withoutProvider(props) as O) : undefined;
       let outs: O | undefined;
       try {
         outs = await def.read(context(), id, olds);
       } catch (err) {
-        throw describeFailure("reading", def.describe(olds ?? {}), err);
+        throw describeFailure("reading", olds ? def.describe(olds) : `${def.kind} ${id}`, err);
       }
       if (outs === undefined) return {};
       const previous = olds ? (asInputs(olds as Props) as Partial<I>) : undefined;

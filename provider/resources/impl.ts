@@ -21,7 +21,9 @@ function context(): Context {
   const fingerprint = JSON.stringify(settings);
   if (!cached || cached.fingerprint !== fingerprint) cached = { fingerprint, client: createClient(settings) };
   const organizationKey =
-    stackConfig?.get("featbit:organizationKey") ?? process.env.FEATBIT_ORGANIZATION_KEY ?? process.env.FEATBIT_ORG;
+    stackConfig?.get("featbit:organizationKey") ??
+    process.env.FEATBIT_ORGANIZATION_KEY ??
+    process.env.FEATBIT_ORG;
   return { client: cached.client, organizationKey: organizationKey?.trim() || undefined };
 }
 
@@ -32,7 +34,8 @@ export function provider(kind: string): DynamicProvider {
   if (!p) {
     const factory = providerFactories[kind];
     // State written by a newer package version can name a kind this version lacks.
-    if (!factory) throw new Error(`pulumi-featbit has no resource type '${kind}': upgrade the pulumi-featbit package`);
+    if (!factory)
+      throw new Error(`pulumi-featbit has no resource type '${kind}': upgrade the pulumi-featbit package`);
     p = factory(context);
     providers.set(kind, p);
   }

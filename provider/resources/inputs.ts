@@ -10,7 +10,10 @@ export const key = (what: string) =>
     // abort: an empty key breaks the character rule too, and one failure says it better.
     .min(1, { message: `${what} key must not be empty: use letters, digits, '.', '_' or '-'`, abort: true })
     .max(128, `${what} key is longer than FeatBit's 128-character limit: shorten it`)
-    .regex(KEY_PATTERN, `${what} key may only contain letters, digits, '.', '_' and '-' (FeatBit's key rule): e.g. 'new-checkout'`);
+    .regex(
+      KEY_PATTERN,
+      `${what} key may only contain letters, digits, '.', '_' and '-' (FeatBit's key rule): e.g. 'new-checkout'`,
+    );
 
 export const name = (what: string) =>
   z

@@ -57,7 +57,9 @@ async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | un
     const found = await findById(ctx, id);
     if (!found) throw new Error(`importId ${id} names no project this access token can see`);
     if (found.key !== inputs.key) {
-      throw new Error(`importId ${id} is project '${found.key}', but key is '${inputs.key}': make them agree`);
+      throw new Error(
+        `importId ${id} is project '${found.key}', but key is '${inputs.key}': make them agree`,
+      );
     }
     return found;
   }
@@ -147,6 +149,13 @@ export class Project extends pulumi.dynamic.Resource {
   declare readonly environments: pulumi.Output<ProjectEnvironment[]>;
 
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shimFor("Project"), name, { projectId: undefined, environments: undefined, ...args }, opts, "featbit", "Project");
+    super(
+      shimFor("Project"),
+      name,
+      { projectId: undefined, environments: undefined, ...args },
+      opts,
+      "featbit",
+      "Project",
+    );
   }
 }

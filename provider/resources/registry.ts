@@ -7,7 +7,8 @@ import { projectProvider } from "./project";
 import { segmentProvider } from "./segment";
 import type { ResourceKind } from "./shim";
 
-export const providerFactories: Record<ResourceKind, ProviderFactory> & Record<string, ProviderFactory | undefined> = {
+export const providerFactories: Record<ResourceKind, ProviderFactory> &
+  Record<string, ProviderFactory | undefined> = {
   Project: projectProvider,
   Environment: environmentProvider,
   FeatureFlag: featureFlagProvider,

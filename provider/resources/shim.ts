@@ -15,11 +15,18 @@ class FeatBitProviderShim implements pulumi.dynamic.ResourceProvider {
     (require("pulumi-featbit/provider-impl") as typeof Impl).configure(req);
   }
 
-  async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  async check(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult> {
     return (require("pulumi-featbit/provider-impl") as typeof Impl).provider(this.kind).check(olds, news);
   }
 
-  async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.DiffResult> {
     return (require("pulumi-featbit/provider-impl") as typeof Impl).provider(this.kind).diff(id, olds, news);
   }
 
@@ -36,7 +43,9 @@ class FeatBitProviderShim implements pulumi.dynamic.ResourceProvider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    return (require("pulumi-featbit/provider-impl") as typeof Impl).provider(this.kind).update(id, olds, news);
+    return (require("pulumi-featbit/provider-impl") as typeof Impl)
+      .provider(this.kind)
+      .update(id, olds, news);
   }
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {

@@ -2,13 +2,7 @@
 import { createClient, type FeatureFlag as ApiFlag } from "../../provider/client";
 import { startEmulator } from "../../provider/emulator";
 import { UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
-import * as pulumi from "@pulumi/pulumi";
-import {
-  FeatureFlag,
-  featureFlagInternals,
-  featureFlagProvider,
-  flagLockKey,
-} from "../../provider/resources/featureFlag";
+import { featureFlagInternals, featureFlagProvider, flagLockKey } from "../../provider/resources/featureFlag";
 import { stableId } from "../../provider/resources/ids";
 import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
@@ -1141,6 +1135,23 @@ describe("delete", () => {
     expect((await h.api("GET", path)).status).toBe(404);
   });
 
+  test("a same-key replacement (new variation type) deletes first, then creates under the same key", async () => {
+    const program = base();
+    const old = await create(program);
+    const replacement = await check({
+      ...program,
+      variationType: "string",
+      variations: [{ name: "a", value: "a" }],
+    });
+    const diff = await p.diff(old.id, old.outs, replacement);
+    expect(diff).toMatchObject({ replaces: ["variationType"], deleteBeforeReplace: true });
+    // The engine's order for deleteBeforeReplace: delete the old flag, then create the new one.
+    await p.delete(old.id, old.outs);
+    const created = await p.create(replacement);
+    expect(created.id).toBe(old.id);
+    expect(await live(program.key as string)).toMatchObject({ variationType: "string", isArchived: false });
+  });
+
   test("tolerates a flag already archived or already deleted", async () => {
     const archived = await create(base());
     await api("PUT", `/envs/${envId}/feature-flags/${archived.inputs.key as string}/archive`);
@@ -1241,40 +1252,6 @@ describe("permissions", () => {
     } finally {
       await emulator.close();
     }
-  });
-});
-
-describe("Pulumi resource class", () => {
-  test("registers featbit:FeatureFlag with its outputs declared", async () => {
-    const registered: { type: string; inputs: Props }[] = [];
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ type: args.type, inputs: args.inputs as Props });
-          return {
-            id: `${String(args.inputs.environmentId)}/${String(args.inputs.key)}`,
-            state: { ...args.inputs, flagId: "f-1" },
-          };
-        },
-        call: () => ({}),
-      },
-      "project",
-      "stack",
-      true,
-    );
-    const flag = new FeatureFlag("checkout", {
-      environmentId: "0f2c6a1d-0000-4000-8000-000000000001",
-      key: "checkout",
-      name: "Checkout",
-      variations: [
-        { name: "On", value: true },
-        { name: "Off", value: false },
-      ],
-    });
-    const flagId = await new Promise<string>((resolve) => flag.flagId.apply(resolve));
-    expect(flagId).toBe("f-1");
-    expect(registered[0].type).toBe("pulumi-nodejs:dynamic/featbit:FeatureFlag");
-    expect(registered[0].inputs).toMatchObject({ key: "checkout", name: "Checkout" });
   });
 });
 
