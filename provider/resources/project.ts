@@ -89,6 +89,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
           if (isFeatBitApiError(err) && err.codes.includes("KeyHasBeenUsed")) {
             throw new Error(
               `a project with key '${inputs.key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
+              { cause: err },
             );
           }
           throw err;
