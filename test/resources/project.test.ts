@@ -1,0 +1,183 @@
+import type { ProjectWithEnvs } from "../../provider/client";
+import type { DynamicProvider } from "../../provider/resources/framework";
+import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
+
+type Props = Record<string, unknown>;
+
+let h: ProviderHarness;
+let project: DynamicProvider;
+let counter = 0;
+let key: string;
+
+beforeAll(async () => {
+  h = await startProviderHarness();
+  project = h.provider("Project");
+});
+afterAll(() => h.close());
+
+beforeEach(() => {
+  key = `shop-${++counter}`;
+  h.emulator.requests.clear();
+  h.emulator.faults.clear();
+});
+
+const requests = () =>
+  h.emulator.requests.all().map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, "")}`);
+
+async function checked(news: Props): Promise<Props> {
+  const res = await project.check({}, news);
+  expect(res.failures).toBeUndefined();
+  return res.inputs as Props;
+}
+
+async function up(news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
+  const inputs = await checked(news);
+  const res = await project.create(inputs);
+  return { id: res.id, outs: res.outs as Props, inputs };
+}
+
+async function errorOf(work: Promise<unknown>): Promise<Error> {
+  try {
+    await work;
+  } catch (err) {
+    expect((err as Error).message).not.toContain(h.emulator.token);
+    return err as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const projects = async () => (await h.api<ProjectWithEnvs[]>("GET", "/projects")).body;
+
+describe("check", () => {
+  test("applies defaults and makes no request", async () => {
+    expect(await checked({ key: "web", name: " Web " })).toEqual({ key: "web", name: "Web", adopt: false });
+    expect(requests()).toEqual([]);
+  });
+
+  test("reports every failure with its property and the fix", async () => {
+    const res = await project.check({}, { key: "bad key!", name: "", adopt: "yes" });
+    expect(res.failures).toEqual([
+      { property: "key", reason: expect.stringContaining("may only contain letters, digits") },
+      { property: "name", reason: "project name must not be empty" },
+      { property: "adopt", reason: "adopt must be true or false" },
+    ]);
+    const long = await project.check({}, { key: "k".repeat(129), name: "n".repeat(129) });
+    expect(long.failures?.map((f) => f.property)).toEqual(["key", "name"]);
+    expect(long.failures?.[0].reason).toContain("128-character limit");
+  });
+});
+
+describe("lifecycle", () => {
+  test("create reports the auto-created environments; a diff of the same inputs shows no changes", async () => {
+    const { id, outs, inputs } = await up({ key, name: "Shop" });
+    expect(outs).toMatchObject({ key, name: "Shop", projectId: id });
+    expect((outs.environments as { key: string }[]).map((e) => e.key).sort()).toEqual(["dev", "prod"]);
+    h.emulator.requests.clear();
+    expect(await project.diff(id, { ...outs, __provider: "P" }, inputs)).toEqual({ changes: false });
+    expect(requests()).toEqual([]);
+  });
+
+  test("a new name updates in place with one call; a new key replaces, deleting first when only case changes", async () => {
+    const { id, outs } = await up({ key, name: "Shop" });
+    const renamed = await checked({ key, name: "Shop 2" });
+    expect(await project.diff(id, outs, renamed)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    h.emulator.requests.clear();
+    const updated = await project.update(id, outs, renamed);
+    expect(requests()).toEqual([`PUT /projects/${id}`]);
+    expect(updated.outs).toMatchObject({ name: "Shop 2", projectId: id });
+    expect((await projects()).find((p) => p.id === id)?.name).toBe("Shop 2");
+
+    expect(await project.diff(id, outs, await checked({ key: `${key}-x`, name: "Shop" }))).toMatchObject({
+      replaces: ["key"],
+      deleteBeforeReplace: false,
+    });
+    expect(
+      await project.diff(id, outs, await checked({ key: key.toUpperCase(), name: "Shop" })),
+    ).toMatchObject({
+      replaces: ["key"],
+      deleteBeforeReplace: true,
+    });
+  });
+
+  test("adopt and importId changes never cause a diff", async () => {
+    const { id, outs } = await up({ key, name: "Shop" });
+    expect(
+      await project.diff(id, outs, await checked({ key, name: "Shop", adopt: true, importId: id })),
+    ).toEqual({
+      changes: false,
+    });
+  });
+
+  test("read reports drift and folds it into inputs; get works from the id alone", async () => {
+    const { id, outs } = await up({ key, name: "Shop" });
+    await h.api("PUT", `/projects/${id}`, { name: "Renamed in the UI" });
+    const read = await project.read(id, { ...outs, __provider: "P" });
+    expect(read.props).toMatchObject({ name: "Renamed in the UI" });
+    expect(read.inputs).toEqual({ key, name: "Renamed in the UI", adopt: false });
+    const got = await project.read(id);
+    expect(got).toMatchObject({ id, props: { key, projectId: id } });
+  });
+
+  test("a project deleted outside Pulumi reads as gone (FeatBit answers 500 for it)", async () => {
+    const { id, outs } = await up({ key, name: "Shop" });
+    await h.api("DELETE", `/projects/${id}`);
+    expect((await h.api("GET", `/projects/${id}`)).status).toBe(500);
+    expect(await project.read(id, outs)).toEqual({});
+  });
+
+  test("delete removes the project; deleting one already gone succeeds", async () => {
+    const { id, outs } = await up({ key, name: "Shop" });
+    await project.delete(id, outs);
+    expect((await projects()).some((p) => p.id === id)).toBe(false);
+    await expect(project.delete(id, outs)).resolves.toBeUndefined();
+  });
+});
+
+describe("adoption", () => {
+  test("an existing key fails clearly unless adopt is set; adopt takes it over and renames it", async () => {
+    const existing = (await h.api<ProjectWithEnvs>("POST", "/projects", { key, name: "Made in the UI" }))
+      .body;
+    const err = await errorOf(project.create(await checked({ key, name: "Shop" })));
+    expect(err.message).toBe(
+      `creating project '${key}' failed: a project with key '${key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
+    );
+    const { id, outs } = await up({ key: key.toUpperCase(), name: "Shop", adopt: true });
+    expect(id).toBe(existing.id);
+    expect(outs).toMatchObject({ name: "Shop" });
+    expect((await projects()).filter((p) => p.key.toLowerCase() === key)).toHaveLength(1);
+  });
+
+  test("importId adopts by the Terraform import id and must agree with the key", async () => {
+    const existing = (await h.api<ProjectWithEnvs>("POST", "/projects", { key, name: "UI" })).body;
+    const { id } = await up({ key, name: "UI", importId: existing.id });
+    expect(id).toBe(existing.id);
+    const mismatch = await errorOf(
+      project.create(await checked({ key: "other", name: "UI", importId: existing.id })),
+    );
+    expect(mismatch.message).toContain(`is project '${key}', but key is 'other'`);
+    const missing = await errorOf(
+      project.create(await checked({ key, name: "UI", importId: "00000000-0000-4000-8000-000000000000" })),
+    );
+    expect(missing.message).toContain("names no project this access token can see");
+  });
+});
+
+describe("writes whose outcome is unknown", () => {
+  test("a create whose connection drops after FeatBit applied it is read back, not created twice", async () => {
+    h.emulator.faults.add({ method: "POST", path: "/projects", reset: "after", times: 1 });
+    const { id, outs } = await up({ key, name: "Shop" });
+    expect(outs).toMatchObject({ projectId: id, key });
+    expect((await projects()).filter((p) => p.key === key)).toHaveLength(1);
+  });
+
+  test("a create that never reached FeatBit fails and leaves nothing behind", async () => {
+    h.emulator.faults.add({ method: "POST", path: "/projects", reset: "before", times: 1 });
+    const err = await errorOf(project.create(await checked({ key, name: "Shop" })));
+    expect(err.message).toMatch(new RegExp(`^creating project '${key}' failed: `));
+    expect((await projects()).some((p) => p.key === key)).toBe(false);
+  });
+});
