@@ -26,6 +26,7 @@ import {
   type Failure,
   type ProviderFactory,
   type ResourceDefinition,
+  declareOutputs,
 } from "./framework";
 import { stableId } from "./ids";
 import { adoption, description, key, name, tags, uuid } from "./inputs";
@@ -810,17 +811,28 @@ export class FeatureFlag extends pulumi.dynamic.Resource {
    */
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
+  /** An existing FeatureFlag by id (`<environment_uuid>/<flag_key>`), read-only: Pulumi reads it and manages nothing. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): FeatureFlag {
+    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
+    return new FeatureFlag(name, {} as FeatureFlagArgs, { ...opts, id });
+  }
+
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       shimFor("FeatureFlag"),
       name,
       {
-        flagId: undefined,
-        variationIds: undefined,
-        variations: undefined,
-        description: undefined,
-        variationType: undefined,
-        tags: undefined,
+        ...declareOutputs(
+          "flagId",
+          "environmentId",
+          "key",
+          "name",
+          "description",
+          "variationType",
+          "variations",
+          "variationIds",
+          "tags",
+        ),
         ...args,
       },
       opts,

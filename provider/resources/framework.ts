@@ -289,3 +289,11 @@ export function splitId(id: string, parts: number, format: string): string[] {
   }
   return pieces;
 }
+
+/**
+ * Props naming outputs, each undefined: Pulumi only exposes on the resource object the properties present in its
+ * props, and `get` (reading by id) passes no declared inputs.
+ */
+export function declareOutputs(...names: string[]): Record<string, undefined> {
+  return Object.fromEntries(names.map((n) => [n, undefined]));
+}

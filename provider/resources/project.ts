@@ -5,7 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProjectWithEnvs } from "../client";
 import { isFeatBitApiError } from "../client/errors";
-import { toProvider, type Context, type ProviderFactory, type ResourceDefinition } from "./framework";
+import {
+  toProvider,
+  type Context,
+  type ProviderFactory,
+  type ResourceDefinition,
+  declareOutputs,
+} from "./framework";
 import { adoption, key, name, uuid } from "./inputs";
 import { shimFor } from "./shim";
 
@@ -149,11 +155,17 @@ export class Project extends pulumi.dynamic.Resource {
   /** The environments FeatBit created with the project (`prod`, `dev`) and any added since. */
   declare readonly environments: pulumi.Output<ProjectEnvironment[]>;
 
+  /** An existing Project by id (its UUID), read-only: Pulumi reads it and manages nothing. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Project {
+    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
+    return new Project(name, {} as ProjectArgs, { ...opts, id });
+  }
+
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       shimFor("Project"),
       name,
-      { projectId: undefined, environments: undefined, ...args },
+      { ...declareOutputs("projectId", "key", "name", "environments"), ...args },
       opts,
       "featbit",
       "Project",

@@ -32,6 +32,7 @@ import {
   type Failure,
   type ProviderFactory,
   type ResourceDefinition,
+  declareOutputs,
 } from "./framework";
 import { stableId } from "./ids";
 import { adoption, description, key, name, tags, uuid } from "./inputs";
@@ -749,18 +750,29 @@ export class Segment extends pulumi.dynamic.Resource {
   /** `organization/<org>:project/<project>:env/<env>`. */
   declare readonly scope: pulumi.Output<string>;
 
+  /** An existing Segment by id (`<environment_uuid>/<segment_uuid>`), read-only: Pulumi reads it and manages nothing. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Segment {
+    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
+    return new Segment(name, {} as SegmentArgs, { ...opts, id });
+  }
+
   constructor(name: string, args: SegmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       shimFor("Segment"),
       name,
       {
-        segmentId: undefined,
-        scope: undefined,
-        description: undefined,
-        included: undefined,
-        excluded: undefined,
-        rules: undefined,
-        tags: undefined,
+        ...declareOutputs(
+          "segmentId",
+          "environmentId",
+          "key",
+          "name",
+          "scope",
+          "description",
+          "included",
+          "excluded",
+          "rules",
+          "tags",
+        ),
         ...args,
       },
       opts,
