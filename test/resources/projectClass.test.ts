@@ -13,7 +13,12 @@ beforeAll(async () => {
         // What a read or create of the provider answers: the object's properties.
         return {
           id: args.id || "6a1d0000-0000-4000-8000-000000000001",
-          state: { ...args.inputs, key: "shop", name: "Web shop", projectId: "6a1d0000-0000-4000-8000-000000000001" },
+          state: {
+            ...args.inputs,
+            key: "shop",
+            name: "Web shop",
+            projectId: "6a1d0000-0000-4000-8000-000000000001",
+          },
         };
       },
       call: (args) => args.inputs,
