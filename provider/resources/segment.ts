@@ -591,12 +591,28 @@ async function referencedError(
   );
 }
 
+/**
+ * How long destroy waits for flag references to go away before refusing. In one `pulumi destroy` the flags whose
+ * rules use a segment are usually deleted at the same time as the segment: Pulumi sees no dependency from a flag to
+ * the segments its targeting names, so it deletes them in parallel. Exported so tests can shorten it.
+ */
+export const referenceWait = { totalMs: 10_000, pollMs: 500 };
+
+async function settledReferences(ctx: Context, envId: string, segmentId: string): Promise<FlagReference[]> {
+  const deadline = Date.now() + referenceWait.totalMs;
+  for (;;) {
+    const refs = await ctx.client.segments.flagReferences(envId, segmentId);
+    if (refs.length === 0 || Date.now() >= deadline) return refs;
+    await new Promise((resolve) => setTimeout(resolve, referenceWait.pollMs));
+  }
+}
+
 async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<void> {
   const { envId, segmentId } = parseId(id);
   const api = ctx.client.segments;
   let refs: FlagReference[];
   try {
-    refs = await api.flagReferences(envId, segmentId);
+    refs = await settledReferences(ctx, envId, segmentId);
   } catch (err) {
     if (isFeatBitApiError(err) && (err.status === 403 || err.status === 404)) {
       if ((await findSegment(ctx, envId, segmentId)) === undefined) return;

@@ -2,6 +2,7 @@ import type { ProjectWithEnvs, Segment as ApiSegment } from "../../provider/clie
 import type { DynamicProvider } from "../../provider/resources/framework";
 import { UNKNOWN } from "../../provider/resources/framework";
 import { stableId } from "../../provider/resources/ids";
+import { referenceWait } from "../../provider/resources/segment";
 import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
@@ -584,6 +585,22 @@ describe("refresh", () => {
 });
 
 describe("flag references", () => {
+  const defaults = { ...referenceWait };
+  beforeAll(() => Object.assign(referenceWait, { totalMs: 400, pollMs: 20 }));
+  afterAll(() => Object.assign(referenceWait, defaults));
+
+  test("destroy waits for references that go away meanwhile (the flag destroyed in the same run)", async () => {
+    const { id, outs } = await up(base());
+    const segmentId = String(outs.segmentId);
+    await flagUsing(segmentId);
+    const deleting = seg.delete(id, outs);
+    // The flag's own destroy, in parallel: archive, then delete.
+    await h.api("PUT", `/envs/${envId}/feature-flags/checkout/archive`, {});
+    await h.api("DELETE", `/envs/${envId}/feature-flags/checkout`, {});
+    await deleting;
+    expect((await segment(segmentId)).status).toBe(404);
+  });
+
   test("a segment used by a flag rule is not destroyed; the message names the flag", async () => {
     const { id, outs } = await up(base());
     await flagUsing(String(outs.segmentId));
