@@ -1,0 +1,414 @@
+// Runs one Pulumi operation on a program directory through the Automation API in inline mode.
+//
+// Why inline mode: the Node.js language host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
+// cannot be fetched from the Go proxy here ("403 Forbidden: This module version is not available"), so the CLI cannot
+// start a program itself. Inline programs run in this process and the CLI is given `--client`, so no language host is
+// needed. The engine still starts the real dynamic-provider plugin (through the pulumi-resource-pulumi-nodejs shim).
+//
+// Why one operation per process: Pulumi keeps global runtime state and Node caches the program's modules, so a second
+// operation in the same process would see the first one's resources. Callers use scripts/stack.js (one process per op).
+import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type * as automation from "@pulumi/pulumi/automation";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export type Operation = "preview" | "up" | "refresh" | "destroy" | "outputs";
+export const OPERATIONS: readonly Operation[] = ["preview", "up", "refresh", "destroy", "outputs"];
+
+export interface ConfigEntry {
+  value: string;
+  secret?: boolean;
+}
+
+export interface RunOptions {
+  operation: Operation;
+  /** Program directory: holds Pulumi.yaml (name, optional main) or an index.ts. */
+  dir: string;
+  stack: string;
+  /**
+   * Where this stack's file backend and Pulumi work directory live. Must be inside the repository so that the
+   * provider plugin (started with cwd = work directory) resolves @pulumi/pulumi and pulumi-featbit from node_modules.
+   */
+  stateDir: string;
+  passphrase?: string;
+  /** Keys without a namespace get the project name, like `pulumi config set`. */
+  config?: Record<string, ConfigEntry>;
+  /** Config keys to remove before the operation. */
+  removeConfig?: string[];
+  showSecrets?: boolean;
+  /** Preview/refresh: fail unless nothing would change (maps to --expect-no-changes). */
+  expectNoChanges?: boolean;
+  /** Pulumi `--refresh` before preview/up/destroy. */
+  refresh?: boolean;
+  parallel?: number;
+  /** Receives the CLI's output as it is produced (the result's `log` has all of it either way). */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface StepInfo {
+  op: string;
+  urn: string;
+  type: string;
+  name: string;
+  /** Top-level properties that differ (from the engine's diff), when the engine reports them. */
+  diffs: string[];
+  /** Properties that force a replacement, when any. */
+  replaceKeys: string[];
+}
+
+export interface Diagnostic {
+  severity: string;
+  message: string;
+  urn?: string;
+}
+
+export interface OutputValue {
+  value: unknown;
+  secret: boolean;
+}
+
+export interface RunResult {
+  ok: boolean;
+  operation: Operation;
+  project: string;
+  stack: string;
+  durationMs: number;
+  /** Counts by operation kind ("create", "update", "same", "delete", ...). */
+  changes: Record<string, number>;
+  /** Steps other than "same", in event order. */
+  steps: StepInfo[];
+  diagnostics: Diagnostic[];
+  outputs: Record<string, OutputValue>;
+  /** Path of the file backend's checkpoint for this stack (it may not exist before the first `up`). */
+  stateFile: string;
+  /** Everything the CLI printed (stdout and stderr), colour off. */
+  log: string;
+  error?: string;
+}
+
+export interface ProgramInfo {
+  project: string;
+  entry: string;
+  description?: string;
+}
+
+const SECRET_MASK = "[secret]";
+
+/** Reads the few top-level scalars we need from Pulumi.yaml without pulling in a YAML parser. */
+export function readProgram(dir: string): ProgramInfo {
+  const abs = path.resolve(REPO_ROOT, dir);
+  const yamlPath = path.join(abs, "Pulumi.yaml");
+  const scalars: Record<string, string> = {};
+  if (fs.existsSync(yamlPath)) {
+    for (const line of fs.readFileSync(yamlPath, "utf8").split(/\r?\n/)) {
+      const m = /^([A-Za-z]+):\s*(.*?)\s*$/.exec(line);
+      if (m && m[2] !== "" && !m[2].startsWith("#")) scalars[m[1]] = m[2].replace(/^["']|["']$/g, "");
+    }
+  }
+  const project = scalars.name ?? path.basename(abs);
+  const main = scalars.main ?? "";
+  let entry = main ? path.resolve(abs, main) : abs;
+  if (fs.existsSync(entry) && fs.statSync(entry).isDirectory()) {
+    const candidates = ["index.ts", "index.js"].map((f) => path.join(entry, f));
+    const found = candidates.find((c) => fs.existsSync(c));
+    if (!found) throw new Error(`no index.ts or index.js in ${entry}`);
+    entry = found;
+  }
+  if (!fs.existsSync(entry)) throw new Error(`program entry ${entry} does not exist`);
+  return { project, entry, description: scalars.description };
+}
+
+export function cacheDir(): string {
+  return process.env.PULUMI_FEATBIT_CACHE ?? path.join(os.homedir(), ".cache", "pulumi-featbit");
+}
+
+/** Path of the Pulumi CLI, building it on first use (scripts/pulumi prints progress on stderr). */
+export function resolveCli(): string {
+  const out = execFileSync(path.join(REPO_ROOT, "scripts", "pulumi"), ["--print-path"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const cli = out.trim().split("\n").pop() ?? "";
+  if (!cli) throw new Error("scripts/pulumi did not print a CLI path");
+  return cli;
+}
+
+/** The file backend keeps one checkpoint per stack at .pulumi/stacks/<project>/<stack>.json. */
+export function stateFilePath(stateDir: string, project: string, stack: string): string {
+  return path.join(path.resolve(stateDir), "backend", ".pulumi", "stacks", project, `${stack}.json`);
+}
+
+/** Environment for the CLI and, through it, the provider plugin: offline, file backend, no prompts. */
+export function pulumiEnv(stateDir: string, passphrase: string, cliPath: string): Record<string, string> {
+  const backendDir = path.join(path.resolve(stateDir), "backend");
+  fs.mkdirSync(backendDir, { recursive: true });
+  const home = path.join(cacheDir(), "pulumi-home");
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_HOME: home,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    // The CLI's directory first: the engine finds the pulumi-resource-pulumi-nodejs shim there as well.
+    PATH: `${path.dirname(fs.realpathSync(cliPath))}${path.delimiter}${process.env.PATH ?? ""}`,
+  };
+}
+
+function qualify(key: string, project: string): string {
+  return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/**
+ * Stack outputs with secrets masked at any depth. The Automation API's `outputs()` only flags an output as secret
+ * when the whole value is one; a map such as `{prod: env.serverKey}` comes back in clear text with secret=false.
+ * The CLI's own masked JSON (`stack output --json` without --show-secrets) marks nested secrets, so use that.
+ */
+function readOutputs(
+  cli: string,
+  workDir: string,
+  stack: string,
+  env: Record<string, string>,
+  showSecrets: boolean,
+) {
+  const run = (extra: string[]): Record<string, unknown> =>
+    JSON.parse(
+      execFileSync(cli, ["stack", "output", "--json", "--stack", stack, ...extra], {
+        cwd: workDir,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: 64 << 20,
+      }) || "{}",
+    ) as Record<string, unknown>;
+  const masked = run([]);
+  const plain = showSecrets ? run(["--show-secrets"]) : masked;
+  const result: Record<string, OutputValue> = {};
+  for (const [key, value] of Object.entries(plain)) {
+    const secret = JSON.stringify(masked[key]).includes(JSON.stringify(SECRET_MASK));
+    result[key] = { value, secret };
+  }
+  return result;
+}
+
+function countSteps(steps: StepInfo[], sames: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of steps) counts[s.op] = (counts[s.op] ?? 0) + 1;
+  if (sames > 0) counts.same = sames;
+  return counts;
+}
+
+/**
+ * Runs one operation. Call it once per process (see the file comment). Never throws for an operation failure:
+ * the result carries ok=false, the error and the diagnostics, so callers can assert on what the user would see.
+ */
+export async function runOperation(opts: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const { project, entry } = readProgram(opts.dir);
+  const stateDir = path.resolve(opts.stateDir);
+  if (path.relative(REPO_ROOT, stateDir).startsWith("..")) {
+    // The provider plugin starts in <state>/work and must find @pulumi/pulumi and pulumi-featbit from there.
+    throw new Error(`the state dir ${stateDir} must be inside ${REPO_ROOT} (e.g. .pulumi-state/<name>)`);
+  }
+  const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-featbit-local";
+  const cli = resolveCli();
+  const env = pulumiEnv(stateDir, passphrase, cli);
+  // The inline program and the Automation API both read process.env (e.g. the passphrase), so set it here too.
+  Object.assign(process.env, env);
+
+  // Pulumi writes Pulumi.yaml and Pulumi.<stack>.yaml into the work dir. Keeping them under the state dir leaves
+  // the example folders (and the root Pulumi.yaml) untouched; being inside the repo keeps module resolution working.
+  const workDir = path.join(stateDir, "work", project);
+  fs.mkdirSync(workDir, { recursive: true });
+
+  // Imported here so that scripts that only need the helpers above do not load the Pulumi SDK.
+  const auto: typeof automation = await import("@pulumi/pulumi/automation");
+  const steps: StepInfo[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let sames = 0;
+  let log = "";
+  const onOutput = (chunk: string): void => {
+    log += chunk;
+    opts.onOutput?.(chunk);
+  };
+  const onEvent = (event: automation.EngineEvent): void => {
+    if (event.resourcePreEvent) {
+      const m = event.resourcePreEvent.metadata;
+      if (m.op === "same") {
+        sames++;
+        return;
+      }
+      steps.push({
+        op: m.op,
+        urn: m.urn,
+        type: m.type,
+        name: m.urn.split("::").pop() ?? m.urn,
+        // Dynamic providers report no per-property diff, so derive it from the step's old and new inputs.
+        diffs: m.diffs && m.diffs.length > 0 ? m.diffs : changedKeys(m.old?.inputs, m.new?.inputs),
+        replaceKeys: m.keys ?? [],
+      });
+    } else if (event.resOutputsEvent) {
+      // A refresh step's result is only known afterwards (the engine reports it as op "update" when the read
+      // found drift): record which outputs the read changed.
+      const m = event.resOutputsEvent.metadata;
+      const step = steps.find((s) => s.urn === m.urn && s.op === "refresh");
+      if (step) step.diffs = changedKeys(m.old?.outputs, m.new?.outputs);
+    } else if (event.diagnosticEvent) {
+      const d = event.diagnosticEvent;
+      // Debug diagnostics echo every RPC payload (plaintext inputs included) and are noise for callers.
+      if ((d.severity as string) === "debug") return;
+      diagnostics.push({ severity: d.severity, message: d.message.trim(), urn: d.urn || undefined });
+    }
+  };
+
+  const result: RunResult = {
+    ok: false,
+    operation: opts.operation,
+    project,
+    stack: opts.stack,
+    durationMs: 0,
+    changes: {},
+    steps,
+    diagnostics,
+    outputs: {},
+    stateFile: stateFilePath(stateDir, project, opts.stack),
+    log: "",
+  };
+
+  try {
+    const pulumiCommand = await commandFor(auto, cli);
+    const stack = await auto.LocalWorkspace.createOrSelectStack(
+      {
+        projectName: project,
+        stackName: opts.stack,
+        program: async () => {
+          // The examples are ordinary Pulumi programs: top-level code plus `export const` outputs.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const exported: Record<string, unknown> = require(entry);
+          return { ...exported };
+        },
+      },
+      {
+        workDir,
+        pulumiCommand,
+        envVars: env,
+        projectSettings: { name: project, runtime: "nodejs" },
+      },
+    );
+    for (const key of opts.removeConfig ?? []) {
+      await stack.removeConfig(qualify(key, project)).catch(() => undefined);
+    }
+    const plain: automation.ConfigMap = {};
+    for (const [key, entryValue] of Object.entries(opts.config ?? {})) {
+      if (entryValue.secret) {
+        // The Automation API puts config values on the CLI's command line, where `ps` shows them: secrets go in
+        // through stdin instead (`pulumi config set <key>` reads the value from stdin when none is given).
+        execFileSync(
+          cli,
+          ["config", "set", "--secret", "--stack", opts.stack, "--non-interactive", qualify(key, project)],
+          {
+            cwd: workDir,
+            env: { ...process.env, ...env },
+            input: entryValue.value,
+            stdio: ["pipe", "ignore", "pipe"],
+          },
+        );
+      } else {
+        plain[qualify(key, project)] = { value: entryValue.value, secret: false };
+      }
+    }
+    // One CLI call for all plain values: each call costs a CLI start.
+    if (Object.keys(plain).length > 0) await stack.setAllConfig(plain);
+    const common = { color: "never" as const, onOutput, onEvent };
+    const parallel = opts.parallel;
+    switch (opts.operation) {
+      case "preview": {
+        const r = await stack.preview({
+          ...common,
+          parallel,
+          refresh: opts.refresh,
+          expectNoChanges: opts.expectNoChanges,
+          diff: false,
+        });
+        result.changes = { ...r.changeSummary };
+        break;
+      }
+      case "up": {
+        const r = await stack.up({
+          ...common,
+          parallel,
+          refresh: opts.refresh,
+          expectNoChanges: opts.expectNoChanges,
+        });
+        result.changes = { ...(r.summary.resourceChanges ?? {}) };
+        break;
+      }
+      case "refresh": {
+        const r = await stack.refresh({ ...common, parallel, expectNoChanges: opts.expectNoChanges });
+        result.changes = { ...(r.summary.resourceChanges ?? {}) };
+        break;
+      }
+      case "destroy": {
+        const r = await stack.destroy({ ...common, parallel, refresh: opts.refresh });
+        result.changes = { ...(r.summary.resourceChanges ?? {}) };
+        break;
+      }
+      case "outputs":
+        break;
+    }
+    dropCleanRefreshes(steps);
+    if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
+    result.outputs = readOutputs(cli, workDir, opts.stack, env, opts.showSecrets ?? false);
+    result.ok = true;
+  } catch (err) {
+    result.error = errorText(err);
+    if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
+  }
+  result.log = log;
+  result.durationMs = Date.now() - started;
+  return result;
+}
+
+async function commandFor(auto: typeof automation, cli: string): Promise<automation.PulumiCommand> {
+  // PulumiCommand.get({root}) runs <root>/bin/pulumi; any other layout is found through PATH (set in pulumiEnv).
+  const real = fs.realpathSync(cli);
+  if (path.basename(real) === "pulumi" && path.basename(path.dirname(real)) === "bin") {
+    return auto.PulumiCommand.get({ root: path.dirname(path.dirname(real)) });
+  }
+  return auto.PulumiCommand.get();
+}
+
+/** Top-level keys whose values differ, ignoring the serialized provider (it is the same code either way). */
+export function changedKeys(before?: Record<string, unknown>, after?: Record<string, unknown>): string[] {
+  if (!before || !after) return [];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete("__provider");
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+}
+
+/** A refresh that found nothing different is not a change; keep only the drifted resources. */
+function dropCleanRefreshes(steps: StepInfo[]): void {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    if (steps[i].op === "refresh" && steps[i].diffs.length === 0) steps.splice(i, 1);
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    // CommandError's message embeds the CLI's stdout/stderr: that is what a user would read.
+    return err.message;
+  }
+  return String(err);
+}
+
+/** A fresh state dir under the repo's ignored .pulumi-state/ folder. */
+export function newStateDir(label: string): string {
+  const dir = path.join(REPO_ROOT, ".pulumi-state", `${label}-${crypto.randomBytes(4).toString("hex")}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}

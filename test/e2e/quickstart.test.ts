@@ -1,0 +1,3 @@
+import { describeQuickstart } from "./support/quickstartSuite";
+
+describeQuickstart("examples/quickstart", "examples/quickstart");
