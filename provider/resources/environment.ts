@@ -288,16 +288,6 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       throw err;
     }
   },
-
-  inputsOf: (outs, previous) => ({
-    projectId: outs.projectId,
-    key: outs.key,
-    name: outs.name,
-    description: outs.description,
-    requireChangeComment: outs.requireChangeComment,
-    adopt: previous?.adopt ?? false,
-    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
-  }),
 };
 
 export const environmentProvider: ProviderFactory = (context) => toProvider(definition, context);

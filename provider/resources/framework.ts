@@ -58,8 +58,11 @@ export interface ResourceDefinition<I extends object, O extends I> {
     changed: ReadonlySet<keyof I & string>,
   ) => Promise<O>;
   readonly delete: (ctx: Context, id: string, olds: O) => Promise<void>;
-  /** The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. */
-  readonly inputsOf: (outs: O, previousInputs: Partial<I> | undefined) => I;
+  /**
+   * The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. Default:
+   * the input fields of the outputs, with create-only fields kept from the previous inputs.
+   */
+  readonly inputsOf?: (outs: O, previousInputs: Partial<I> | undefined) => I;
 }
 
 type Props = Record<string, unknown>;
@@ -175,6 +178,15 @@ export function toProvider<I extends object, O extends I>(
     return parsed.success ? (normalize(parsed.data) as Props) : subset;
   };
 
+  const inputsOf = (outs: O, previous: Partial<I> | undefined): Props => {
+    const picked: Props = {};
+    for (const f of allFields) {
+      const value = createOnly.has(f) ? (previous as Props | undefined)?.[f] : (outs as Props)[f];
+      if (value !== undefined) picked[f] = value;
+    }
+    return asInputs(picked);
+  };
+
   return {
     async check(_olds: Props, news: Props) {
       const raw = withoutProvider(news);
@@ -231,7 +243,11 @@ export function toProvider<I extends object, O extends I>(
       }
       if (outs === undefined) return {};
       const previous = olds ? (asInputs(olds as Props) as Partial<I>) : undefined;
-      return { id, props: outs, inputs: def.inputsOf(outs, previous) };
+      return {
+        id,
+        props: outs,
+        inputs: def.inputsOf ? def.inputsOf(outs, previous) : inputsOf(outs, previous),
+      };
     },
 
     async update(id: string, olds: Props, news: Props) {

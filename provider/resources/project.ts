@@ -127,13 +127,6 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       throw err;
     }
   },
-
-  inputsOf: (outs, previous) => ({
-    key: outs.key,
-    name: outs.name,
-    adopt: previous?.adopt ?? false,
-    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
-  }),
 };
 
 export const projectProvider: ProviderFactory = (context) => toProvider(definition, context);

@@ -702,19 +702,6 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   delete: (ctx, id, olds) => remove(ctx, id, olds),
-
-  inputsOf: (outs, previous) => ({
-    environmentId: outs.environmentId,
-    key: outs.key,
-    name: outs.name,
-    description: outs.description,
-    included: outs.included,
-    excluded: outs.excluded,
-    rules: outs.rules,
-    tags: outs.tags,
-    adopt: previous?.adopt ?? false,
-    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
-  }),
 };
 
 export const segmentProvider: ProviderFactory = (context) => toProvider(definition, context);
