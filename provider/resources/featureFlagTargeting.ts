@@ -667,15 +667,6 @@ function setInput(outs: Inputs, part: DeclaredPart, value: Inputs[DeclaredPart])
   (outs as Record<string, unknown>)[part] = value;
 }
 
-const INPUT_FIELDS = Object.keys(Inputs.shape) as (keyof Inputs)[];
-
-/** The input fields of the outputs (refresh folds them back into the program's inputs). */
-function inputsOf(outs: Outputs): Inputs {
-  const inputs: Record<string, unknown> = {};
-  for (const f of INPUT_FIELDS) if (outs[f] !== undefined) inputs[f] = outs[f];
-  return inputs as Inputs;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Describing changes (for the revision guard's refusal)
 // ---------------------------------------------------------------------------------------------------------------
@@ -1000,8 +991,6 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   // a resource is removed from a program changes what production serves (LaunchDarkly provider #198). No API call,
   // so a flag that is already gone is fine too.
   async delete() {},
-
-  inputsOf: (outs) => inputsOf(outs),
 };
 
 /**

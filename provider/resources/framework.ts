@@ -60,7 +60,7 @@ export interface ResourceDefinition<I extends object, O extends I> {
   readonly delete: (ctx: Context, id: string, olds: O) => Promise<void>;
   /**
    * The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. Default:
-   * the input fields of the outputs, with create-only fields kept from the previous inputs.
+   * the input fields of the outputs, create-only fields preferring the previous inputs.
    */
   readonly inputsOf?: (outs: O, previousInputs: Partial<I> | undefined) => I;
 }
@@ -181,7 +181,8 @@ export function toProvider<I extends object, O extends I>(
   const inputsOf = (outs: O, previous: Partial<I> | undefined): Props => {
     const picked: Props = {};
     for (const f of allFields) {
-      const value = createOnly.has(f) ? (previous as Props | undefined)?.[f] : (outs as Props)[f];
+      const value =
+        (createOnly.has(f) ? (previous as Props | undefined)?.[f] : undefined) ?? (outs as Props)[f];
       if (value !== undefined) picked[f] = value;
     }
     return asInputs(picked);
