@@ -188,7 +188,7 @@ async function writeSettings(
     const current = await findEnvironment(ctx, projectId, envId);
     if (!current) {
       throw new Error(
-        `environment ${envId} no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
+        `it no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
           `from the stack, then 'pulumi up' to create it again`,
         { cause: err },
       );

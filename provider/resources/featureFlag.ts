@@ -419,10 +419,7 @@ function notApplied(err: FeatBitApiError): FeatBitApiError {
 }
 
 /** The error to report for a write FeatBit refused because the flag is gone (it answers 403 or 404). */
-const goneError = (envId: string, flagKey: string) =>
-  new Error(
-    `feature flag '${flagKey}' in environment ${envId} no longer exists in FeatBit: run \`pulumi refresh\` to recreate it`,
-  );
+const goneError = () => new Error("it no longer exists in FeatBit: run `pulumi refresh` to recreate it");
 
 /**
  * Runs one write. When the transport cannot tell whether it landed (`ambiguous`), reads the flag back and accepts
@@ -441,7 +438,7 @@ async function writeOnce(
   } catch (err) {
     if (!isFeatBitApiError(err) || !(err.ambiguous || isGone(err, [403, 404]))) throw err;
     const live = await getFlag(ctx, envId, flagKey);
-    if (!live) throw goneError(envId, flagKey);
+    if (!live) throw goneError();
     if (!err.ambiguous) throw err;
     if (!landed(live)) throw notApplied(err);
   }
@@ -484,7 +481,7 @@ async function putVariations(
 ): Promise<FeatureFlagVariation[]> {
   for (let attempt = 1; ; attempt++) {
     const live = attempt === 1 && alreadyRead ? alreadyRead : await getFlag(ctx, envId, flagKey);
-    if (!live) throw goneError(envId, flagKey);
+    if (!live) throw goneError();
     const liveVariations = live.variations.map((v) => ({
       ...v,
       value: canonicalLiveValue(live.variationType, v.value),
@@ -679,7 +676,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     if (!live) return undefined;
     if (live.isArchived) {
       throw new Error(
-        `feature flag '${flagKey}' in environment ${envId} was archived outside Pulumi: restore it in FeatBit to keep managing it, or remove it from the program and run \`pulumi up\` without --refresh to delete it`,
+        `it was archived outside Pulumi: restore it in FeatBit to keep managing it, or remove it from the program and run \`pulumi up\` without --refresh to delete it`,
       );
     }
     return outputsFrom(live, olds, declaredIdsOf(olds?.variations));
@@ -720,12 +717,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
         refused = err.ambiguous ? notApplied(err) : err;
       }
       if (await getFlag(ctx, envId, flagKey)) {
-        throw (
-          refused ??
-          new Error(
-            `FeatBit still has feature flag '${flagKey}' in environment ${envId} after deleting it: run \`pulumi destroy\` again`,
-          )
-        );
+        throw refused ?? new Error(`FeatBit still has it after deleting it: run \`pulumi destroy\` again`);
       }
     });
   },

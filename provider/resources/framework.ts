@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { FeatBitClient } from "../client";
-import { isFeatBitApiError } from "../client/errors";
+import { isFeatBitApiError, isFeatBitConfigError } from "../client/errors";
 
 /** Pulumi's placeholder for values not known during preview (rpc.unknownValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -139,11 +139,24 @@ function fieldsOf<I extends object>(schema: z.ZodType<I>): string[] {
 
 /** One line under the resource: what failed, on which object, and FeatBit's reason and advice. */
 export function describeFailure(op: string, subject: string, err: unknown): Error {
-  if (err instanceof PartialCreateError) return err;
+  // Pulumi's provider host prints `${error}: ${error.stack}` for a failed operation, next to the message it shows
+  // under the resource. For failures the provider anticipated (FeatBit's answers, refusals with advice) a stack
+  // trace is noise; a bug keeps its original stack, which is what a bug report needs.
+  const anticipated =
+    !(err instanceof Error) ||
+    isFeatBitApiError(err) ||
+    isFeatBitConfigError(err) ||
+    err instanceof PartialCreateError ||
+    err.constructor === Error;
+  if (err instanceof PartialCreateError) {
+    err.stack = "";
+    return err;
+  }
   // FeatBit errors already say what FeatBit answered; the lead-in here says which resource operation it was.
   const reason = isFeatBitApiError(err) ? err.detail : err instanceof Error ? err.message : String(err);
   const wrapped = new Error(`${op} ${subject} failed: ${reason}`);
   if (isFeatBitApiError(err)) wrapped.name = "FeatBitError";
+  wrapped.stack = anticipated ? "" : (err as Error).stack;
   return wrapped;
 }
 

@@ -335,7 +335,7 @@ async function reconciled(
     const current = await findSegment(ctx, envId, segmentId);
     if (!current) {
       throw new Error(
-        `segment ${segmentId} no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
+        `it no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
           `from the stack, then 'pulumi up' to create it again`,
         { cause: err },
       );
@@ -580,13 +580,9 @@ async function describeReferences(ctx: Context, refs: readonly FlagReference[]):
   return refs.map((r) => `flag '${r.key}' in ${envs.get(r.envId) ?? `environment ${r.envId}`}`).join(", ");
 }
 
-async function referencedError(
-  ctx: Context,
-  olds: Partial<Inputs>,
-  refs: readonly FlagReference[],
-): Promise<Error> {
+async function referencedError(ctx: Context, refs: readonly FlagReference[]): Promise<Error> {
   return new Error(
-    `${describe(olds)} is still used by feature flag rules: ${await describeReferences(ctx, refs)}. ` +
+    `it is still used by feature flag rules: ${await describeReferences(ctx, refs)}. ` +
       `Remove those segment conditions first (e.g. from the flags' FeatureFlagTargeting resources), then destroy again`,
   );
 }
@@ -607,7 +603,7 @@ async function settledReferences(ctx: Context, envId: string, segmentId: string)
   }
 }
 
-async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<void> {
+async function remove(ctx: Context, id: string): Promise<void> {
   const { envId, segmentId } = parseId(id);
   const api = ctx.client.segments;
   let refs: FlagReference[];
@@ -619,7 +615,7 @@ async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<
     }
     throw err;
   }
-  if (refs.length > 0) throw await referencedError(ctx, olds, refs);
+  if (refs.length > 0) throw await referencedError(ctx, refs);
 
   // FeatBit only deletes archived segments. Archiving an archived segment is harmless, so no read first.
   try {
@@ -628,7 +624,7 @@ async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<
     if (!isFeatBitApiError(err)) throw err;
     // A flag rule may have started using the segment since the check above.
     if (err.codes.includes("SegmentIsBeingUsed"))
-      throw await referencedError(ctx, olds, await api.flagReferences(envId, segmentId));
+      throw await referencedError(ctx, await api.flagReferences(envId, segmentId));
     if (!err.ambiguous) throw err;
     // Ambiguous: go on; the delete below answers CannotDeleteUnArchivedSegment if the archive did not happen.
   }
@@ -638,7 +634,7 @@ async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<
   } catch (err) {
     if (isFeatBitApiError(err) && err.codes.includes("CannotDeleteUnArchivedSegment")) {
       throw new Error(
-        `${describe(olds)} could not be archived (the archive request failed in transit), so FeatBit refused to ` +
+        `it could not be archived (the archive request failed in transit), so FeatBit refused to ` +
           `delete it (FeatBit: CannotDeleteUnArchivedSegment): run 'pulumi destroy' again`,
         { cause: err },
       );
@@ -650,7 +646,7 @@ async function remove(ctx: Context, id: string, olds: Partial<Inputs>): Promise<
   }
   // Prove absence rather than trusting the acknowledgement.
   if ((await findSegment(ctx, envId, segmentId)) !== undefined) {
-    throw new Error(`${describe(olds)} is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
+    throw new Error(`it is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
   }
 }
 
@@ -701,7 +697,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     return { ...news, segmentId, scope: olds.scope };
   },
 
-  delete: (ctx, id, olds) => remove(ctx, id, olds),
+  delete: (ctx, id) => remove(ctx, id),
 };
 
 export const segmentProvider: ProviderFactory = (context) => toProvider(definition, context);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   canonicalJson,
+  describeFailure,
   PartialCreateError,
   splitId,
   toProvider,
@@ -205,4 +206,16 @@ test("splitId names the expected format", () => {
     "'env/key/x' is not a valid id: expected <environment_uuid>/<flag_key>",
   );
   expect(() => splitId(" env/key", 2, "<a>/<b>")).toThrow("not a valid id");
+});
+
+describe("failure reports", () => {
+  test("anticipated failures carry no stack trace (Pulumi prints it next to the message); bugs keep theirs", () => {
+    const refusal = describeFailure("deleting", "segment 'beta'", new Error("it is still used"));
+    expect(refusal.message).toBe("deleting segment 'beta' failed: it is still used");
+    expect(refusal.stack).toBe("");
+    const bug = new TypeError("cannot read properties of undefined");
+    const reported = describeFailure("updating", "feature flag 'x'", bug);
+    expect(reported.message).toBe("updating feature flag 'x' failed: cannot read properties of undefined");
+    expect(reported.stack).toBe(bug.stack);
+  });
 });
