@@ -29,7 +29,7 @@ describe("serialized provider (__provider)", () => {
     async (kind) => {
       const provider = shimFor(kind);
       const { text } = await serializeFunction(() => provider, { allowSecrets: true });
-      expect(text.length).toBeLessThan(4096);
+      expect(text.length).toBeLessThan(2400);
       expect(text).toContain('require("pulumi-featbit/provider-impl")');
       expect(text).toContain(JSON.stringify(kind));
       expect(text).not.toContain(token);
