@@ -192,7 +192,9 @@ function rules(inputs: Inputs): Failure[] {
   const failures: Failure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
-  if (SHADOWED_KEYS.has(inputs.key.toLowerCase())) {
+  // Undefined when the key itself failed validation: check still runs these rules on the fields that parsed.
+  const key = inputs.key as string | undefined;
+  if (key !== undefined && SHADOWED_KEYS.has(key.toLowerCase())) {
     fail(
       "key",
       `FeatBit cannot read a flag keyed '${inputs.key}' back (its API has a route of that name): choose another key`,

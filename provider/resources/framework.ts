@@ -28,7 +28,11 @@ export interface ResourceDefinition<I extends object, O extends I> {
   readonly kind: string;
   /** Declared inputs, with defaults applied. Messages should say what is expected. */
   readonly schema: z.ZodType<I>;
-  /** Rules across fields that a schema cannot express; only run when no input is unknown. */
+  /**
+   * Rules across fields that a schema cannot express; only run when no input is unknown. When some fields fail
+   * their schema, the rules still run on the fields that parsed (the others undefined), and a rule that throws on a
+   * missing field is skipped: so one preview reports as many failures as it can.
+   */
   readonly rules?: (inputs: I) => Failure[];
   /** Canonical form used for comparison and stored as the checked inputs (e.g. sorted, de-duplicated tags). */
   readonly normalize?: (inputs: I) => I;
@@ -131,11 +135,14 @@ function withoutProvider(props: Props | undefined): Props {
   return rest;
 }
 
-function fieldsOf<I extends object>(schema: z.ZodType<I>): string[] {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+function shapeOf<I extends object>(schema: z.ZodType<I>): Record<string, z.ZodType> {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
   if (!shape) throw new Error("resource schemas must be zod objects");
-  return Object.keys(shape);
+  return shape;
 }
+
+/** "variations" from "variations[1].value". */
+const rootProperty = (property: string): string => property.split(/[.[]/, 1)[0];
 
 /** One line under the resource: what failed, on which object, and FeatBit's reason and advice. */
 export function describeFailure(op: string, subject: string, err: unknown): Error {
@@ -174,7 +181,8 @@ export function toProvider<I extends object, O extends I>(
   context: () => Context,
 ): DynamicProvider {
   const createOnly = new Set<string>(def.createOnly ?? []);
-  const allFields = fieldsOf(def.schema);
+  const shape = shapeOf(def.schema);
+  const allFields = Object.keys(shape);
   const fields = allFields.filter((f) => !createOnly.has(f));
   const normalize = def.normalize ?? ((i: I) => i);
 
@@ -201,13 +209,33 @@ export function toProvider<I extends object, O extends I>(
     return asInputs(picked);
   };
 
+  /**
+   * Cross-field rules over the fields that did parse, so one preview reports every failure (a bad name does not
+   * hide a variation value that does not fit its type). A rule that needs a broken field is skipped.
+   */
+  const rulesDespite = (raw: Props, failures: Failure[]): Failure[] => {
+    if (!def.rules || containsUnknown(raw)) return [];
+    const broken = new Set(failures.map((f) => rootProperty(f.property)));
+    const partial: Props = {};
+    for (const f of allFields) {
+      if (broken.has(f)) continue;
+      const one = shape[f].safeParse(raw[f]);
+      if (one.success && one.data !== undefined) partial[f] = one.data;
+    }
+    try {
+      return def.rules(normalize(partial as I)).filter((f) => !broken.has(rootProperty(f.property)));
+    } catch {
+      return [];
+    }
+  };
+
   return {
     async check(_olds: Props, news: Props) {
       const raw = withoutProvider(news);
       const parsed = def.schema.safeParse(raw);
       if (!parsed.success) {
         const failures = zodFailures(parsed.error, raw);
-        if (failures.length > 0) return { failures };
+        if (failures.length > 0) return { failures: [...failures, ...rulesDespite(raw, failures)] };
         // Every failure sits on an unknown value: validate again once it is known (at update time).
         return { inputs: news };
       }

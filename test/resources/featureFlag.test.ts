@@ -107,6 +107,26 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
 }
 
 describe("check", () => {
+  test("reports every failure in one pass: a bad name does not hide variation values that do not fit", async () => {
+    const failures = await failuresOf({
+      environmentId: envId,
+      key: "bad key",
+      name: "",
+      variationType: "number",
+      variations: [
+        { name: "a", value: "x" },
+        { name: "A", value: "1" },
+      ],
+    });
+    expect(failures.map((f) => f.property)).toEqual([
+      "key",
+      "name",
+      "variations[0].value",
+      "variations[1].name",
+    ]);
+    expect(h.emulator.requests.all()).toEqual([]);
+  });
+
   test("applies defaults: a boolean flag with true/false variations, empty description and tags", async () => {
     const inputs = await check({ environmentId: envId.toUpperCase(), key: "checkout", name: " Checkout " });
     expect(inputs).toEqual({

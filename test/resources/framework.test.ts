@@ -99,6 +99,29 @@ describe("check", () => {
     expect(res.failures).toEqual([{ property: "size", reason: "size must be at most 10" }]);
   });
 
+  test("reports schema failures and rule failures in one pass", async () => {
+    const res = await provider.check({}, { key: "", size: 11 });
+    expect(res.failures).toEqual([
+      { property: "key", reason: "key must not be empty" },
+      { property: "size", reason: "size must be at most 10" },
+    ]);
+  });
+
+  test("a rule that needs a field which failed its schema is skipped, not crashed", async () => {
+    const keyed = toProvider(
+      {
+        ...def,
+        rules: (i) => [
+          ...(i.key.startsWith("x") ? [{ property: "key", reason: "no x keys" }] : []),
+          { property: "size", reason: "never reached when key is missing" },
+        ],
+      },
+      ctx,
+    );
+    const res = await keyed.check({}, { key: 42, size: 1 });
+    expect(res.failures).toEqual([expect.objectContaining({ property: "key" })]);
+  });
+
   test("does not fail on values unknown during preview", async () => {
     const res = await provider.check({}, { key: UNKNOWN, size: UNKNOWN });
     expect(res.failures).toBeUndefined();
