@@ -18,7 +18,8 @@ export interface Context {
   client: FeatBitClient;
   /**
    * The organization key segment scopes need (`organization/<key>:project/…:env/…`). No access-token endpoint
-   * returns it, so it comes from `featbit:organizationKey` / `FEATBIT_ORGANIZATION_KEY` / `FEATBIT_ORG` when set.
+   * returns it, so it comes from `featbit:organizationKey` / `FEATBIT_ORGANIZATION_KEY` when set. (The FeatBit
+   * CLI's `FEATBIT_ORG` is the organization's id for the `Organization` header, not this key.)
    */
   organizationKey: string | undefined;
 }

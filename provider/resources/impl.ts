@@ -20,10 +20,7 @@ function context(): Context {
   const settings = resolveSettings(stackConfig, process.env);
   const fingerprint = JSON.stringify(settings);
   if (!cached || cached.fingerprint !== fingerprint) cached = { fingerprint, client: createClient(settings) };
-  const organizationKey =
-    stackConfig?.get("featbit:organizationKey") ??
-    process.env.FEATBIT_ORGANIZATION_KEY ??
-    process.env.FEATBIT_ORG;
+  const organizationKey = stackConfig?.get("featbit:organizationKey") ?? process.env.FEATBIT_ORGANIZATION_KEY;
   return { client: cached.client, organizationKey: organizationKey?.trim() || undefined };
 }
 
