@@ -2,6 +2,7 @@
 import { EnvironmentsApi } from "./environments";
 import { FeatureFlagsApi } from "./featureFlags";
 import { createTransport, type TransportOptions } from "./http";
+import { GroupsApi, MembersApi, PoliciesApi } from "./iam";
 import { ProjectsApi } from "./projects";
 import { SegmentsApi } from "./segments";
 import type { ClientSettings } from "./settings";
@@ -14,6 +15,9 @@ export class FeatBitClient {
   readonly flags: FeatureFlagsApi;
   readonly segments: SegmentsApi;
   readonly workspace: WorkspaceApi;
+  readonly policies: PoliciesApi;
+  readonly groups: GroupsApi;
+  readonly members: MembersApi;
 
   constructor(readonly transport: HttpTransport) {
     this.projects = new ProjectsApi(transport);
@@ -21,6 +25,9 @@ export class FeatBitClient {
     this.flags = new FeatureFlagsApi(transport);
     this.segments = new SegmentsApi(transport);
     this.workspace = new WorkspaceApi(transport);
+    this.policies = new PoliciesApi(transport);
+    this.groups = new GroupsApi(transport);
+    this.members = new MembersApi(transport);
   }
 }
 
@@ -34,6 +41,7 @@ export * from "./environments";
 export * from "./errors";
 export * from "./featureFlags";
 export { createTransport, USER_AGENT, type TransportOptions } from "./http";
+export * from "./iam";
 export * from "./projects";
 export { excerpt, redact, REDACTED } from "./redact";
 export * from "./segments";

@@ -1,0 +1,318 @@
+// IAM: policies (with their statements), groups, members and the bindings between them. Every route here needs
+// the `CanManageIAM` permission on `iam/*`.
+import { z } from "zod";
+import { Ack, paged, type Paged } from "./common";
+import { seg, type HttpTransport } from "./transport";
+
+export const PolicyStatement = z.object({
+  id: z.string(),
+  resourceType: z.string(),
+  effect: z.enum(["allow", "deny"]),
+  actions: z.array(z.string()),
+  resources: z.array(z.string()),
+});
+export type PolicyStatement = z.infer<typeof PolicyStatement>;
+
+export const Policy = z.object({
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+  /** "CustomerManaged" or "SysManaged" (built-in: Owner, Administrator, Developer). */
+  type: z.string(),
+  description: z.string().nullable(),
+  statements: z.array(PolicyStatement),
+  updatedAt: z.string().optional(),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export const Group = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  updatedAt: z.string().optional(),
+});
+export type Group = z.infer<typeof Group>;
+
+export const Member = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+});
+export type Member = z.infer<typeof Member>;
+
+/** A member of a group or policy listing, with whether it is bound (`getAll…=true` lists unbound ones too). */
+const bound = <K extends string>(flag: K) =>
+  z
+    .object({ id: z.string(), name: z.string().nullable() })
+    .extend({ [flag]: z.boolean() } as Record<K, z.ZodBoolean>);
+
+export const PolicyGroup = bound("isPolicyGroup");
+export const PolicyMember = bound("isPolicyMember").extend({ email: z.string() });
+export const GroupMember = bound("isGroupMember").extend({ email: z.string() });
+export const GroupPolicy = bound("isGroupPolicy").extend({ type: z.string() });
+export const MemberPolicy = bound("isMemberPolicy").extend({ type: z.string() });
+
+export interface PageQuery {
+  pageIndex?: number;
+  pageSize?: number;
+}
+
+export class PoliciesApi {
+  constructor(private readonly t: HttpTransport) {}
+
+  /** The organization's policies and all built-in ones, newest first. */
+  list(query: { name?: string } & PageQuery = {}): Promise<Paged<Policy>> {
+    return this.t.request({
+      method: "GET",
+      path: "/policies",
+      query: { ...query },
+      schema: paged(Policy),
+      subject: "policies",
+    });
+  }
+
+  get(id: string): Promise<Policy> {
+    return this.t.request({
+      method: "GET",
+      path: `/policies/${seg(id)}`,
+      schema: Policy,
+      subject: `policy ${id}`,
+    });
+  }
+
+  /** FeatBit does not check key uniqueness here: callers must. Statements are set with `setStatements`. */
+  create(body: { name: string; key: string; description?: string }): Promise<Policy> {
+    return this.t.request({
+      method: "POST",
+      path: "/policies",
+      body,
+      schema: Policy,
+      subject: `policy '${body.key}'`,
+    });
+  }
+
+  /** 422 CannotModifySysManagedPolicy for built-in policies. */
+  updateSettings(id: string, body: { name: string; description: string }): Promise<Policy> {
+    return this.t.request({
+      method: "PUT",
+      path: `/policies/${seg(id)}/settings`,
+      body,
+      schema: Policy,
+      subject: `policy ${id}`,
+    });
+  }
+
+  /** Full replacement of the statements; the body is the JSON array itself. */
+  setStatements(id: string, statements: PolicyStatement[]): Promise<Policy> {
+    return this.t.request({
+      method: "PUT",
+      path: `/policies/${seg(id)}/statements`,
+      body: statements,
+      schema: Policy,
+      subject: `policy ${id}`,
+    });
+  }
+
+  /** Quirk: FeatBit does not protect built-in policies from deletion; callers must. */
+  delete(id: string): Promise<boolean> {
+    return this.t.request({
+      method: "DELETE",
+      path: `/policies/${seg(id)}`,
+      schema: Ack,
+      subject: `policy ${id}`,
+    });
+  }
+
+  groups(id: string, query: { name?: string; getAllGroups?: boolean } & PageQuery = {}) {
+    return this.t.request({
+      method: "GET",
+      path: `/policies/${seg(id)}/groups`,
+      query: { ...query },
+      schema: paged(PolicyGroup),
+      subject: `groups of policy ${id}`,
+    });
+  }
+
+  members(id: string, query: { searchText?: string; getAllMembers?: boolean } & PageQuery = {}) {
+    return this.t.request({
+      method: "GET",
+      path: `/policies/${seg(id)}/members`,
+      query: { ...query },
+      schema: paged(PolicyMember),
+      subject: `members of policy ${id}`,
+    });
+  }
+}
+
+export class GroupsApi {
+  constructor(private readonly t: HttpTransport) {}
+
+  list(query: { name?: string } & PageQuery = {}): Promise<Paged<Group>> {
+    return this.t.request({
+      method: "GET",
+      path: "/groups",
+      query: { ...query },
+      schema: paged(Group),
+      subject: "groups",
+    });
+  }
+
+  get(id: string): Promise<Group> {
+    return this.t.request({
+      method: "GET",
+      path: `/groups/${seg(id)}`,
+      schema: Group,
+      subject: `group ${id}`,
+    });
+  }
+
+  /** FeatBit does not check name uniqueness: callers must. */
+  create(body: { name: string; description?: string }): Promise<Group> {
+    return this.t.request({
+      method: "POST",
+      path: "/groups",
+      body,
+      schema: Group,
+      subject: `group '${body.name}'`,
+    });
+  }
+
+  update(id: string, body: { name: string; description: string }): Promise<Group> {
+    return this.t.request({
+      method: "PUT",
+      path: `/groups/${seg(id)}`,
+      body,
+      schema: Group,
+      subject: `group ${id}`,
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.t.request({
+      method: "DELETE",
+      path: `/groups/${seg(id)}`,
+      schema: Ack,
+      subject: `group ${id}`,
+    });
+  }
+
+  members(id: string, query: { searchText?: string; getAllMembers?: boolean } & PageQuery = {}) {
+    return this.t.request({
+      method: "GET",
+      path: `/groups/${seg(id)}/members`,
+      query: { ...query },
+      schema: paged(GroupMember),
+      subject: `members of group ${id}`,
+    });
+  }
+
+  policies(id: string, query: { name?: string; getAllPolicies?: boolean } & PageQuery = {}) {
+    return this.t.request({
+      method: "GET",
+      path: `/groups/${seg(id)}/policies`,
+      query: { ...query },
+      schema: paged(GroupPolicy),
+      subject: `policies of group ${id}`,
+    });
+  }
+
+  /** Idempotent; FeatBit does not check that either side exists. */
+  addMember(id: string, memberId: string): Promise<boolean> {
+    return this.bind(id, "add-member", memberId);
+  }
+
+  removeMember(id: string, memberId: string): Promise<boolean> {
+    return this.bind(id, "remove-member", memberId);
+  }
+
+  addPolicy(id: string, policyId: string): Promise<boolean> {
+    return this.bind(id, "add-policy", policyId);
+  }
+
+  removePolicy(id: string, policyId: string): Promise<boolean> {
+    return this.bind(id, "remove-policy", policyId);
+  }
+
+  private bind(id: string, action: string, otherId: string): Promise<boolean> {
+    return this.t.request({
+      method: "PUT",
+      path: `/groups/${seg(id)}/${action}/${seg(otherId)}`,
+      schema: Ack,
+      subject: `group ${id}`,
+    });
+  }
+}
+
+export class MembersApi {
+  constructor(private readonly t: HttpTransport) {}
+
+  list(query: { searchText?: string } & PageQuery = {}): Promise<Paged<Member>> {
+    return this.t.request({
+      method: "GET",
+      path: "/members",
+      query: { ...query },
+      schema: paged(Member),
+      subject: "members",
+    });
+  }
+
+  get(id: string): Promise<Member> {
+    return this.t.request({
+      method: "GET",
+      path: `/members/${seg(id)}`,
+      schema: Member,
+      subject: `member ${id}`,
+    });
+  }
+
+  /**
+   * Adds (or auto-registers) a user by email. FeatBit answers `true`, not the member: look it up with
+   * `list({searchText: email})`. Already a member: a no-op, lists ignored.
+   */
+  add(body: { email: string; policyIds?: string[]; groupIds?: string[] }): Promise<boolean> {
+    return this.t.request({
+      method: "POST",
+      path: "/members/add",
+      body,
+      schema: Ack,
+      subject: `member '${body.email}'`,
+    });
+  }
+
+  removeFromOrganization(id: string): Promise<boolean> {
+    return this.t.request({
+      method: "DELETE",
+      path: `/members/remove-from-org/${seg(id)}`,
+      schema: Ack,
+      subject: `member ${id}`,
+    });
+  }
+
+  directPolicies(id: string, query: { name?: string; getAllPolicies?: boolean } & PageQuery = {}) {
+    return this.t.request({
+      method: "GET",
+      path: `/members/${seg(id)}/direct-policies`,
+      query: { ...query },
+      schema: paged(MemberPolicy),
+      subject: `policies of member ${id}`,
+    });
+  }
+
+  addPolicy(id: string, policyId: string): Promise<boolean> {
+    return this.t.request({
+      method: "PUT",
+      path: `/members/${seg(id)}/add-policy/${seg(policyId)}`,
+      schema: Ack,
+      subject: `member ${id}`,
+    });
+  }
+
+  removePolicy(id: string, policyId: string): Promise<boolean> {
+    return this.t.request({
+      method: "PUT",
+      path: `/members/${seg(id)}/remove-policy/${seg(policyId)}`,
+      schema: Ack,
+      subject: `member ${id}`,
+    });
+  }
+}
