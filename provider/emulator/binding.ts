@@ -186,6 +186,12 @@ export class Query {
     return this.values.get(name.toLowerCase())?.[0];
   }
 
+  /** A list's text filter: FeatBit skips a blank one (string.IsNullOrWhiteSpace) rather than matching spaces. */
+  text(name: string): string | undefined {
+    const v = this.string(name);
+    return v === undefined || v.trim() === "" ? undefined : v;
+  }
+
   strings(name: string): string[] {
     return this.values.get(name.toLowerCase()) ?? [];
   }

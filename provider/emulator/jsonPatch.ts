@@ -73,8 +73,9 @@ function child(node: unknown, seg: string): unknown {
   return undefined;
 }
 
+/** Own properties only: `in` would reach `__proto__`, `constructor` and, through them, Object.prototype. */
 function resolveKey(obj: Record<string, unknown>, seg: string): string | undefined {
-  if (seg in obj) return seg;
+  if (Object.hasOwn(obj, seg)) return seg;
   return Object.keys(obj).find((k) => k.toLowerCase() === seg.toLowerCase());
 }
 

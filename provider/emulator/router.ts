@@ -38,6 +38,8 @@ export interface Route {
   openApi: boolean;
   anonymous: boolean;
   permission?: Permission;
+  /** `[Authorize(LicenseFeatures.X)]`: the license feature the workspace must hold. */
+  license?: string;
   handle: Handler;
 }
 

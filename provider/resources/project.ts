@@ -30,10 +30,17 @@ export interface ProjectEnvironment {
 
 type Outputs = Inputs & { projectId: string; environments: ProjectEnvironment[] };
 
+const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Outputs from what FeatBit holds. The key keeps the declared spelling when it only differs in case (FeatBit's key
+ * check is case-insensitive, so adoption finds `web` for a declared `Web`; FeatBit's spelling would otherwise show
+ * as a key change — a replacement that deletes the adopted project first).
+ */
 function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
   return {
     ...inputs,
-    key: project.key,
+    key: sameKey(inputs.key, project.key) ? inputs.key : project.key,
     name: project.name,
     projectId: project.id,
     environments: project.environments.map((e) => ({ id: e.id, key: e.key, name: e.name })),
@@ -53,8 +60,7 @@ async function findById(ctx: Context, id: string): Promise<ProjectWithEnvs | und
 }
 
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
-  const wanted = projectKey.toLowerCase();
-  return (await ctx.client.projects.list()).find((p) => p.key.toLowerCase() === wanted);
+  return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
 }
 
 async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
@@ -62,7 +68,7 @@ async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | un
     const id = uuid("importId").parse(inputs.importId);
     const found = await findById(ctx, id);
     if (!found) throw new Error(`importId ${id} names no project this access token can see`);
-    if (found.key !== inputs.key) {
+    if (!sameKey(found.key, inputs.key)) {
       throw new Error(
         `importId ${id} is project '${found.key}', but key is '${inputs.key}': make them agree`,
       );

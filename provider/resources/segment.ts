@@ -273,7 +273,26 @@ async function listAll(ctx: Context, envId: string): Promise<Listed[]> {
 const sameKeyed = (listed: readonly Listed[], segmentKey: string) =>
   listed.filter((s) => s.type === ENV_SPECIFIC && sameKey(s.key, segmentKey));
 
-const ORG_IN_SCOPE = /^organization\/([^:]+):/;
+/**
+ * The environment's own environment-specific segments with the key. FeatBit lists every segment whose scope covers
+ * the environment, and that includes segments left behind by a deleted environment of the same project and
+ * environment keys (deleting an environment or project keeps its segments). Such a segment belongs to its own
+ * `envId` — FeatBit evaluates it there and checks key uniqueness per `envId` — so it neither blocks the key nor can
+ * be adopted here. The list view has no `envId`: the candidates are fetched by id.
+ */
+async function ownSameKeyed(ctx: Context, envId: string, listed: readonly Listed[], segmentKey: string) {
+  const candidates = sameKeyed(listed, segmentKey);
+  if (candidates.length === 0) return [];
+  const full = await ctx.client.segments.byIds(
+    envId,
+    candidates.map((s) => s.id),
+  );
+  const own = new Set(full.filter((s) => s.envId == null || s.envId === envId).map((s) => s.id));
+  return candidates.filter((s) => own.has(s.id));
+}
+
+// A shared segment may be scoped to the whole organization (`organization/<org>`), which names the key as well.
+const ORG_IN_SCOPE = /^organization\/([^:]+)(?::|$)/;
 
 /**
  * The scope of a new environment-specific segment: `organization/<org>:project/<project>:env/<env>`. No access-token
@@ -455,7 +474,7 @@ async function adoptionTarget(
       throw new Error(archivedMessage(`segment '${found.key}' (importId ${inputs.importId})`));
     return found;
   }
-  const matches = sameKeyed(await listed(), inputs.key);
+  const matches = await ownSameKeyed(ctx, inputs.environmentId, await listed(), inputs.key);
   const active = matches.filter((s) => !s.archived);
   if (inputs.adopt) {
     if (active.length > 1) {
@@ -520,7 +539,9 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
   } catch (err) {
     if (!isFeatBitApiError(err) || !err.ambiguous) throw err;
     // The POST may have been applied: no segment had this key before, so one that has it now is ours.
-    const landed = sameKeyed(await listAll(ctx, envId), inputs.key).filter((s) => !s.archived);
+    const landed = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter(
+      (s) => !s.archived,
+    );
     const found = landed.length === 1 ? await findSegment(ctx, envId, landed[0].id) : undefined;
     if (!found) throw err;
     created = found;

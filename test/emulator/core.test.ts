@@ -96,6 +96,17 @@ describe("routing", () => {
     expect(res.text).toBe("");
   });
 
+  it.each([
+    ["POST", "/organizations"],
+    ["POST", `/envs/${MISSING}/feature-flags/compare-overview`],
+    ["POST", `/envs/${MISSING}/feature-flags/f/schedules`],
+    ["DELETE", `/envs/${MISSING}/feature-flags/change-requests/${MISSING}`],
+  ])("answers the license check's 403 envelope before the JWT-only gate on %s %s", async (method, path) => {
+    const res = await api.call(method, path, method === "POST" ? {} : undefined);
+    expect(res.status).toBe(403);
+    expect(res.text).toBe('{"success":false,"errors":["Forbidden"],"data":null}');
+  });
+
   it("still answers 401 before the JWT-only 403", async () => {
     expect((await api.call("GET", "/webhooks", undefined, { token: null })).status).toBe(401);
   });

@@ -83,6 +83,27 @@ describe("robustness", () => {
     expect(await api.ok<ProjectView[]>("GET", "/projects")).toEqual(before);
   });
 
+  it("resolves JSON-patch paths to the document's own properties, never to Object.prototype", async () => {
+    const { environments } = await api.ok<ProjectView>("POST", "/projects", { name: "Proto", key: "proto" });
+    const base = `/envs/${environments[0].id}/segments`;
+    const segment = await api.ok<{ id: string }>("POST", base, {
+      type: "environment-specific",
+      name: "S",
+      key: "s",
+      scopes: ["organization/playground:project/proto:env/prod"],
+    });
+    // Without the fix the first path replaces Object.prototype.hasOwnProperty of the whole process.
+    for (const path of ["/__proto__/hasOwnProperty", "/constructor"]) {
+      const res = await api.call("PATCH", `${base}/${segment.id}`, [{ op: "replace", path, value: 1 }]);
+      expect(res.status).toBe(200);
+      expect(res.body?.success).toBe(false);
+      expect(res.body?.errors[0]).toMatch(
+        /^The target location specified by path segment '.*' was not found\.$/,
+      );
+    }
+    expect(await api.ok("GET", `${base}/${segment.id}`)).toMatchObject({ id: segment.id, name: "S" });
+  });
+
   it("rolls back a write that fails half-way", async () => {
     const { environments } = await api.ok<ProjectView>("POST", "/projects", { name: "Rb", key: "rb" });
     const env = environments[0].id;

@@ -98,6 +98,28 @@ describe("policies", () => {
     ]);
   });
 
+  it("lists policies newest created first: updating one does not move it", async () => {
+    const older = await api.ok<PolicyVm>("POST", "/policies", { name: "Order older", key: "order-older" });
+    const newer = await api.ok<PolicyVm>("POST", "/policies", { name: "Order newer", key: "order-newer" });
+    await api.ok("PUT", `/policies/${older.id}/settings`, { name: "Order older", description: "touched" });
+    await api.ok("PUT", `/policies/${older.id}/statements`, []);
+    const page = await api.ok<Paged<PolicyVm>>("GET", "/policies?name=order");
+    expect(page.items.map((p) => p.id)).toEqual([newer.id, older.id]);
+    for (const p of [older, newer]) await api.ok("DELETE", `/policies/${p.id}`);
+  });
+
+  it("lists a policy's groups newest created first", async () => {
+    const policy = await api.ok<PolicyVm>("POST", "/policies", { name: "Grouped", key: "grouped" });
+    const older = await api.ok<{ id: string }>("POST", "/groups", { name: "Older group" });
+    const newer = await api.ok<{ id: string }>("POST", "/groups", { name: "Newer group" });
+    await api.ok("PUT", `/groups/${older.id}`, { name: "Older group", description: "touched" });
+    for (const g of [older, newer]) await api.ok("PUT", `/groups/${g.id}/add-policy/${policy.id}`);
+    const page = await api.ok<Paged<{ id: string }>>("GET", `/policies/${policy.id}/groups`);
+    expect(page.items.map((g) => g.id)).toEqual([newer.id, older.id]);
+    for (const g of [older, newer]) await api.ok("DELETE", `/groups/${g.id}`);
+    await api.ok("DELETE", `/policies/${policy.id}`);
+  });
+
   it("creates with empty statements, sets statements, settings, clones and deletes", async () => {
     const p = await api.ok<PolicyVm>("POST", "/policies", { name: "Flags", key: "flags", description: "d" });
     expect(p).toMatchObject({ type: "CustomerManaged", statements: [] });

@@ -158,6 +158,22 @@ describe("list", () => {
       "exact",
     ]);
   });
+
+  it("ignores a blank name filter (and so do the flag and policy lists)", async () => {
+    const env = await projectWithEnv(api, "blank");
+    const b = `/envs/${env.env.id}/segments`;
+    await api.ok("POST", b, {
+      type: "environment-specific",
+      name: "nospace",
+      key: "k",
+      scopes: ["organization/acme:project/blank:env/prod"],
+    });
+    expect((await api.ok<Paged<SegmentView>>("GET", `${b}?name=%20%20`)).totalCount).toBe(1);
+    await api.ok("POST", `/envs/${env.env.id}/feature-flags`, flagBody("nospace"));
+    const flags = await api.ok<Paged<unknown>>("GET", `/envs/${env.env.id}/feature-flags?name=%20`);
+    expect(flags.totalCount).toBe(1);
+    expect((await api.ok<Paged<unknown>>("GET", "/policies?name=%20")).totalCount).toBeGreaterThanOrEqual(3);
+  });
 });
 
 describe("updates", () => {
@@ -250,6 +266,42 @@ describe("archive and delete", () => {
     const refs = await api.ok("GET", `${base}/${s.id}/flag-references`);
     expect(refs).toEqual([{ envId, id: flag.id, name: flag.name, key: "uses-segment" }]);
     await api.ok("PUT", `/envs/${envId}/feature-flags/uses-segment/archive`);
+    const res = await api.call("PUT", `${base}/${s.id}/archive`);
+    expect(res.status).toBe(422);
+    expect(res.body?.errors).toEqual(["SegmentIsBeingUsed"]);
+  });
+
+  it("looks for references of an environment-specific segment in its own env, whatever its scope says", async () => {
+    // Scoped to dev by mistake (FeatBit accepts any scope), but it belongs to prod: prod's flags count.
+    const s = await create("misscoped", { scopes: ["organization/acme:project/seg:env/dev"] });
+    const refer = async (env: string, key: string) => {
+      const flag = await api.ok<Flag>("POST", `/envs/${env}/feature-flags`, flagBody(key));
+      await api.ok("PUT", `/envs/${env}/feature-flags/${key}/targeting`, {
+        revision: flag.revision,
+        targeting: {
+          targetUsers: [],
+          rules: [
+            {
+              id: "r",
+              name: "In segment",
+              dispatchKey: null,
+              includedInExpt: false,
+              conditions: [
+                { id: "c", property: "User is in segment", op: null, value: JSON.stringify([s.id]) },
+              ],
+              variations: [{ id: "v-on", rollout: [0, 1], exptRollout: 1 }],
+            },
+          ],
+          fallthrough: flag.fallthrough,
+          exptIncludeAllTargets: true,
+        },
+      });
+      return flag;
+    };
+    const inProd = await refer(envId, "prod-uses-misscoped");
+    await refer(devId, "dev-uses-misscoped");
+    const refs = await api.ok("GET", `${base}/${s.id}/flag-references`);
+    expect(refs).toEqual([{ envId, id: inProd.id, name: inProd.name, key: "prod-uses-misscoped" }]);
     const res = await api.call("PUT", `${base}/${s.id}/archive`);
     expect(res.status).toBe(422);
     expect(res.body?.errors).toEqual(["SegmentIsBeingUsed"]);

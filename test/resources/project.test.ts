@@ -151,6 +151,19 @@ describe("adoption", () => {
     expect((await projects()).filter((p) => p.key.toLowerCase() === key)).toHaveLength(1);
   });
 
+  test("adopting a key spelled in another case keeps the declared spelling: no replacement afterwards", async () => {
+    const existing = (await h.api<ProjectWithEnvs>("POST", "/projects", { key, name: "UI" })).body;
+    const { id, outs, inputs } = await up({ key: key.toUpperCase(), name: "UI", adopt: true });
+    expect(id).toBe(existing.id);
+    expect(outs.key).toBe(key.toUpperCase());
+    expect(await project.diff(id, outs, inputs)).toEqual({ changes: false });
+    const read = await project.read(id, { ...outs, __provider: "P" });
+    expect(read.props).toMatchObject({ key: key.toUpperCase() });
+    expect(await project.diff(id, read.props as Props, inputs)).toEqual({ changes: false });
+    const imported = await up({ key: key.toUpperCase(), name: "UI", importId: existing.id });
+    expect(imported.outs.key).toBe(key.toUpperCase());
+  });
+
   test("importId adopts by the Terraform import id and must agree with the key", async () => {
     const existing = (await h.api<ProjectWithEnvs>("POST", "/projects", { key, name: "UI" })).body;
     const { id } = await up({ key, name: "UI", importId: existing.id });

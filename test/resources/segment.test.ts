@@ -417,6 +417,24 @@ describe("duplicate keys (FeatBit accepts them, this resource does not)", () => 
     expect(pages.length).toBeGreaterThanOrEqual(3);
   });
 
+  test("a segment left behind by a deleted environment with the same keys neither blocks nor is adopted", async () => {
+    // FeatBit keeps a deleted project's segments, and lists them in a new environment with the same scope.
+    const orphan = await external("beta-users");
+    const projectId = (await h.api<ProjectWithEnvs[]>("GET", "/projects")).body.find(
+      (p) => p.key === projectKey,
+    )?.id as string;
+    await h.api("DELETE", `/projects/${projectId}`);
+    const again = await h.api<ProjectWithEnvs>("POST", "/projects", { name: "Again", key: projectKey });
+    const newEnvId = again.body.environments.find((e) => e.key === "prod")?.id as string;
+    const listed = await h.api<{ items: { id: string }[] }>("GET", `/envs/${newEnvId}/segments`);
+    expect(listed.body.items.map((s) => s.id)).toEqual([orphan]);
+
+    const created = await up({ ...base(), environmentId: newEnvId });
+    expect(created.outs.segmentId).not.toBe(orphan);
+    const adopted = await up({ ...base(), key: "BETA-USERS", environmentId: newEnvId, adopt: true });
+    expect(adopted.outs.segmentId).toBe(created.outs.segmentId);
+  });
+
   test("two creates of one key in one run: the second is refused", async () => {
     const results = await Promise.allSettled([up(base()), up(base())]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
@@ -429,6 +447,22 @@ describe("organization key for the scope", () => {
     delete process.env.FEATBIT_ORGANIZATION_KEY;
     const { outs } = await up(base());
     expect(outs.scope).toBe(`organization/${ORG}:project/${projectKey}:env/prod`);
+  });
+
+  test("derived from an organization-wide scope too (a shared segment listed in every environment)", async () => {
+    // Made shared and org-wide with a JSON patch: the emulated workspace has no shareable-segment license.
+    const shared = await external("everyone");
+    const patched = await h.api("PATCH", `/envs/${envId}/segments/${shared}`, [
+      { op: "replace", path: "/type", value: "shared" },
+      { op: "replace", path: "/scopes", value: [`organization/${ORG}`] },
+    ]);
+    expect(patched.body).toBe(true);
+    delete process.env.FEATBIT_ORGANIZATION_KEY;
+    const { outs } = await up(base());
+    expect(outs.scope).toBe(`organization/${ORG}:project/${projectKey}:env/prod`);
+    // It is listed in every environment: remove it so later tests start without segments.
+    await h.api("PUT", `/envs/${envId}/segments/${shared}/archive`, {});
+    expect((await h.api("DELETE", `/envs/${envId}/segments/${shared}`, {})).status).toBe(200);
   });
 
   test("without configuration or existing segments, the error says how to set it", async () => {

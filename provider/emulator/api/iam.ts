@@ -3,7 +3,17 @@ import { arr, bindValue, guid, obj, str } from "../binding";
 import { business, notFound } from "../http";
 import { openApi, type Ctx, type Handler, type Method, type Route } from "../router";
 import type { Group, Policy, PolicyStatement, State, User } from "../state";
-import { first, includesCI, invalid, isEmpty, page, required, sameKey, validate } from "../validation";
+import {
+  first,
+  includesCI,
+  invalid,
+  isEmpty,
+  newestFirst,
+  page,
+  required,
+  sameKey,
+  validate,
+} from "../validation";
 
 const iam = { name: "CanManageIAM", type: "iam" as const };
 const route = (method: Method, pattern: string, handle: Handler): Route =>
@@ -147,10 +157,11 @@ const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
 const policyRoutes: Route[] = [
   route("GET", "/api/v1/policies", (ctx) => {
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const list = orgPolicies(ctx.store.state)
       .filter((p) => !name || includesCI(p.name, name))
-      .sort(byUpdatedDesc);
+      // PolicyService orders by creation, not by update (unlike groups): renaming does not move a policy.
+      .sort(newestFirst);
     const r = paged(ctx, list);
     return { totalCount: r.totalCount, items: r.items.map(policyVm) };
   }),
@@ -250,20 +261,20 @@ const policyRoutes: Route[] = [
 
   route("GET", "/api/v1/policies/{policyId:guid}/groups", (ctx) => {
     const { state } = ctx.store;
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const all = ctx.query.bool("getAllGroups") ?? false;
     const isIn = (g: Group) =>
       state.groupPolicies.some((l) => l.groupId === g.id && l.policyId === ctx.params.policyId);
     const list = state.groups
       .filter((g) => (all || isIn(g)) && (!name || includesCI(g.name, name)))
-      .sort(byUpdatedDesc)
+      .sort(newestFirst)
       .map((g) => ({ id: g.id, name: g.name, description: g.description, isPolicyGroup: isIn(g) }));
     return paged(ctx, list);
   }),
 
   route("GET", "/api/v1/policies/{policyId:guid}/members", (ctx) => {
     const { state } = ctx.store;
-    const search = ctx.query.string("searchText");
+    const search = ctx.query.text("searchText");
     const all = ctx.query.bool("getAllMembers") ?? false;
     const isIn = (u: User) =>
       state.memberPolicies.some((l) => l.memberId === u.id && l.policyId === ctx.params.policyId);
@@ -284,7 +295,7 @@ function matchesSearch(u: User, search: string | undefined): boolean {
 
 const groupRoutes: Route[] = [
   route("GET", "/api/v1/groups", (ctx) => {
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const list = ctx.store.state.groups.filter((g) => !name || includesCI(g.name, name)).sort(byUpdatedDesc);
     const r = paged(ctx, list);
     return { totalCount: r.totalCount, items: r.items.map(groupVm) };
@@ -331,7 +342,7 @@ const groupRoutes: Route[] = [
 
   route("GET", "/api/v1/groups/{groupId:guid}/members", (ctx) => {
     const { state } = ctx.store;
-    const search = ctx.query.string("searchText");
+    const search = ctx.query.text("searchText");
     const all = ctx.query.bool("getAllMembers") ?? false;
     const isIn = (u: User) =>
       state.groupMembers.some((l) => l.groupId === ctx.params.groupId && l.memberId === u.id);
@@ -350,7 +361,7 @@ const groupRoutes: Route[] = [
 
   route("GET", "/api/v1/groups/{groupId:guid}/policies", (ctx) => {
     const { state } = ctx.store;
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const all = ctx.query.bool("getAllPolicies") ?? false;
     const isIn = (p: Policy) =>
       state.groupPolicies.some((l) => l.groupId === ctx.params.groupId && l.policyId === p.id);
@@ -377,7 +388,7 @@ const groupRoutes: Route[] = [
 
 const memberRoutes: Route[] = [
   route("GET", "/api/v1/members", (ctx) => {
-    const search = ctx.query.string("searchText");
+    const search = ctx.query.text("searchText");
     const list = orgUsers(ctx.store.state).filter((u) => matchesSearch(u, search));
     const r = paged(ctx, list);
     return { totalCount: r.totalCount, items: r.items.map((u) => memberVm(ctx, u)) };
@@ -429,7 +440,7 @@ const memberRoutes: Route[] = [
 
   route("GET", "/api/v1/members/{memberId:guid}/groups", (ctx) => {
     const { state } = ctx.store;
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const all = ctx.query.bool("getAllGroups") ?? false;
     const isIn = (g: Group) =>
       state.groupMembers.some((l) => l.groupId === g.id && l.memberId === ctx.params.memberId);
@@ -452,7 +463,7 @@ const memberRoutes: Route[] = [
 
   route("GET", "/api/v1/members/{memberId:guid}/direct-policies", (ctx) => {
     const { state } = ctx.store;
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const all = ctx.query.bool("getAllPolicies") ?? false;
     const isIn = (p: Policy) =>
       state.memberPolicies.some((l) => l.memberId === ctx.params.memberId && l.policyId === p.id);
@@ -471,7 +482,7 @@ const memberRoutes: Route[] = [
 
   route("GET", "/api/v1/members/{memberId:guid}/inherited-policies", (ctx) => {
     const { state } = ctx.store;
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const groups = state.groupMembers
       .filter((l) => l.memberId === ctx.params.memberId)
       .flatMap((l) => state.groups.filter((g) => g.id === l.groupId));

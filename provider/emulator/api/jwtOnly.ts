@@ -1,5 +1,5 @@
 // Endpoints that exist in FeatBit but have no [OpenApi] attribute. Access tokens get a 403 with an
-// empty body (or the 403 envelope first, where a permission attribute fails). Declaring them keeps
+// empty body (or the 403 envelope first, where a permission or license attribute fails). Declaring them keeps
 // those answers apart from the 404 an unknown path gets.
 import type { Permission } from "../auth";
 import { business } from "../http";
@@ -9,8 +9,8 @@ const unreachable = (): never => {
   throw new Error("JWT-only endpoint handler must never run for an access token");
 };
 
-function jwt(method: Method, pattern: string, permission?: Permission): Route {
-  return { method, pattern, openApi: false, anonymous: false, permission, handle: unreachable };
+function jwt(method: Method, pattern: string, permission?: Permission, license?: string): Route {
+  return { method, pattern, openApi: false, anonymous: false, permission, license, handle: unreachable };
 }
 
 const env = "/api/v1/envs/{envId:guid}";
@@ -32,16 +32,16 @@ export const jwtOnlyRoutes: Route[] = [
   jwt("GET", `${flags}/insights`),
   jwt("POST", `${flags}/copy-to-env-precheck/{targetEnvId:guid}`),
   jwt("POST", `${flags}/copy-to-env/{targetEnvId:guid}`),
-  jwt("POST", `${flags}/compare-overview`),
-  jwt("GET", `${flags}/{key}/compare-with/{targetEnvId:guid}`),
-  jwt("PUT", `${flags}/{key}/copy-settings-to/{targetEnvId:guid}`),
-  jwt("POST", `${flags}/{key}/schedules`),
-  jwt("DELETE", `${flags}/schedules/{id:guid}`),
-  jwt("POST", `${flags}/{key}/change-requests`),
-  jwt("PUT", `${flags}/change-requests/{id:guid}/approve`),
-  jwt("PUT", `${flags}/change-requests/{id:guid}/decline`),
-  jwt("PUT", `${flags}/change-requests/{id:guid}/apply`),
-  jwt("DELETE", `${flags}/change-requests/{id:guid}`),
+  jwt("POST", `${flags}/compare-overview`, undefined, "flag-comparison"),
+  jwt("GET", `${flags}/{key}/compare-with/{targetEnvId:guid}`, undefined, "flag-comparison"),
+  jwt("PUT", `${flags}/{key}/copy-settings-to/{targetEnvId:guid}`, undefined, "flag-comparison"),
+  jwt("POST", `${flags}/{key}/schedules`, undefined, "schedule"),
+  jwt("DELETE", `${flags}/schedules/{id:guid}`, undefined, "schedule"),
+  jwt("POST", `${flags}/{key}/change-requests`, undefined, "change-request"),
+  jwt("PUT", `${flags}/change-requests/{id:guid}/approve`, undefined, "change-request"),
+  jwt("PUT", `${flags}/change-requests/{id:guid}/decline`, undefined, "change-request"),
+  jwt("PUT", `${flags}/change-requests/{id:guid}/apply`, undefined, "change-request"),
+  jwt("DELETE", `${flags}/change-requests/{id:guid}`, undefined, "change-request"),
   jwt("GET", `${env}/segments/is-key-used`),
 
   jwt("GET", "/api/v1/access-tokens"),
@@ -68,7 +68,7 @@ export const jwtOnlyRoutes: Route[] = [
   jwt("PUT", "/api/v1/relay-proxies/{rpId:guid}/agents/{agentId}/sync"),
 
   jwt("GET", "/api/v1/organizations"),
-  jwt("POST", "/api/v1/organizations"),
+  jwt("POST", "/api/v1/organizations", undefined, "multi-organization"),
   jwt("PUT", "/api/v1/organizations"),
   jwt("DELETE", "/api/v1/organizations"),
   jwt("GET", "/api/v1/organizations/is-key-used"),

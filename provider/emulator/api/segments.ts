@@ -46,16 +46,23 @@ function mutate(ctx: Ctx, s: Segment, comment: string | null, change: () => void
   record(ctx, s, op, previous, comment);
 }
 
-/** Flags in any env the segment covers whose rule conditions name it (archived flags included). */
+/**
+ * Flags whose rule conditions name the segment (archived flags included), in the envs it applies to
+ * (GetEnvironmentIdsAsync): an environment-specific segment's own `envId` whatever its scopes say, the
+ * envs a shared segment's scopes cover.
+ */
 function referencingFlags(store: Store, s: Segment) {
-  const covered = new Set(
-    store.state.environments
-      .filter((e) => {
-        const scope = store.envScope(e.id);
-        return scope !== undefined && s.scopes.some((sc) => scopeCovers(sc, scope));
-      })
-      .map((e) => e.id),
-  );
+  const covered =
+    s.type !== "shared"
+      ? new Set([s.envId])
+      : new Set(
+          store.state.environments
+            .filter((e) => {
+              const scope = store.envScope(e.id);
+              return scope !== undefined && s.scopes.some((sc) => scopeCovers(sc, scope));
+            })
+            .map((e) => e.id),
+        );
   return store.state.flags.filter((f) => covered.has(f.envId) && flagReferencesSegment(f, s.id));
 }
 
@@ -91,7 +98,7 @@ export const segmentRoutes: Route[] = [
   openApi("GET", base, canAccessEnv, (ctx) => {
     const { store } = ctx;
     const scope = store.envScope(ctx.params.envId) as string;
-    const name = ctx.query.string("name");
+    const name = ctx.query.text("name");
     const isArchived = ctx.query.bool("isArchived") ?? false;
     const found = store.state.segments
       .filter(
