@@ -41,9 +41,9 @@ export const Fallthrough = z.object({
 });
 export type Fallthrough = z.infer<typeof Fallthrough>;
 
-/** Segment rules have no variations. */
+/** Segment rules have no variations. A rule written through the API without an id is stored with a null one. */
 export const MatchRule = z.object({
-  id: z.string(),
+  id: z.string().nullish(),
   name: z.string(),
   conditions: z.array(Condition),
 });

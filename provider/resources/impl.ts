@@ -20,8 +20,12 @@ function context(): Context {
   const settings = resolveSettings(stackConfig, process.env);
   const fingerprint = JSON.stringify(settings);
   if (!cached || cached.fingerprint !== fingerprint) cached = { fingerprint, client: createClient(settings) };
-  const organizationKey = stackConfig?.get("featbit:organizationKey") ?? process.env.FEATBIT_ORGANIZATION_KEY;
-  return { client: cached.client, organizationKey: organizationKey?.trim() || undefined };
+  // Empty values count as unset, as for every other setting.
+  const organizationKey =
+    stackConfig?.get("featbit:organizationKey")?.trim() ||
+    process.env.FEATBIT_ORGANIZATION_KEY?.trim() ||
+    undefined;
+  return { client: cached.client, organizationKey };
 }
 
 const providers = new Map<string, DynamicProvider>();

@@ -1,5 +1,5 @@
 // Every API-area module against the emulator: requests are well formed and answers fit the zod schemas.
-import { createClient, isFeatBitApiError, type FeatBitClient } from "../../provider/client";
+import { createClient, isFeatBitApiError, Segment, type FeatBitClient } from "../../provider/client";
 import { startEmulator, type Emulator } from "../../provider/emulator";
 
 let emu: Emulator;
@@ -175,4 +175,23 @@ test("workspace and segments", async () => {
   expect(await client.segments.flagReferences(env.id, segment.id)).toEqual([]);
   expect(await client.segments.archive(env.id, segment.id)).toBe(true);
   expect(await client.segments.delete(env.id, segment.id)).toBe(true);
+});
+
+test("a segment rule stored without an id (written through the API) still reads", () => {
+  const stored = {
+    id: "s1",
+    name: "Beta",
+    key: "beta",
+    type: "environment-specific",
+    scopes: [],
+    description: null,
+    included: [],
+    excluded: [],
+    rules: [{ id: null, name: "Rule 1", conditions: [] }],
+    tags: [],
+    isArchived: false,
+    createdAt: "2026-06-30T10:00:00.123Z",
+    updatedAt: "2026-06-30T10:00:00.123Z",
+  };
+  expect(Segment.parse(stored).rules[0]).toEqual({ id: null, name: "Rule 1", conditions: [] });
 });

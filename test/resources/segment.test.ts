@@ -2,6 +2,7 @@ import type { ProjectWithEnvs, Segment as ApiSegment } from "../../provider/clie
 import type { DynamicProvider } from "../../provider/resources/framework";
 import { UNKNOWN } from "../../provider/resources/framework";
 import { stableId } from "../../provider/resources/ids";
+import * as impl from "../../provider/resources/impl";
 import { referenceWait } from "../../provider/resources/segment";
 import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
@@ -463,6 +464,25 @@ describe("organization key for the scope", () => {
     // It is listed in every environment: remove it so later tests start without segments.
     await h.api("PUT", `/envs/${envId}/segments/${shared}/archive`, {});
     expect((await h.api("DELETE", `/envs/${envId}/segments/${shared}`, {})).status).toBe(200);
+  });
+
+  test("an empty featbit:organizationKey counts as unset: the environment variable still applies", async () => {
+    const config: Record<string, string> = {
+      "featbit:apiUrl": h.emulator.url,
+      "featbit:accessToken": h.emulator.token,
+      "featbit:organizationKey": " ",
+    };
+    const source = { get: (k: string) => config[k], require: (k: string) => config[k] };
+    impl.configure({ config: source });
+    try {
+      const { outs } = await up(base());
+      expect(outs.scope).toBe(`organization/${ORG}:project/${projectKey}:env/prod`);
+    } finally {
+      // Back to the harness's own configuration for the tests that follow.
+      delete config["featbit:organizationKey"];
+      config["featbit:maxRetries"] = "0";
+      impl.configure({ config: source });
+    }
   });
 
   test("without configuration or existing segments, the error says how to set it", async () => {
