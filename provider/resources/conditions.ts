@@ -7,6 +7,8 @@ import type { Failure } from "./framework";
 const NUMERIC = new Set(["LessThan", "LessEqualThan", "BiggerThan", "BiggerEqualThan"]);
 const LIST = new Set(["IsOneOf", "NotOneOf"]);
 const FLAG = new Set(["IsTrue", "IsFalse"]);
+/** JavaScript reads "0x10" as 16; FeatBit parses with .NET's double parser, which rejects it (never a match). */
+const RADIX_PREFIX = /^\s*[+-]?0[xob]/i;
 
 const operator = z.enum(OPERATORS, {
   error: `op must be one of FeatBit's operators: ${OPERATORS.join(", ")}`,
@@ -57,17 +59,33 @@ export function conditionFailures(condition: FlagCondition, path: string): Failu
     return [at("values", `${op} takes a single value; only IsOneOf/NotOneOf take values`)];
   if (FLAG.has(op)) return value === undefined ? [] : [at("value", `${op} takes no value`)];
   if (value === undefined) return [at("value", `${op} needs a value`)];
-  if (NUMERIC.has(op) && (value.trim() === "" || !Number.isFinite(Number(value)))) {
+  if (
+    NUMERIC.has(op) &&
+    (value.trim() === "" || !Number.isFinite(Number(value)) || RADIX_PREFIX.test(value))
+  ) {
     return [at("value", `${op} compares numbers: '${value}' is not a number`)];
   }
   if (op === "MatchRegex" || op === "NotMatchRegex") {
     try {
-      new RegExp(value);
+      new RegExp(asJavaScriptPattern(value));
     } catch {
       return [at("value", `'${value}' is not a valid regular expression`)];
     }
   }
   return [];
+}
+
+/**
+ * FeatBit matches with .NET regular expressions. .NET syntax that JavaScript's RegExp rejects is turned into a
+ * JavaScript construct of the same shape before the syntax check, so valid patterns pass and the rest of the pattern
+ * is still checked: inline options (`(?i)@example\.com$`, the usual way to ignore case), scoped options
+ * (`(?i:beta)`) and atomic groups (`(?>…)`).
+ */
+function asJavaScriptPattern(pattern: string): string {
+  return pattern
+    .replace(/\(\?(?:[imnsx]+(?:-[imnsx]*)?|-[imnsx]+)\)/g, "")
+    .replace(/\(\?(?:[imnsx]+(?:-[imnsx]*)?|-[imnsx]+):/g, "(?:")
+    .replace(/\(\?>/g, "(?:");
 }
 
 const asList = (ids: string | string[]): string[] => (Array.isArray(ids) ? ids : [ids]);

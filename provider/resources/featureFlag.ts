@@ -286,9 +286,10 @@ function declaredVariations(inputs: Inputs): VariationInput[] {
 }
 
 /**
- * Ids for the declared variations (`live` with values in canonical form): the declared id; else the id of the live variation with the same name (so a
- * value change keeps it); else the id of a live variation with the same value whose name is no longer declared
- * (so a rename keeps it); else a stable id from the flag key and name, so the same program writes the same ids.
+ * Ids for the declared variations (`live` with values in canonical form): the declared id; else the id of the live
+ * variation with the same name, ignoring case (so a value change keeps it); else the id of a live variation with the
+ * same value whose name is no longer declared (so a rename keeps it); else a stable id from the flag key and name, so
+ * the same program writes the same ids.
  */
 function assignIds(
   flagKey: string,
@@ -302,8 +303,13 @@ function assignIds(
     if (found) used.add(found.id);
     return found?.id;
   };
-  // Names first for every variation, so a rename elsewhere in the list cannot take a name-matched id.
-  const byName = declared.map((v) => v.id ?? keep((l) => l.name === v.name));
+  // Names first for every variation, so a rename elsewhere in the list cannot take a name-matched id. Names are
+  // unique ignoring case, so a name whose letter case changed is still the same variation (also when its value
+  // changes with it); exact matches go first so they win.
+  const exact = declared.map((v) => v.id ?? keep((l) => l.name === v.name));
+  const byName = exact.map(
+    (id, i) => id ?? keep((l) => l.name.toLowerCase() === declared[i].name.toLowerCase()),
+  );
   return declared.map((v, i) => {
     const value = String(v.value);
     let id = byName[i] ?? keep((l) => l.value === value && !declaredNames.has(l.name));
@@ -655,10 +661,20 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       } catch (err) {
         // The request may have been applied before the connection failed: look before reporting, never POST twice.
         if (!isFeatBitApiError(err)) throw err;
-        const landed = err.ambiguous ? await getFlag(ctx, envId, flagKey) : undefined;
+        const found = err.ambiguous ? await getFlag(ctx, envId, flagKey) : undefined;
+        // A flag found there is this create only if it is what was posted. One that existed before (the lost answer
+        // was KeyHasBeenUsed) has other variation ids, or is archived: taking it silently would manage, and on
+        // destroy delete, a flag nobody asked to adopt.
+        const landed =
+          found &&
+          !found.isArchived &&
+          found.variationType === inputs.variationType &&
+          sameVariations(found.variations, variations, found.variationType)
+            ? found
+            : undefined;
         if (!landed) {
-          if (err.ambiguous) throw notApplied(err);
-          if (err.codes.includes("KeyHasBeenUsed")) {
+          if (err.ambiguous && !found) throw notApplied(err);
+          if (found || err.codes.includes("KeyHasBeenUsed")) {
             throw new Error(
               `a feature flag with key '${flagKey}' already exists in environment ${envId}, possibly archived or with different letter case (FeatBit: KeyHasBeenUsed): set adopt: true (or importId: '${envId}/${flagKey}') to manage it with Pulumi, or choose another key`,
               { cause: err },

@@ -348,13 +348,34 @@ function isEveryone(rollout: readonly number[]): boolean {
   return rollout.length === 2 && Math.abs(rollout[0]) < 1e-5 && Math.abs(rollout[1] - 1) < 1e-5;
 }
 
+/**
+ * FeatBit buckets by the user's keyId when the dispatch key is null or blank, and the FeatBit UI writes "keyId"
+ * explicitly: all of them split users alike, so none of them is a change (nor a conflict for the revision guard).
+ */
+const DEFAULT_DISPATCH_KEY = "keyId";
+
 function canonServe(wire: { dispatchKey: string | null; variations: RolloutVariation[] }): CanonServe {
   if (wire.variations.length === 1 && isEveryone(wire.variations[0].rollout)) {
     return { dispatchKey: null, ranges: [[wire.variations[0].id, 0, 1]] };
   }
+  const dispatchKey = wire.dispatchKey?.trim() ? wire.dispatchKey : null;
   return {
-    dispatchKey: wire.dispatchKey?.trim() ? wire.dispatchKey : null,
+    dispatchKey: dispatchKey === DEFAULT_DISPATCH_KEY ? null : dispatchKey,
     ranges: wire.variations.map((v) => [v.id, round(v.rollout[0], 6), round(v.rollout[1], 6)]),
+  };
+}
+
+/**
+ * A stored baseline in today's canonical form: state written before the default dispatch key was folded into null
+ * holds "keyId" where the live canonical form now says null, which the guard would take for an edit in FeatBit.
+ */
+function currentCanon(synced: Synced): Synced {
+  const serve = (s: CanonServe): CanonServe =>
+    s.dispatchKey === DEFAULT_DISPATCH_KEY ? { ...s, dispatchKey: null } : s;
+  return {
+    ...synced,
+    ...(synced.fallthrough ? { fallthrough: serve(synced.fallthrough) } : {}),
+    ...(synced.rules ? { rules: synced.rules.map((r) => ({ ...r, serve: serve(r.serve) })) } : {}),
   };
 }
 
@@ -461,15 +482,20 @@ const FRACTION_DIGITS = 10;
 
 /**
  * Percentages → contiguous [from, to] fractions in declared order. Cumulative sums are computed in percent and
- * rounded, and the last range ends exactly at 1, so float error never leaves a gap that serves nobody.
+ * rounded, and the last range ends exactly at 1, so float error never leaves a gap that serves nobody. Each
+ * variation's `exptRollout` (the share of its users sent to an experiment) is an experiment setting the UI owns:
+ * the value in `current` (the same rule as FeatBit holds it) is kept, FeatBit's default 1 otherwise.
  */
 function toRollout(
   serve: ServeInput,
   idOf: (name: string, path: string) => string,
   path: string,
+  current: readonly RolloutVariation[] = [],
 ): RolloutVariation[] {
+  const exptRollout = (id: string) => current.find((v) => v.id === id)?.exptRollout ?? 1;
   if (serve.variation !== undefined) {
-    return [{ id: idOf(serve.variation, `${path}.variation`), rollout: [0, 1], exptRollout: 1 }];
+    const id = idOf(serve.variation, `${path}.variation`);
+    return [{ id, rollout: [0, 1], exptRollout: exptRollout(id) }];
   }
   const entries = serve.rollout ?? [];
   let from = 0;
@@ -477,11 +503,8 @@ function toRollout(
   return entries.map((entry, i) => {
     cumulative += entry.percent;
     const to = i === entries.length - 1 ? 1 : round(cumulative / 100, FRACTION_DIGITS);
-    const range: RolloutVariation = {
-      id: idOf(entry.variation, `${path}.rollout[${i}].variation`),
-      rollout: [from, to],
-      exptRollout: 1,
-    };
+    const id = idOf(entry.variation, `${path}.rollout[${i}].variation`);
+    const range: RolloutVariation = { id, rollout: [from, to], exptRollout: exptRollout(id) };
     from = to;
     return range;
   });
@@ -518,7 +541,7 @@ function desiredParts(inputs: Inputs, flag: ApiFlag): Desired {
       dispatchKey: serve.dispatchKey ?? null,
       // Experiment settings belong to the UI: keep FeatBit's current value.
       includedInExpt: flag.fallthrough.includedInExpt,
-      variations: toRollout(serve, idOf, "defaultRule.serve"),
+      variations: toRollout(serve, idOf, "defaultRule.serve", flag.fallthrough.variations),
     };
     desired.synced.fallthrough = canonServe(desired.fallthrough);
   }
@@ -537,14 +560,16 @@ function wireRule(
 ): TargetRule {
   // Ids derive from the rule name, so the same program always writes the same rule ids.
   const id = stableId(inputs.environmentId, inputs.flagKey, "rule", rule.name);
+  // Rules are identified by name: a rule made in the UI (its own id) and then declared here is the same rule.
+  const current = flag.rules.find((r) => r.id === id) ?? flag.rules.find((r) => r.name === rule.name);
   return {
     id,
     name: rule.name,
     dispatchKey: rule.serve.dispatchKey ?? null,
     // FeatBit's default for new rules is false; an existing rule keeps its experiment setting (UI-owned).
-    includedInExpt: flag.rules.find((r) => r.id === id)?.includedInExpt ?? false,
+    includedInExpt: current?.includedInExpt ?? false,
     conditions: rule.conditions.map((c, i) => toApiCondition(c, id, i)),
-    variations: toRollout(rule.serve, idOf, `${path}.serve`),
+    variations: toRollout(rule.serve, idOf, `${path}.serve`, current?.variations),
   };
 }
 
@@ -559,11 +584,14 @@ function serveOf(
   if (wire.variations.length === 1 && isEveryone(wire.variations[0].rollout)) {
     return { variation: names.nameOf(wire.variations[0].id) };
   }
+  // Six decimals: enough for any split a person types, without float noise like 33.33000000000001. The bounds are
+  // rounded, not each width: widths rounded one by one drift from 100 in total (six sixths of [0,1] read as
+  // 16.666667 % each, 100.000002 % in all), which check then rejects.
+  const percentAt = (fraction: number) => round(fraction * 100, 6);
   return {
     rollout: wire.variations.map((v) => ({
       variation: names.nameOf(v.id),
-      // Six decimals: enough for any split a person types, without float noise like 33.33000000000001.
-      percent: round((v.rollout[1] - v.rollout[0]) * 100, 6),
+      percent: round(percentAt(v.rollout[1]) - percentAt(v.rollout[0]), 6),
     })),
     ...(wire.dispatchKey?.trim() ? { dispatchKey: wire.dispatchKey } : {}),
   };
@@ -809,7 +837,7 @@ async function apply(ctx: Context, inputs: Inputs, olds: Outputs | undefined): P
     // A baseline describes one flag: after the flag was deleted and created again (same key, new id) there is
     // nothing of ours to protect on the new one. State from a create that failed part-way may lack parts too.
     const sameFlag = olds?.targetFlagId === undefined || olds.targetFlagId === state.flag.id;
-    const baseline = olds && sameFlag ? (olds.synced ?? {}) : undefined;
+    const baseline = olds && sameFlag ? currentCanon(olds.synced ?? {}) : undefined;
     const baselineRevision = olds && sameFlag ? olds.revision : undefined;
     for (let attempt = 0; ; attempt++) {
       try {

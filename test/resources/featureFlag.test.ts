@@ -564,6 +564,33 @@ describe("create", () => {
     expect(requests().filter((r) => r.startsWith("POST"))).toHaveLength(1);
   });
 
+  test("a lost response to a create FeatBit refused never passes off an existing flag as the new one", async () => {
+    const program = base();
+    const key = program.key as string;
+    // The key is taken by a flag made in the FeatBit UI (its own variation ids), or by an archived flag of this
+    // program (a retained or half-deleted one): FeatBit answers KeyHasBeenUsed, and the answer is lost.
+    await api("POST", `/envs/${envId}/feature-flags`, {
+      name: "Made in the UI",
+      key,
+      variationType: "boolean",
+      variations: [
+        { id: "ui-true", name: "True", value: "true" },
+        { id: "ui-false", name: "False", value: "false" },
+      ],
+      enabledVariationId: "ui-true",
+      disabledVariationId: "ui-false",
+    });
+    h.emulator.faults.add({ method: "POST", path: "/feature-flags", reset: "after", times: 1 });
+    expect(await failure(create(program))).toMatch(/already exists in environment .*adopt: true/);
+
+    const archived = base();
+    await create(archived);
+    await api("PUT", `/envs/${envId}/feature-flags/${archived.key as string}/archive`);
+    h.emulator.faults.add({ method: "POST", path: "/feature-flags", reset: "after", times: 1 });
+    expect(await failure(create(archived))).toMatch(/already exists in environment .*archived.*adopt: true/);
+    expect((await live(key)).name).toBe("Made in the UI");
+  });
+
   test("a create refused by the server fails without retrying the write", async () => {
     h.emulator.faults.add({ method: "POST", path: "/feature-flags", respond: { status: 503 }, times: 1 });
     const program = base();
@@ -761,6 +788,28 @@ describe("update", () => {
       before.a,
       before.b,
       stableId(key, "variation", "d"),
+    ]);
+  });
+
+  test("a variation whose name changes only in letter case keeps its id, also when its value changes with it", async () => {
+    const program = stringProgram();
+    const key = program.key as string;
+    const { id, outs } = await create(program);
+    const before = outs.variationIds as Record<string, string>;
+    // 'a' is what the new flag serves when on, so replacing it under a new id would be refused.
+    const after = await up(id, outs, {
+      ...program,
+      variations: [
+        { name: "A", value: "a2" },
+        { name: "b", value: "b" },
+        { name: "c", value: "c" },
+      ],
+    });
+    expect(after.variationIds).toEqual({ A: before.a, b: before.b, c: before.c });
+    expect((await live(key)).variations).toEqual([
+      { id: before.a, name: "A", value: "a2" },
+      { id: before.b, name: "b", value: "b" },
+      { id: before.c, name: "c", value: "c" },
     ]);
   });
 

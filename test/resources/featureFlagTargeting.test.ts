@@ -4,6 +4,7 @@ import {
   FeatureFlagTargeting,
   featureFlagTargetingProvider,
   internals,
+  type Synced,
 } from "../../provider/resources/featureFlagTargeting";
 import { PartialCreateError, UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
 import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
@@ -208,6 +209,12 @@ describe("check (FeatBit's rules, no API calls)", () => {
       "not a number",
     ],
     [
+      "numeric operator with a JavaScript-only number",
+      { rules: [{ ...betaRule(), conditions: [{ property: "age", op: "LessThan", value: "0x12" }] }] },
+      "rules[0].conditions[0].value",
+      "'0x12' is not a number",
+    ],
+    [
       "segment by key instead of id",
       { rules: [{ ...betaRule(), conditions: [{ segment: "beta-testers" }] }] },
       "rules[0].conditions[0].segment",
@@ -289,6 +296,23 @@ describe("check (FeatBit's rules, no API calls)", () => {
     expect({ failures, found: failure !== undefined }).toMatchObject({ found: true });
     expect(failure?.reason).toContain(reason);
     expect(requests()).toEqual([]);
+  });
+
+  test("regular expressions are checked as .NET patterns: inline options pass, broken patterns fail", async () => {
+    const regexRule = (op: string, value: string) => ({
+      rules: [{ ...betaRule(), conditions: [{ property: "email", op, value }] }],
+    });
+    // FeatBit evaluates with .NET's Regex, where `(?i)` is the usual way to match ignoring case.
+    for (const value of ["(?i)@example\\.com$", "^(?i:beta)-\\d+$", "(?im-s)^vip", "(?>a+)b"]) {
+      expect(await failuresOf(regexRule("MatchRegex", value))).toEqual([]);
+    }
+    const broken = await failuresOf(regexRule("NotMatchRegex", "(?i)(unclosed"));
+    expect(broken).toEqual([
+      {
+        property: "rules[0].conditions[0].value",
+        reason: "'(?i)(unclosed' is not a valid regular expression",
+      },
+    ]);
   });
 
   test("reports every failure at once", async () => {
@@ -828,6 +852,155 @@ describe("update and the revision guard", () => {
     const released = await update(next, { ...base() });
     expect(released).not.toHaveProperty("individualTargeting");
     expect(released.synced).toEqual({});
+  });
+});
+
+describe("rollouts written elsewhere", () => {
+  test("an even split into sixths refreshes to percentages that add up to 100 and map back to the same ranges", async () => {
+    // FeatBit's API and UI store any ranges; six equal sixths are what an even split over six variations looks like.
+    const flag = await liveFlag();
+    const more = ["D", "E", "F"].map((n, i) => ({
+      id: `5555555${i}-5555-4555-8555-555555555555`,
+      name: n,
+      value: n,
+    }));
+    const res = await h.api("PUT", `${flagPath()}/variations`, {
+      revision: flag.revision,
+      variations: [...flag.variations, ...more],
+    });
+    expect(res.status).toBe(200);
+    const ids = [ON, OFF, BETA, ...more.map((v) => v.id)];
+    await uiTargeting(() => ({
+      fallthrough: {
+        dispatchKey: null,
+        includedInExpt: true,
+        variations: ids.map((v, i) => ({ id: v, rollout: [i / 6, (i + 1) / 6], exptRollout: 1 })),
+      },
+    }));
+    const refreshed = await targeting.read(id());
+    const serve = (refreshed.inputs as { defaultRule: { serve: { rollout: { percent: number }[] } } })
+      .defaultRule.serve;
+    expect(serve.rollout.reduce((sum, r) => sum + r.percent, 0)).toBeCloseTo(100, 9);
+    // What refresh shows can be written in the program, and means what FeatBit serves: applying it writes nothing.
+    const inputs = await checked(refreshed.inputs as Props);
+    h.emulator.requests.clear();
+    await targeting.update(id(), refreshed.props as Props, inputs);
+    expect(requests()).toEqual([`GET ${flagPath()}`]);
+  });
+
+  test("the UI's explicit dispatch key 'keyId' is the default split: no conflict, no write, no refresh drift", async () => {
+    const rollout = (on: number) => ({
+      rollout: [
+        { variation: "On", percent: on },
+        { variation: "Off", percent: 100 - on },
+      ],
+    });
+    const news = { ...base(), defaultRule: { serve: rollout(25) } };
+    const { outs, inputs } = await up(news);
+    // Saving the default rule in the FeatBit UI sends its dispatch-key selector's default along.
+    await uiTargeting((flag) => ({ fallthrough: { ...flag.fallthrough, dispatchKey: "keyId" } }));
+
+    const refreshed = await targeting.read(id(), outs);
+    expect((refreshed.inputs as Props).defaultRule).toEqual(inputs.defaultRule);
+    h.emulator.requests.clear();
+    await update(outs, news);
+    expect(requests()).toEqual([`GET ${flagPath()}`]);
+
+    await update(outs, { ...news, defaultRule: { serve: rollout(50) } });
+    expect((await liveFlag()).fallthrough.variations.map((v) => v.rollout)).toEqual([
+      [0, 0.5],
+      [0.5, 1],
+    ]);
+  });
+  test("state that recorded the dispatch key 'keyId' as written still guards without a false conflict", async () => {
+    const serve = (on: number) => ({
+      rollout: [
+        { variation: "On", percent: on },
+        { variation: "Off", percent: 100 - on },
+      ],
+      dispatchKey: "keyId",
+    });
+    const news = { ...base(), rules: [betaRule(serve(10))], defaultRule: { serve: serve(25) } };
+    const { outs } = await up(news);
+    // What an earlier version stored as the baseline: the dispatch key exactly as written.
+    const synced = outs.synced as Synced;
+    const old: Synced = {
+      rules: synced.rules?.map((r) => ({ ...r, serve: { ...r.serve, dispatchKey: "keyId" } })),
+      fallthrough: { ...synced.fallthrough!, dispatchKey: "keyId" },
+    };
+    // Any other write moves the revision, so the guard compares the baseline with the live parts.
+    await h.api("PUT", `${flagPath()}/name`, { name: "Renamed in the UI" });
+    await update(
+      { ...outs, synced: old },
+      { ...news, rules: [betaRule(serve(20))], defaultRule: { serve: serve(50) } },
+    );
+    const after = await liveFlag();
+    expect(after.rules[0].variations.map((v) => v.rollout)).toEqual([
+      [0, 0.2],
+      [0.2, 1],
+    ]);
+    expect(after.fallthrough.variations.map((v) => v.rollout)).toEqual([
+      [0, 0.5],
+      [0.5, 1],
+    ]);
+  });
+});
+
+describe("experiment settings", () => {
+  test("rewriting a rule or the default rule keeps the experiment share the UI set for each variation", async () => {
+    const split = (on: number) => ({
+      rollout: [
+        { variation: "On", percent: on },
+        { variation: "Off", percent: 100 - on },
+      ],
+    });
+    const news = { ...base(), rules: [betaRule(split(10))], defaultRule: { serve: split(25) } };
+    const { outs } = await up(news);
+    // An experiment set up in the FeatBit UI sends half of each variation's users to it.
+    const halve = (variations: FeatureFlag["fallthrough"]["variations"]) =>
+      variations.map((v) => ({ ...v, exptRollout: 0.5 }));
+    await uiTargeting((flag) => ({
+      rules: flag.rules.map((r) => ({ ...r, includedInExpt: true, variations: halve(r.variations) })),
+      fallthrough: { ...flag.fallthrough, variations: halve(flag.fallthrough.variations) },
+    }));
+
+    await update(outs, { ...news, rules: [betaRule(split(20))], defaultRule: { serve: split(50) } });
+    const after = await liveFlag();
+    expect(after.rules[0].variations).toEqual([
+      { id: ON, rollout: [0, 0.2], exptRollout: 0.5 },
+      { id: OFF, rollout: [0.2, 1], exptRollout: 0.5 },
+    ]);
+    expect(after.rules[0].includedInExpt).toBe(true);
+    expect(after.fallthrough.variations).toEqual([
+      { id: ON, rollout: [0, 0.5], exptRollout: 0.5 },
+      { id: OFF, rollout: [0.5, 1], exptRollout: 0.5 },
+    ]);
+  });
+
+  test("a rule made in the UI and then declared keeps its experiment settings when it is rewritten", async () => {
+    await uiTargeting(() => ({
+      rules: [
+        {
+          id: "ui-rule",
+          name: "Beta users",
+          dispatchKey: null,
+          includedInExpt: true,
+          conditions: [{ id: "c", property: "email", op: "EndsWith", value: "@example.com" }],
+          variations: [{ id: ON, rollout: [0, 1], exptRollout: 0.3 }],
+        },
+      ],
+    }));
+    // Taking the rules over, with one more rule: the rules are written, the UI's rule under the program's id.
+    await up({
+      ...base(),
+      rules: [betaRule(), { name: "More", conditions: [], serve: { variation: "Off" } }],
+    });
+    const [rule, more] = (await liveFlag()).rules;
+    expect(rule.id).not.toBe("ui-rule");
+    expect(rule.includedInExpt).toBe(true);
+    expect(rule.variations).toEqual([{ id: ON, rollout: [0, 1], exptRollout: 0.3 }]);
+    expect(more.includedInExpt).toBe(false);
+    expect(more.variations).toEqual([{ id: OFF, rollout: [0, 1], exptRollout: 1 }]);
   });
 });
 
