@@ -200,6 +200,13 @@ function rules(inputs: Inputs): Failure[] {
       `FeatBit cannot read a flag keyed '${inputs.key}' back (its API has a route of that name): choose another key`,
     );
   }
+  // The key is a URL path segment, and HTTP clients and servers collapse '.' and '..' (even percent-encoded).
+  if (key === "." || key === "..") {
+    fail(
+      "key",
+      `FeatBit cannot address a flag keyed '${key}' (URLs collapse it as a path segment): choose another key`,
+    );
+  }
 
   const variations = inputs.variations ?? [];
   const type = inputs.variationType;

@@ -109,6 +109,16 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
 }
 
 describe("check", () => {
+  test.each(["is-key-used", "All-Tags", "insights", ".", ".."])(
+    "refuses key %s, which FeatBit's routes could never read back",
+    async (key) => {
+      const failures = await failuresOf({ environmentId: envId, key, name: "Shadowed" });
+      expect(failures).toEqual([
+        { property: "key", reason: expect.stringMatching(/^FeatBit cannot .*choose another key$/) },
+      ]);
+    },
+  );
+
   test("reports every failure in one pass: a bad name does not hide variation values that do not fit", async () => {
     const failures = await failuresOf({
       environmentId: envId,
