@@ -1,7 +1,13 @@
 import type { ProjectWithEnvs } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/resources/framework";
 import { UNKNOWN } from "../../provider/resources/framework";
-import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
+import {
+  errorOf,
+  lifecycle,
+  requestLines,
+  startProviderHarness,
+  type ProviderHarness,
+} from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -29,39 +35,11 @@ beforeEach(async () => {
   h.emulator.faults.clear();
 });
 
-const requests = () =>
-  h.emulator.requests.all().map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, "")}`);
-
-async function checked(news: Props): Promise<Props> {
-  const res = await env.check({}, news);
-  expect(res.failures).toBeUndefined();
-  return res.inputs as Props;
-}
-
-async function up(news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
-  const inputs = await checked(news);
-  const res = await env.create(inputs);
-  return { id: res.id, outs: res.outs as Props, inputs };
-}
-
-async function failuresOf(news: Props) {
-  const res = await env.check({}, news);
-  return res.failures ?? [];
-}
+const requests = () => requestLines(h);
+const { checked, up, failuresOf } = lifecycle(() => env);
 
 async function project(): Promise<ProjectWithEnvs> {
   return (await h.api<ProjectWithEnvs>("GET", `/projects/${projectId}`)).body;
-}
-
-async function errorOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).not.toContain(h.emulator.token);
-    return err as Error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 const base = () => ({ projectId, key: "staging", name: "Staging" });
@@ -278,14 +256,14 @@ describe("refresh", () => {
   });
 
   test("a malformed id is refused with the expected format", async () => {
-    const err = await errorOf(env.read("not-an-id"));
+    const err = await errorOf(h, env.read("not-an-id"));
     expect(err.message).toContain("<project_uuid>/<environment_uuid>");
   });
 
   test("a FeatBit failure while reading is reported, not mistaken for absence", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "GET", path: `/projects/${projectId}`, respond: { status: 503 } });
-    const err = await errorOf(env.read(id, outs));
+    const err = await errorOf(h, env.read(id, outs));
     expect(err.message).toContain("reading environment 'staging'");
     expect(err.message).toContain("503");
   });
@@ -350,7 +328,7 @@ describe("adoption", () => {
 
   test("an existing key without adopt is refused with advice", async () => {
     await existing();
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain("KeyHasBeenUsed");
     expect(err.message).toContain("adopt: true");
   });
@@ -380,13 +358,13 @@ describe("adoption", () => {
 
   test("importId naming another key is refused", async () => {
     const envId = await existing();
-    const err = await errorOf(up({ ...base(), key: "qa", importId: `${projectId}/${envId}` }));
+    const err = await errorOf(h, up({ ...base(), key: "qa", importId: `${projectId}/${envId}` }));
     expect(err.message).toContain("is environment 'staging', but key is 'qa'");
   });
 
   test("importId naming no environment is refused", async () => {
     const missing = "11111111-2222-4333-8444-555555555555";
-    const err = await errorOf(up({ ...base(), importId: `${projectId}/${missing}` }));
+    const err = await errorOf(h, up({ ...base(), importId: `${projectId}/${missing}` }));
     expect(err.message).toContain("names no environment");
   });
 });
@@ -394,7 +372,7 @@ describe("adoption", () => {
 describe("FeatBit errors", () => {
   test("a missing project is named as such (FeatBit answers 403)", async () => {
     const missing = "11111111-2222-4333-8444-555555555555";
-    const err = await errorOf(up({ ...base(), projectId: missing }));
+    const err = await errorOf(h, up({ ...base(), projectId: missing }));
     expect(err.message).toContain(`project ${missing} does not exist`);
   });
 
@@ -410,7 +388,7 @@ describe("FeatBit errors", () => {
 
   test("a POST that failed before reaching FeatBit is reported", async () => {
     h.emulator.faults.add({ method: "POST", path: "/envs", reset: "before", times: 1 });
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain("creating environment 'staging'");
     expect((await project()).environments.map((e) => e.key)).not.toContain("staging");
   });
@@ -425,7 +403,7 @@ describe("FeatBit errors", () => {
   test("updating an environment deleted outside Pulumi advises a refresh", async () => {
     const { id, outs } = await up(base());
     await h.api("DELETE", `/projects/${projectId}/envs/${String(outs.environmentId)}`);
-    const err = await errorOf(env.update(id, outs, await checked({ ...base(), name: "x" })));
+    const err = await errorOf(h, env.update(id, outs, await checked({ ...base(), name: "x" })));
     expect(err.message).toContain("no longer exists");
     expect(err.message).toContain("pulumi refresh");
   });
@@ -433,7 +411,7 @@ describe("FeatBit errors", () => {
   test("a server error on delete is reported", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "DELETE", path: "/envs/", respond: { status: 500 }, times: 1 });
-    const err = await errorOf(env.delete(id, outs));
+    const err = await errorOf(h, env.delete(id, outs));
     expect(err.message).toContain("deleting environment 'staging'");
     expect((await project()).environments.map((e) => e.key)).toContain("staging");
   });

@@ -1,6 +1,12 @@
 import type { ProjectWithEnvs } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/resources/framework";
-import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
+import {
+  errorOf,
+  lifecycle,
+  requestLines,
+  startProviderHarness,
+  type ProviderHarness,
+} from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -21,30 +27,8 @@ beforeEach(() => {
   h.emulator.faults.clear();
 });
 
-const requests = () =>
-  h.emulator.requests.all().map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, "")}`);
-
-async function checked(news: Props): Promise<Props> {
-  const res = await project.check({}, news);
-  expect(res.failures).toBeUndefined();
-  return res.inputs as Props;
-}
-
-async function up(news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
-  const inputs = await checked(news);
-  const res = await project.create(inputs);
-  return { id: res.id, outs: res.outs as Props, inputs };
-}
-
-async function errorOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    expect((err as Error).message).not.toContain(h.emulator.token);
-    return err as Error;
-  }
-  throw new Error("expected the call to fail");
-}
+const requests = () => requestLines(h);
+const { checked, up } = lifecycle(() => project);
 
 const projects = async () => (await h.api<ProjectWithEnvs[]>("GET", "/projects")).body;
 
@@ -141,7 +125,7 @@ describe("adoption", () => {
   test("an existing key fails clearly unless adopt is set; adopt takes it over and renames it", async () => {
     const existing = (await h.api<ProjectWithEnvs>("POST", "/projects", { key, name: "Made in the UI" }))
       .body;
-    const err = await errorOf(project.create(await checked({ key, name: "Shop" })));
+    const err = await errorOf(h, project.create(await checked({ key, name: "Shop" })));
     expect(err.message).toBe(
       `creating project '${key}' failed: a project with key '${key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
     );
@@ -169,10 +153,12 @@ describe("adoption", () => {
     const { id } = await up({ key, name: "UI", importId: existing.id });
     expect(id).toBe(existing.id);
     const mismatch = await errorOf(
+      h,
       project.create(await checked({ key: "other", name: "UI", importId: existing.id })),
     );
     expect(mismatch.message).toContain(`is project '${key}', but key is 'other'`);
     const missing = await errorOf(
+      h,
       project.create(await checked({ key, name: "UI", importId: "00000000-0000-4000-8000-000000000000" })),
     );
     expect(missing.message).toContain("names no project this access token can see");
@@ -189,7 +175,7 @@ describe("writes whose outcome is unknown", () => {
 
   test("a create that never reached FeatBit fails and leaves nothing behind", async () => {
     h.emulator.faults.add({ method: "POST", path: "/projects", reset: "before", times: 1 });
-    const err = await errorOf(project.create(await checked({ key, name: "Shop" })));
+    const err = await errorOf(h, project.create(await checked({ key, name: "Shop" })));
     expect(err.message).toMatch(new RegExp(`^creating project '${key}' failed: `));
     expect((await projects()).some((p) => p.key === key)).toBe(false);
   });

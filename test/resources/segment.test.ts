@@ -4,7 +4,13 @@ import { UNKNOWN } from "../../provider/resources/framework";
 import { stableId } from "../../provider/resources/ids";
 import * as impl from "../../provider/resources/impl";
 import { referenceWait } from "../../provider/resources/segment";
-import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
+import {
+  errorOf,
+  lifecycle,
+  requestLines,
+  startProviderHarness,
+  type ProviderHarness,
+} from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -40,36 +46,9 @@ beforeEach(async () => {
   h.emulator.faults.clear();
 });
 
-const requests = () =>
-  h.emulator.requests.all().map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, "")}`);
+const requests = () => requestLines(h);
+const { checked, up, failuresOf } = lifecycle(() => seg);
 const writes = () => requests().filter((r) => !r.startsWith("GET"));
-
-async function checked(news: Props): Promise<Props> {
-  const res = await seg.check({}, news);
-  expect(res.failures).toBeUndefined();
-  return res.inputs as Props;
-}
-
-async function up(news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
-  const inputs = await checked(news);
-  const res = await seg.create(inputs);
-  return { id: res.id, outs: res.outs as Props, inputs };
-}
-
-async function failuresOf(news: Props) {
-  return (await seg.check({}, news)).failures ?? [];
-}
-
-async function errorOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).not.toContain(h.emulator.token);
-    return err as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function segment(id: string): Promise<{ status: number; body: ApiSegment }> {
   return h.api<ApiSegment>("GET", `/envs/${envId}/segments/${id}`);
@@ -390,7 +369,7 @@ describe("duplicate keys (FeatBit accepts them, this resource does not)", () => 
 
   test("an active segment with the key (any case) is refused", async () => {
     const existing = await external("Beta-Users");
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain("already exists");
     expect(err.message).toContain(existing);
     expect(err.message).toContain("adopt: true");
@@ -401,7 +380,7 @@ describe("duplicate keys (FeatBit accepts them, this resource does not)", () => 
     const existing = await external("beta-users");
     await h.api("PUT", `/envs/${envId}/segments/${existing}/archive`, {});
     h.emulator.requests.clear();
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain("archived");
     expect(err.message).toContain("restore it");
     expect(writes()).toEqual([]);
@@ -411,7 +390,7 @@ describe("duplicate keys (FeatBit accepts them, this resource does not)", () => 
     // The duplicate is the least recently updated, so it sorts last: on the second page of 100.
     const existing = await external("beta-users");
     for (let i = 0; i < 100; i++) await external(`filler-${i}`);
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain(existing);
     expect(requests()).toContain(`GET /envs/${envId}/segments`);
     const pages = h.emulator.requests.all().filter((r) => r.method === "GET" && r.path.endsWith("/segments"));
@@ -487,7 +466,7 @@ describe("organization key for the scope", () => {
 
   test("without configuration or existing segments, the error says how to set it", async () => {
     delete process.env.FEATBIT_ORGANIZATION_KEY;
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain("pulumi config set featbit:organizationKey <key>");
     expect(err.message).toContain("FEATBIT_ORGANIZATION_KEY");
     expect(writes()).toEqual([]);
@@ -496,13 +475,13 @@ describe("organization key for the scope", () => {
   test("a configured key that contradicts the environment's segments is refused", async () => {
     await external("other");
     process.env.FEATBIT_ORGANIZATION_KEY = "acme";
-    const err = await errorOf(up(base()));
+    const err = await errorOf(h, up(base()));
     expect(err.message).toContain(`belong to organization '${ORG}'`);
     expect(writes()).toEqual([]);
   });
 
   test("an environment no project lists is reported", async () => {
-    const err = await errorOf(up({ ...base(), environmentId: "11111111-2222-4333-8444-555555555555" }));
+    const err = await errorOf(h, up({ ...base(), environmentId: "11111111-2222-4333-8444-555555555555" }));
     expect(err.message).toContain("check environmentId");
   });
 });
@@ -531,7 +510,7 @@ describe("adoption", () => {
   test("adopt: true with two candidates asks for importId", async () => {
     await external("beta-users");
     await external("beta-users");
-    const err = await errorOf(up({ ...base(), adopt: true }));
+    const err = await errorOf(h, up({ ...base(), adopt: true }));
     expect(err.message).toContain("set importId");
   });
 
@@ -547,14 +526,14 @@ describe("adoption", () => {
   test("importId of another key, a missing segment or an archived one is refused", async () => {
     const existing = await external("beta-users");
     expect(
-      (await errorOf(up({ ...base(), key: "gamma", importId: `${envId}/${existing}` }))).message,
+      (await errorOf(h, up({ ...base(), key: "gamma", importId: `${envId}/${existing}` }))).message,
     ).toContain("is segment 'beta-users', but key is 'gamma'");
     const missing = "11111111-2222-4333-8444-555555555555";
-    expect((await errorOf(up({ ...base(), importId: `${envId}/${missing}` }))).message).toContain(
+    expect((await errorOf(h, up({ ...base(), importId: `${envId}/${missing}` }))).message).toContain(
       "names no segment",
     );
     await h.api("PUT", `/envs/${envId}/segments/${existing}/archive`, {});
-    expect((await errorOf(up({ ...base(), importId: `${envId}/${existing}` }))).message).toContain(
+    expect((await errorOf(h, up({ ...base(), importId: `${envId}/${existing}` }))).message).toContain(
       "archived",
     );
   });
@@ -618,13 +597,13 @@ describe("refresh", () => {
   test("a segment archived outside Pulumi is an error asking to restore it", async () => {
     const { id, outs } = await up(base());
     await h.api("PUT", `/envs/${envId}/segments/${String(outs.segmentId)}/archive`, {});
-    const err = await errorOf(seg.read(id, outs));
+    const err = await errorOf(h, seg.read(id, outs));
     expect(err.message).toContain("archived");
     expect(err.message).toContain("Restore");
   });
 
   test("a malformed id is refused with the expected format", async () => {
-    expect((await errorOf(seg.read(`${envId}/beta-users`))).message).toContain(
+    expect((await errorOf(h, seg.read(`${envId}/beta-users`))).message).toContain(
       "<environment_uuid>/<segment_uuid>",
     );
   });
@@ -632,7 +611,7 @@ describe("refresh", () => {
   test("a FeatBit failure while reading is reported, not mistaken for absence", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "GET", path: "/segments/", respond: { status: 503 } });
-    const err = await errorOf(seg.read(id, outs));
+    const err = await errorOf(h, seg.read(id, outs));
     expect(err.message).toContain("reading segment 'beta-users'");
     expect(err.message).toContain("503");
   });
@@ -658,7 +637,7 @@ describe("flag references", () => {
   test("a segment used by a flag rule is not destroyed; the message names the flag", async () => {
     const { id, outs } = await up(base());
     await flagUsing(String(outs.segmentId));
-    const err = await errorOf(seg.delete(id, outs));
+    const err = await errorOf(h, seg.delete(id, outs));
     expect(err.message).toContain("flag 'checkout' in environment 'prod' (project '");
     expect(err.message).toContain("Remove those segment conditions first");
     expect(writes()).toEqual([]);
@@ -670,7 +649,7 @@ describe("flag references", () => {
     const segmentId = String(outs.segmentId);
     // Hold the archive back, and add the flag rule while it waits: the check saw no reference, the archive does.
     h.emulator.faults.add({ method: "PUT", path: "/archive", times: 1, latencyMs: 1500 });
-    const deleting = errorOf(seg.delete(id, outs));
+    const deleting = errorOf(h, seg.delete(id, outs));
     while (!requests().some((r) => r.endsWith("/flag-references")))
       await new Promise((r) => setTimeout(r, 5));
     await flagUsing(segmentId);
@@ -732,7 +711,7 @@ describe("FeatBit errors", () => {
   test("an ambiguous write that was not applied is reported", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "PUT", path: "/name", reset: "before", times: 1 });
-    const err = await errorOf(seg.update(id, outs, await checked({ ...base(), name: "New" })));
+    const err = await errorOf(h, seg.update(id, outs, await checked({ ...base(), name: "New" })));
     expect(err.message).toContain("updating segment 'beta-users'");
   });
 
@@ -741,7 +720,7 @@ describe("FeatBit errors", () => {
     const segmentId = String(outs.segmentId);
     await h.api("PUT", `/envs/${envId}/segments/${segmentId}/archive`, {});
     await h.api("DELETE", `/envs/${envId}/segments/${segmentId}`, {});
-    const err = await errorOf(seg.update(id, outs, await checked({ ...base(), name: "New" })));
+    const err = await errorOf(h, seg.update(id, outs, await checked({ ...base(), name: "New" })));
     expect(err.message).toContain("no longer exists");
     expect(err.message).toContain("pulumi refresh");
   });
@@ -756,7 +735,7 @@ describe("FeatBit errors", () => {
   test("an archive lost in transit makes FeatBit refuse the delete; the message says to run destroy again", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "PUT", path: "/archive", reset: "before", times: 1 });
-    const err = await errorOf(seg.delete(id, outs));
+    const err = await errorOf(h, seg.delete(id, outs));
     expect(err.message).toContain("CannotDeleteUnArchivedSegment");
     expect(err.message).toContain("run 'pulumi destroy' again");
     await seg.delete(id, outs);
@@ -766,7 +745,7 @@ describe("FeatBit errors", () => {
   test("a server error on delete is reported and the segment kept", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "DELETE", path: "/segments/", respond: { status: 500 } });
-    const err = await errorOf(seg.delete(id, outs));
+    const err = await errorOf(h, seg.delete(id, outs));
     expect(err.message).toContain("deleting segment 'beta-users'");
     expect((await segment(String(outs.segmentId))).status).toBe(200);
   });

@@ -46,3 +46,45 @@ export async function startProviderHarness(): Promise<ProviderHarness> {
     close: () => emulator.close(),
   };
 }
+
+type Props = Record<string, unknown>;
+
+/**
+ * The steps Pulumi takes for a new resource, as the tests need them: check (expecting no failures) and create.
+ * `provider` is read lazily so suites can build these before the harness has started.
+ */
+export function lifecycle(provider: () => DynamicProvider) {
+  async function checked(news: Props): Promise<Props> {
+    const res = await provider().check({}, news);
+    expect(res.failures).toBeUndefined();
+    return res.inputs as Props;
+  }
+  return {
+    checked,
+    async up(news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
+      const inputs = await checked(news);
+      const res = await provider().create(inputs);
+      return { id: res.id, outs: res.outs as Props, inputs };
+    },
+    async failuresOf(news: Props): Promise<{ property: string; reason: string }[]> {
+      return [...((await provider().check({}, news)).failures ?? [])];
+    },
+  };
+}
+
+/** "METHOD /path" (below /api/v1) of every request the emulator answered since the log was last cleared. */
+export function requestLines(h: ProviderHarness): string[] {
+  return h.emulator.requests.all().map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, "")}`);
+}
+
+/** The error a call fails with; its message must not carry the access token. */
+export async function errorOf(h: ProviderHarness, work: Promise<unknown>): Promise<Error> {
+  try {
+    await work;
+  } catch (err) {
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).not.toContain(h.emulator.token);
+    return err as Error;
+  }
+  throw new Error("expected the call to fail");
+}
