@@ -18,7 +18,7 @@ import { FeatBitApiError, isFeatBitApiError } from "../client/errors";
 import {
   canonicalJson,
   isGone,
-  PartialCreateError,
+  PartialWriteError,
   splitId,
   toProvider,
   withLock,
@@ -614,7 +614,7 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
   } catch (err) {
     // The flag is Pulumi's now: record it as found, so the next update retries whatever still differs.
     const reason = err instanceof Error ? err.message : String(err);
-    throw new PartialCreateError(
+    throw new PartialWriteError(
       `adopted ${subjectOf(inputs)} but could not bring it to the declared definition: ${reason}`,
       `${envId}/${flagKey}`,
       outputsFrom(adopted, inputs, new Set()),

@@ -31,7 +31,7 @@ import {
   canonicalJson,
   containsUnknown,
   isGone,
-  PartialCreateError,
+  PartialWriteError,
   splitId,
   toProvider,
   UNKNOWN,
@@ -974,7 +974,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       const partial = await partialOutputs(ctx, inputs, err);
       if (partial) {
         const reason = err instanceof Error ? err.message : String(err);
-        throw new PartialCreateError(
+        throw new PartialWriteError(
           `applying ${subjectOf(inputs)} stopped part-way (${reason}); what landed is recorded: run \`pulumi up\` again to finish`,
           id,
           partial,
@@ -1011,8 +1011,22 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     return observed(flag, olds, base);
   },
 
-  async update(ctx, _id, olds, news) {
-    return apply(ctx, news, olds);
+  async update(ctx, id, olds, news) {
+    try {
+      return await apply(ctx, news, olds);
+    } catch (err) {
+      // Without this, parts already written would still look "changed in FeatBit" to the next run's guard.
+      const partial = await partialOutputs(ctx, news, err, olds);
+      if (partial) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new PartialWriteError(
+          `updating ${subjectOf(news)} stopped part-way (${reason}); what landed is recorded: run \`pulumi up\` again to finish`,
+          id,
+          partial,
+        );
+      }
+      throw err;
+    }
   },
 
   // Destroy releases ownership and leaves the flag exactly as it is: turning a flag off or clearing its rules when
@@ -1022,13 +1036,14 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 };
 
 /**
- * After a create failed part-way, the properties Pulumi should record: parts written as declared, the others as
+ * After a create or update failed part-way, the properties Pulumi should record: parts written as declared, the others as
  * FeatBit holds them, so the next `pulumi up` sees the difference and finishes the job via update.
  */
 async function partialOutputs(
   ctx: Context,
   inputs: Inputs,
   err: unknown,
+  olds?: Outputs,
 ): Promise<Record<string, unknown> | undefined> {
   if (!isFeatBitApiError(err)) return undefined;
   try {
@@ -1036,7 +1051,10 @@ async function partialOutputs(
     const owned = new Set(ownedParts(inputs));
     const desired = desiredParts(inputs, flag).synced;
     const live = liveParts(flag);
-    if (!PARTS.some((p) => owned.has(p) && same(desired[p], live[p]))) return undefined;
+    // A part landed when FeatBit now holds what was declared and (on update) did not already hold it before.
+    const landed = (p: Part) =>
+      owned.has(p) && same(desired[p], live[p]) && !(olds && same(olds.synced[p], live[p]));
+    if (!PARTS.some(landed)) return undefined;
     const { environmentId, flagKey, variations, comment } = inputs;
     const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment });
     return JSON.parse(JSON.stringify(outs)) as Record<string, unknown>;

@@ -72,15 +72,18 @@ export interface ResourceDefinition<I extends object, O extends I> {
 
 type Props = Record<string, unknown>;
 
-/** Thrown by create when the object exists but a later step failed: Pulumi records it and retries via update. */
-export class PartialCreateError extends Error {
+/**
+ * Thrown by create or update when some writes landed and a later one failed: Pulumi records `properties` as the
+ * object's state (what FeatBit now holds), so the next `pulumi up` sees what is still missing and finishes via update.
+ */
+export class PartialWriteError extends Error {
   constructor(
     message: string,
     readonly id: string,
     readonly properties: Props,
   ) {
     super(message);
-    this.name = "PartialCreateError";
+    this.name = "PartialWriteError";
   }
   get reasons(): string[] {
     return [this.message];
@@ -154,9 +157,9 @@ export function describeFailure(op: string, subject: string, err: unknown): Erro
     !(err instanceof Error) ||
     isFeatBitApiError(err) ||
     isFeatBitConfigError(err) ||
-    err instanceof PartialCreateError ||
+    err instanceof PartialWriteError ||
     err.constructor === Error;
-  if (err instanceof PartialCreateError) {
+  if (err instanceof PartialWriteError) {
     err.stack = "";
     return err;
   }
@@ -270,7 +273,7 @@ export function toProvider<I extends object, O extends I>(
         return { id, outs };
       } catch (err) {
         // The engine stores a partially created object's properties as its state; keep the provider with them.
-        if (err instanceof PartialCreateError) err.properties.__provider = inputs.__provider;
+        if (err instanceof PartialWriteError) err.properties.__provider = inputs.__provider;
         throw describeFailure("creating", def.describe(declared), err);
       }
     },
@@ -302,6 +305,7 @@ export function toProvider<I extends object, O extends I>(
       try {
         return { outs: await def.update(context(), id, olds as O, declared, changed) };
       } catch (err) {
+        if (err instanceof PartialWriteError) err.properties.__provider = news.__provider;
         throw describeFailure("updating", def.describe(declared), err);
       }
     },

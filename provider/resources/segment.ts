@@ -24,7 +24,7 @@ import {
 } from "./conditions";
 import {
   canonicalJson,
-  PartialCreateError,
+  PartialWriteError,
   splitId,
   toProvider,
   withLock,
@@ -572,7 +572,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
       await writeAspect(ctx, envId, created.id, step.aspect, inputs);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new PartialCreateError(
+      throw new PartialWriteError(
         `${describe(inputs)} was created (id ${id}) but setting its ${step.aspect} failed: ${reason}. ` +
           `Run 'pulumi up' again to finish`,
         id,

@@ -1196,7 +1196,7 @@ describe("adoption", () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toMatchObject({ name: "PartialCreateError", id: `${envId}/${key}` });
+    expect(caught).toMatchObject({ name: "PartialWriteError", id: `${envId}/${key}` });
     messages.push((caught as Error).message);
     // The recorded state shows the flag as found, so the next update retries what is still different.
     const props = (caught as { properties: Props }).properties;

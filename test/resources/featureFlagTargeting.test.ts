@@ -6,7 +6,7 @@ import {
   internals,
   type Synced,
 } from "../../provider/resources/featureFlagTargeting";
-import { PartialCreateError, UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
+import { PartialWriteError, UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
 import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
@@ -571,8 +571,8 @@ describe("create", () => {
     h.emulator.faults.add({ method: "PUT", path: "/toggle/", respond: { status: 503 }, times: 1 });
     const inputs = await checked({ ...base(), enabled: true, rules: [betaRule()] });
     const err = await errorOf(targeting.create(inputs));
-    expect(err).toBeInstanceOf(PartialCreateError);
-    const partial = (err as PartialCreateError).properties;
+    expect(err).toBeInstanceOf(PartialWriteError);
+    const partial = (err as PartialWriteError).properties;
     expect(partial.rules).toEqual([betaRule()]);
     expect(partial.enabled).toBe(false);
     const diff = await targeting.diff(id(), partial, inputs);
@@ -583,6 +583,35 @@ describe("create", () => {
 });
 
 describe("update and the revision guard", () => {
+  test("an update that fails part-way records what landed, so reverting the program is no 'UI edit'", async () => {
+    const original = { ...base(), offVariation: "Off", rules: [betaRule()] };
+    const { outs } = await up(original);
+    // The off variation is written first; the targeting write then fails.
+    h.emulator.faults.add({ method: "PUT", path: "/targeting", respond: { status: 500 }, times: 1 });
+    const changed = await checked({ ...original, offVariation: "Beta", rules: [] });
+    const err = await errorOf(targeting.update(id(), outs, changed));
+    expect(err).toBeInstanceOf(PartialWriteError);
+    expect(err.message).toContain("stopped part-way");
+    const recorded = (err as PartialWriteError).properties;
+    expect(recorded.offVariation).toBe("Beta");
+    expect(recorded.rules).toEqual([betaRule()]);
+    expect((await liveFlag()).disabledVariationId).toBe(BETA);
+
+    // Next run, the program is reverted: the provider's own write must not be mistaken for an edit in FeatBit.
+    await update(recorded, original);
+    expect((await liveFlag()).disabledVariationId).toBe(OFF);
+  });
+
+  test("an update whose first write fails records nothing new: the guard still has the old baseline", async () => {
+    const original = { ...base(), offVariation: "Off" };
+    const { outs } = await up(original);
+    h.emulator.faults.add({ method: "PUT", path: "/off-variation", respond: { status: 500 }, times: 1 });
+    const err = await errorOf(
+      targeting.update(id(), outs, await checked({ ...original, offVariation: "Beta" })),
+    );
+    expect(err).not.toBeInstanceOf(PartialWriteError);
+  });
+
   test("touches only what changed", async () => {
     const news = { ...base(), enabled: false, rules: [betaRule()], offVariation: "Off" };
     const { outs } = await up(news);

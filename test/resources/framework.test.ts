@@ -2,7 +2,7 @@ import { z } from "zod";
 import {
   canonicalJson,
   describeFailure,
-  PartialCreateError,
+  PartialWriteError,
   splitId,
   toProvider,
   UNKNOWN,
@@ -33,7 +33,7 @@ const def: ResourceDefinition<Inputs, Outputs> = {
   describe: (p) => `thing '${p.key ?? "?"}'`,
   async create(_ctx, inputs) {
     calls.push("create");
-    if (inputs.key === "half") throw new PartialCreateError("tags failed", "id-half", { key: "half" });
+    if (inputs.key === "half") throw new PartialWriteError("tags failed", "id-half", { key: "half" });
     if (inputs.key === "boom") throw new Error("FeatBit said no");
     if (inputs.key === "dup") {
       throw new FeatBitApiError({
@@ -181,7 +181,7 @@ describe("create/read/update/delete wrapping", () => {
 
   test("a partial create keeps its id and the provider for the engine", async () => {
     const err = await liveProvider.create({ key: "half", __provider: "P" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PartialCreateError);
+    expect(err).toBeInstanceOf(PartialWriteError);
     expect(err).toMatchObject({ id: "id-half", properties: { key: "half", __provider: "P" } });
   });
 

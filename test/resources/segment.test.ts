@@ -670,7 +670,7 @@ describe("FeatBit errors", () => {
     } catch (err) {
       partial = err;
     }
-    expect(partial).toMatchObject({ name: "PartialCreateError" });
+    expect(partial).toMatchObject({ name: "PartialWriteError" });
     const { id, properties, message } = partial as { id: string; properties: Props; message: string };
     expect(message).toContain("setting its targeting failed");
     expect(message).not.toContain(h.emulator.token);
