@@ -6,13 +6,13 @@
 // used in the environment (active or archived) is refused unless the declaration adopts it.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type {
-  FlagReference,
-  MatchRule,
-  Paged,
-  ProjectWithEnvs,
-  Segment as ApiSegment,
-  SegmentVm,
+import {
+  collectPages,
+  type FlagReference,
+  type MatchRule,
+  type ProjectWithEnvs,
+  type Segment as ApiSegment,
+  type SegmentVm,
 } from "../client";
 import { isFeatBitApiError } from "../client/errors";
 import {
@@ -247,25 +247,23 @@ const environmentMissing = (envId: string) =>
 async function listAll(ctx: Context, envId: string): Promise<Listed[]> {
   const all: Listed[] = [];
   for (const archived of [false, true]) {
-    const pageSize = 100;
-    for (let pageIndex = 0; ; pageIndex++) {
-      let page: Paged<SegmentVm>;
-      try {
-        page = await ctx.client.segments.list(envId, { isArchived: archived, pageIndex, pageSize });
-      } catch (err) {
-        // FeatBit answers 403 for an environment that does not exist: say which input to fix.
-        if (
-          isFeatBitApiError(err) &&
-          err.status === 403 &&
-          (await locateEnvironment(ctx, envId)) === undefined
-        ) {
-          throw environmentMissing(envId);
-        }
-        throw err;
+    let listed: SegmentVm[];
+    try {
+      listed = await collectPages(`segments in environment ${envId}`, (pageIndex, pageSize) =>
+        ctx.client.segments.list(envId, { isArchived: archived, pageIndex, pageSize }),
+      );
+    } catch (err) {
+      // FeatBit answers 403 for an environment that does not exist: say which input to fix.
+      if (
+        isFeatBitApiError(err) &&
+        err.status === 403 &&
+        (await locateEnvironment(ctx, envId)) === undefined
+      ) {
+        throw environmentMissing(envId);
       }
-      all.push(...page.items.map((s) => ({ ...s, archived })));
-      if (page.items.length < pageSize || (pageIndex + 1) * pageSize >= page.totalCount) break;
+      throw err;
     }
+    all.push(...listed.map((s) => ({ ...s, archived })));
   }
   return all;
 }
