@@ -4,7 +4,7 @@
 // with every project: declaring either adopts the existing one, so a program can describe them like any other.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Environment as ProjectEnvironment, EnvironmentVm, ProjectWithEnvs, Secret } from "../client";
+import type { Environment as ProjectEnvironment, EnvironmentVm, Secret } from "../client";
 import { isFeatBitApiError } from "../client/errors";
 import {
   splitId,
@@ -16,6 +16,7 @@ import {
   declareOutputs,
 } from "./framework";
 import { adoption, description, key, name, uuid } from "./inputs";
+import { findProject, sameKey } from "./lookups";
 import { shimFor } from "./shim";
 
 const Inputs = z.object({
@@ -38,8 +39,6 @@ const AUTO_CREATED = new Set(["prod", "dev"]);
 
 /** What both the project view and the environment endpoints return about an environment. */
 type EnvView = Pick<EnvironmentVm, "id" | "name" | "description" | "secrets" | "settings">;
-
-const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function parseId(id: string): { projectId: string; envId: string } {
   const [projectPart, envPart] = splitId(id, 2, ID_FORMAT);
@@ -102,17 +101,6 @@ function rules(inputs: Inputs): Failure[] {
     ];
   }
   return [];
-}
-
-/** FeatBit answers 500 (missing id) or 403 (unresolvable) for a project that is gone: the list is the truth. */
-async function findProject(ctx: Context, projectId: string): Promise<ProjectWithEnvs | undefined> {
-  try {
-    return await ctx.client.projects.get(projectId);
-  } catch (err) {
-    if (!isFeatBitApiError(err) || ![403, 404, 500].includes(err.status ?? 0)) throw err;
-    if ((await ctx.client.projects.list()).some((p) => p.id === projectId)) throw err;
-    return undefined;
-  }
 }
 
 /**

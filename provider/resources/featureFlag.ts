@@ -30,6 +30,7 @@ import {
 } from "./framework";
 import { stableId } from "./ids";
 import { adoption, description, key, name, tags, uuid } from "./inputs";
+import { sameKey } from "./lookups";
 import { shimFor } from "./shim";
 
 const ID_FORMAT = "<environment_uuid>/<flag_key>";
@@ -642,7 +643,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   // FeatBit keys are unique per environment ignoring case (archived flags included): the new flag can only be
   // created once the old one is deleted.
   deleteBeforeReplace: (olds, news) =>
-    olds.environmentId === news.environmentId && olds.key.toLowerCase() === news.key.toLowerCase(),
+    olds.environmentId === news.environmentId && sameKey(olds.key, news.key),
   describe: subjectOf,
 
   async create(ctx, inputs) {

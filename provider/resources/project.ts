@@ -13,6 +13,7 @@ import {
   declareOutputs,
 } from "./framework";
 import { adoption, key, name, uuid } from "./inputs";
+import { findProject, sameKey } from "./lookups";
 import { shimFor } from "./shim";
 
 const Inputs = z.object({
@@ -30,8 +31,6 @@ export interface ProjectEnvironment {
 
 type Outputs = Inputs & { projectId: string; environments: ProjectEnvironment[] };
 
-const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
 /**
  * Outputs from what FeatBit holds. The key keeps the declared spelling when it only differs in case (FeatBit's key
  * check is case-insensitive, so adoption finds `web` for a declared `Web`; FeatBit's spelling would otherwise show
@@ -47,18 +46,6 @@ function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
   };
 }
 
-/** FeatBit answers 500 (missing id) or 403 (RN unresolvable) for a project that is gone: the list is the truth. */
-async function findById(ctx: Context, id: string): Promise<ProjectWithEnvs | undefined> {
-  try {
-    return await ctx.client.projects.get(id);
-  } catch (err) {
-    if (!isFeatBitApiError(err) || ![403, 404, 500].includes(err.status ?? 0)) throw err;
-    const listed = (await ctx.client.projects.list()).find((p) => p.id === id);
-    if (listed) throw err;
-    return undefined;
-  }
-}
-
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
   return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
 }
@@ -66,7 +53,7 @@ async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithE
 async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
   if (inputs.importId !== undefined) {
     const id = uuid("importId").parse(inputs.importId);
-    const found = await findById(ctx, id);
+    const found = await findProject(ctx, id);
     if (!found) throw new Error(`importId ${id} names no project this access token can see`);
     if (!sameKey(found.key, inputs.key)) {
       throw new Error(
@@ -83,7 +70,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   schema: Inputs,
   createOnly: ["adopt", "importId"],
   replaceOn: ["key"],
-  deleteBeforeReplace: (olds, news) => olds.key.toLowerCase() === news.key.toLowerCase(),
+  deleteBeforeReplace: (olds, news) => sameKey(olds.key, news.key),
   describe: (p) => `project '${p.key ?? "?"}'`,
 
   async create(ctx, inputs) {
@@ -113,7 +100,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   async read(ctx, id, olds) {
-    const project = await findById(ctx, id);
+    const project = await findProject(ctx, id);
     if (!project) return undefined;
     const previous: Inputs = olds ?? { key: project.key, name: project.name, adopt: false };
     return outputs(previous, project);
@@ -129,7 +116,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       await ctx.client.projects.delete(id);
     } catch (err) {
       // 403 is what FeatBit answers when the project is already gone.
-      if (isFeatBitApiError(err) && err.status === 403 && (await findById(ctx, id)) === undefined) return;
+      if (isFeatBitApiError(err) && err.status === 403 && (await findProject(ctx, id)) === undefined) return;
       throw err;
     }
   },

@@ -36,6 +36,7 @@ import {
 } from "./framework";
 import { stableId } from "./ids";
 import { adoption, description, key, name, tags, uuid } from "./inputs";
+import { sameKey } from "./lookups";
 import { shimFor } from "./shim";
 
 /** End-user keys compare as a set: order and duplicates never cause a diff. */
@@ -101,8 +102,6 @@ type Outputs = Inputs & { segmentId: string; scope: string };
 const ID_FORMAT = "<environment_uuid>/<segment_uuid>";
 
 const ENV_SPECIFIC = "environment-specific";
-
-const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function parseId(id: string): { envId: string; segmentId: string } {
   const [envPart, segmentPart] = splitId(id, 2, ID_FORMAT);
