@@ -45,7 +45,14 @@ export const SETTINGS = {
     default: 4,
   },
   allowInsecureHttp: { key: "featbit:allowInsecureHttp", env: ["FEATBIT_ALLOW_INSECURE_HTTP"] },
+  /**
+   * The organization key segment scopes need (`organization/<key>:project/…:env/…`). No access-token endpoint returns
+   * it. (The FeatBit CLI's `FEATBIT_ORG` is the organization's id for the `Organization` header, not this key.)
+   */
+  organizationKey: { key: "featbit:organizationKey", env: ["FEATBIT_ORGANIZATION_KEY"] },
 } as const;
+
+export type SettingName = keyof typeof SETTINGS;
 
 type NumericSetting = "maxRetries" | "httpTimeoutSeconds" | "maxConcurrency";
 
@@ -55,18 +62,52 @@ interface Found {
   source: string;
 }
 
+/** A setting's value from its stack config key, else its environment variables; empty values count as unset. */
+function lookupIn(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+  spec: { key: string; env: readonly string[] },
+  normalize: (value: string) => string = (value) => value,
+): Found | undefined {
+  // Empty values count as unset: CI systems often export an empty variable for a missing secret.
+  const fromConfig = config?.get(spec.key);
+  if (fromConfig !== undefined && normalize(fromConfig) !== "")
+    return { value: normalize(fromConfig), source: spec.key };
+  for (const name of spec.env) {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && normalize(fromEnv) !== "")
+      return { value: normalize(fromEnv), source: name };
+  }
+  return undefined;
+}
+
+/** The organization key for segment scopes, or undefined when neither config nor environment sets it. */
+export function resolveOrganizationKey(
+  config?: ConfigSource,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return lookupIn(config, env, SETTINGS.organizationKey, (value) => value.trim())?.value;
+}
+
+/**
+ * Stack config entries for the settings given by environment variables, for runners that pass the environment on
+ * as stack config (the access token as a secret).
+ */
+export function configFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, { value: string; secret: boolean }> {
+  const entries: Record<string, { value: string; secret: boolean }> = {};
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const found = lookupIn(undefined, env, spec);
+    if (found) entries[spec.key] = { value: found.value, secret: name === "accessToken" };
+  }
+  return entries;
+}
+
 /** Reads fully-qualified stack config keys first, then env vars; throws FeatBitConfigError. */
 export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = process.env): ClientSettings {
-  // Empty values count as unset: CI systems often export an empty variable for a missing secret.
-  const lookup = (spec: { key: string; env: readonly string[] }): Found | undefined => {
-    const fromConfig = config?.get(spec.key);
-    if (fromConfig !== undefined && fromConfig !== "") return { value: fromConfig, source: spec.key };
-    for (const name of spec.env) {
-      const fromEnv = env[name];
-      if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: name };
-    }
-    return undefined;
-  };
+  const lookup = (spec: { key: string; env: readonly string[] }): Found | undefined =>
+    lookupIn(config, env, spec);
 
   const token = lookup(SETTINGS.accessToken);
   if (token === undefined) {

@@ -2,7 +2,7 @@
 // client and one dynamic provider per resource kind.
 import type * as pulumi from "@pulumi/pulumi";
 import { createClient, type FeatBitClient } from "../client";
-import { resolveSettings, type ConfigSource } from "../client/settings";
+import { resolveOrganizationKey, resolveSettings, type ConfigSource } from "../client/settings";
 import type { Context, DynamicProvider } from "./framework";
 import { providerFactories } from "./registry";
 
@@ -20,12 +20,7 @@ function context(): Context {
   const settings = resolveSettings(stackConfig, process.env);
   const fingerprint = JSON.stringify(settings);
   if (!cached || cached.fingerprint !== fingerprint) cached = { fingerprint, client: createClient(settings) };
-  // Empty values count as unset, as for every other setting.
-  const organizationKey =
-    stackConfig?.get("featbit:organizationKey")?.trim() ||
-    process.env.FEATBIT_ORGANIZATION_KEY?.trim() ||
-    undefined;
-  return { client: cached.client, organizationKey };
+  return { client: cached.client, organizationKey: resolveOrganizationKey(stackConfig, process.env) };
 }
 
 const providers = new Map<string, DynamicProvider>();
