@@ -95,8 +95,12 @@ export function settingsFor(origin: string, over: Partial<ClientSettings> = {}):
   };
 }
 
-/** Tiny delays and timeouts so retry tests run in milliseconds. */
-export const FAST: TransportOptions = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 300 };
+/**
+ * Tiny retry delays so retry tests run in milliseconds. The per-attempt timeout stays generous: on a loaded machine a
+ * loopback answer can take longer than a few hundred milliseconds, and a test about a 503 must not see a timeout
+ * (tests about timeouts set their own).
+ */
+export const FAST: TransportOptions = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 10_000 };
 
 /** Asserts the secret appears nowhere a person or a log could see it. */
 export function expectNoSecret(err: unknown, secret: string = TOKEN): void {

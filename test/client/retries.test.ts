@@ -185,16 +185,19 @@ describe("429 and Retry-After", () => {
 });
 
 describe("writes are never repeated once they may have reached FeatBit", () => {
-  test.each(["POST", "PUT", "DELETE", "PATCH"] as const)(
-    "%s on 503 fails after one attempt, ambiguous",
-    async (m) => {
-      flaky(100, (res) => reply(res, 503, ""));
-      const e = await apiFailure(send(m));
-      expect(server.requests).toHaveLength(1);
-      expect(e.ambiguous).toBe(true);
-      expect(e.kind).toBe("server");
-    },
+  const writesOnServerErrors = (["POST", "PUT", "DELETE", "PATCH"] as const).flatMap((m) =>
+    [500, 502, 503, 504].map((status) => [m, status] as const),
   );
+  test.each(writesOnServerErrors)("%s on %i fails after one attempt, ambiguous", async (m, status) => {
+    flaky(100, (res) =>
+      status === 500 ? envelopeError(res, 500, "InternalServerError") : reply(res, status, ""),
+    );
+    const e = await apiFailure(send(m));
+    expect(server.requests).toHaveLength(1);
+    expect(e.ambiguous).toBe(true);
+    expect(e.kind).toBe("server");
+    expect(e.status).toBe(status);
+  });
 
   test("a reset after sending is an ambiguous network error", async () => {
     flaky(100, (_res, raw) => raw.socket.destroy());

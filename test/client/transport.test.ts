@@ -2,6 +2,7 @@
 // FeatBit (or proxy) failure becomes an actionable, token-free error.
 import { z } from "zod";
 import pkg from "../../package.json";
+import recordings from "./fixtures/featbit-recorded-responses.json";
 import { createTransport, USER_AGENT } from "../../provider/client/http";
 import type { ApiRequest, HttpMethod, HttpTransport } from "../../provider/client/transport";
 import { apiFailure, FAST, ok, reply, settingsFor, startServer, TOKEN, type TestServer } from "./helpers";
@@ -130,56 +131,59 @@ const NO_CACHE = {
 };
 const env = (...codes: string[]) => JSON.stringify({ success: false, errors: codes, data: null });
 
-// The first five are FeatBit's own recorded responses (featbit-api.md §8), byte for byte.
+/** FeatBit's own recorded responses (see the fixture's provenance), served with their recorded headers. */
+interface Recording {
+  file: string;
+  status: number;
+  headers: Record<string, string>;
+  contentLength: number;
+  value: { success: boolean; errors: string[]; data: unknown };
+}
+const recorded = (recordings as { recordings: Recording[] }).recordings;
+/** The wire body in FeatBit's declaration order (Verify's snapshots sort properties alphabetically). */
+const wireBody = (r: Recording) =>
+  JSON.stringify({ success: r.value.success, errors: r.value.errors, data: r.value.data });
+const fromRecording = (file: string, c: Omit<Case, "status" | "body" | "headers">): Case => {
+  const r = recorded.find((x) => x.file.endsWith(file));
+  if (!r) throw new Error(`no recording ${file}`);
+  return { ...c, status: r.status, body: wireBody(r), headers: r.headers };
+};
+
 const cases: Case[] = [
-  {
-    name: "recorded 401 Unauthorized (WWW-Authenticate: Bearer, 55 bytes)",
-    status: 401,
-    body: '{"success":false,"errors":["Unauthorized"],"data":null}',
-    headers: { "WWW-Authenticate": "Bearer", ...JSON_CT },
+  fromRecording("BasicControllerTests.NeedAuthentication.verified.txt", {
+    name: "recorded 401 Unauthorized (WWW-Authenticate: Bearer)",
     kind: "unauthorized",
     codes: ["Unauthorized"],
     says: ["featbit:accessToken", "FEATBIT_ACCESS_TOKEN", "featbit:apiUrl", "without 'Bearer'"],
-  },
-  {
-    name: "recorded 403 license envelope (52 bytes)",
-    status: 403,
-    body: '{"success":false,"errors":["Forbidden"],"data":null}',
+  }),
+  fromRecording("BasicControllerTests.NeedLicense.verified.txt", {
+    name: "recorded 403 license envelope",
     kind: "forbidden",
     codes: ["Forbidden"],
     says: ["the access token lacks permission, or the target does not exist"],
-  },
-  {
-    name: "recorded 500 with no-cache headers (62 bytes)",
-    status: 500,
-    body: '{"success":false,"errors":["InternalServerError"],"data":null}',
-    headers: { ...NO_CACHE, "api-supported-versions": "1.0, 2.0" },
+  }),
+  fromRecording("BasicControllerTests.HandleException.verified.txt", {
+    name: "recorded 500 with no-cache headers",
     kind: "server",
     codes: ["InternalServerError"],
     says: ["internal error", "(FeatBit: InternalServerError)", "HTTP 500"],
-  },
-  {
-    name: "recorded 400 with two validation codes (83 bytes)",
+  }),
+  fromRecording("IdentityControllerTests.LoginByEmail_RequestValidation.verified.txt", {
+    name: "recorded 400 with two validation codes",
     method: "POST",
-    status: 400,
-    body: '{"success":false,"errors":["email_is_required","password_is_required"],"data":null}',
-    headers: NO_CACHE,
     kind: "validation",
     codes: ["email_is_required", "password_is_required"],
     says: ["email is required; password is required"],
-  },
-  {
-    name: "recorded 404 ResourceNotFound (59 bytes)",
+  }),
+  fromRecording("UserControllerTests.GetUserProfile_NotExist.verified.txt", {
+    name: "recorded 404 ResourceNotFound",
     subject: "feature flag 'checkout' in environment e1",
-    status: 404,
-    body: '{"success":false,"errors":["ResourceNotFound"],"data":null}',
-    headers: NO_CACHE,
     kind: "not-found",
     codes: ["ResourceNotFound"],
     says: [
       "Reading feature flag 'checkout' in environment e1 failed: feature flag 'checkout' in environment e1 was not found",
     ],
-  },
+  }),
   {
     name: "403 with an empty body (endpoint not open to access tokens)",
     status: 403,
@@ -427,8 +431,9 @@ describe("failures", () => {
     expect(e.ambiguous).toBe(c.ambiguous ?? false);
   });
 
-  test("the recorded fixtures are byte-exact (their Content-Length matches FeatBit's)", () => {
-    expect(cases.slice(0, 5).map((c) => Buffer.byteLength(c.body))).toEqual([55, 52, 62, 83, 59]);
+  test("bodies rebuilt from FeatBit's recordings match the recorded Content-Length byte for byte", () => {
+    expect(recorded).toHaveLength(5);
+    for (const r of recorded) expect(Buffer.byteLength(wireBody(r))).toBe(r.contentLength);
   });
 
   test("a server-echoed token in FeatBit's own error codes is redacted too", async () => {

@@ -4,7 +4,7 @@ import { startEmulator } from "../../provider/emulator";
 import { UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
 import { featureFlagInternals, featureFlagProvider, flagLockKey } from "../../provider/resources/featureFlag";
 import { stableId } from "../../provider/resources/ids";
-import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
+import { startProviderHarness, waitFor, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -341,6 +341,12 @@ describe("check", () => {
       () => base({ key: "a", importId: `${envId}/b` }),
       "importId",
       /make them agree/,
+    ],
+    [
+      "importId for the same key in another environment",
+      () => base({ key: "a", importId: `${otherEnvId}/a` }),
+      "importId",
+      /names flag 'a' in environment .* but this resource declares 'a' in .*make them agree/,
     ],
   ];
 
@@ -952,8 +958,10 @@ describe("update", () => {
     h.emulator.requests.clear();
     const updating = p.update(id, outs, inputs);
     // Rename once the update has read the revision: its PUT is then on its way, held back by the fault.
-    while (!h.emulator.requests.all().some((r) => r.method === "GET" && r.path.endsWith(path)))
-      await new Promise((r) => setTimeout(r, 5));
+    await waitFor(
+      () => h.emulator.requests.all().some((r) => r.method === "GET" && r.path.endsWith(path)),
+      "the update to read the flag",
+    );
     await api("PUT", `${path}/name`, { name: "Meanwhile" });
     await updating;
     expect((await live(key)).variations[0].value).toBe("a1");

@@ -149,6 +149,36 @@ describe("check (FeatBit's rules, no API calls)", () => {
       "add up to 90, not 100",
     ],
     [
+      "rollout one percent short",
+      {
+        defaultRule: {
+          serve: {
+            rollout: [
+              { variation: "On", percent: 49 },
+              { variation: "Off", percent: 50 },
+            ],
+          },
+        },
+      },
+      "defaultRule.serve.rollout",
+      "add up to 99, not 100",
+    ],
+    [
+      "rollout one percent over",
+      {
+        defaultRule: {
+          serve: {
+            rollout: [
+              { variation: "On", percent: 50.5 },
+              { variation: "Off", percent: 50.5 },
+            ],
+          },
+        },
+      },
+      "defaultRule.serve.rollout",
+      "add up to 101, not 100",
+    ],
+    [
       "percent range",
       {
         defaultRule: {

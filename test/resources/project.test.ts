@@ -15,8 +15,28 @@ let project: DynamicProvider;
 let counter = 0;
 let key: string;
 
+/** A token that may do anything except see projects whose key starts with "locked". */
+const RESTRICTED = "api-restricted-0000000000000000000000000000000";
+
 beforeAll(async () => {
-  h = await startProviderHarness();
+  h = await startProviderHarness({
+    tokens: [
+      "api-owner-00000000000000000000000000000000000",
+      {
+        token: RESTRICTED,
+        permissions: [
+          { id: "all", resourceType: "*", effect: "allow", actions: ["*"], resources: ["*"] },
+          {
+            id: "locked",
+            resourceType: "project",
+            effect: "deny",
+            actions: ["CanAccessProject"],
+            resources: ["project/locked*"],
+          },
+        ],
+      },
+    ],
+  });
   project = h.provider("Project");
 });
 afterAll(() => h.close());
@@ -111,6 +131,20 @@ describe("lifecycle", () => {
     await h.api("DELETE", `/projects/${id}`);
     expect((await h.api("GET", `/projects/${id}`)).status).toBe(500);
     expect(await project.read(id, outs)).toEqual({});
+  });
+
+  test("a project the token lost access to is not read as deleted: FeatBit answers 403, not the 500 of a missing one", async () => {
+    const { id, outs } = await up({ key: `locked-${key}`, name: "Locked" });
+    h.useToken(RESTRICTED);
+    try {
+      expect((await h.api("GET", `/projects/${id}`)).status).toBe(200); // the owner still sees it
+      const err = await errorOf(h, project.read(id, outs));
+      expect(err.message).toContain(`reading project 'locked-${key}' failed`);
+      expect(err.message).toContain("lacks permission");
+    } finally {
+      h.useToken(h.emulator.token);
+    }
+    expect(await project.read(id, outs)).toMatchObject({ id });
   });
 
   test("delete removes the project; deleting one already gone succeeds", async () => {

@@ -9,6 +9,7 @@ import {
   lifecycle,
   requestLines,
   startProviderHarness,
+  waitFor,
   type ProviderHarness,
 } from "../support/providerHarness";
 
@@ -650,8 +651,7 @@ describe("flag references", () => {
     // Hold the archive back, and add the flag rule while it waits: the check saw no reference, the archive does.
     h.emulator.faults.add({ method: "PUT", path: "/archive", times: 1, latencyMs: 1500 });
     const deleting = errorOf(h, seg.delete(id, outs));
-    while (!requests().some((r) => r.endsWith("/flag-references")))
-      await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => requests().some((r) => r.endsWith("/flag-references")), "the reference check");
     await flagUsing(segmentId);
     const err = await deleting;
     expect(err.message).toContain("flag 'checkout' in environment 'prod'");

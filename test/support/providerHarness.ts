@@ -1,6 +1,6 @@
 // Runs resource implementations in-process against a fresh emulator, the way Pulumi's provider host calls them:
 // configure() with stack config, then check/diff/create/read/update/delete with plain JSON props.
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../provider/emulator";
 import type { DynamicProvider } from "../../provider/resources/framework";
 import * as impl from "../../provider/resources/impl";
 import type { ResourceKind } from "../../provider/resources/shim";
@@ -8,31 +8,37 @@ import type { ResourceKind } from "../../provider/resources/shim";
 export interface ProviderHarness {
   emulator: Emulator;
   provider(kind: ResourceKind): DynamicProvider;
+  /** Configures the provider with another access token (of this emulator); `useToken(emulator.token)` restores. */
+  useToken(token: string): void;
   /** Raw API call with the emulator's token, for arranging state "behind Pulumi's back". */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
-export async function startProviderHarness(): Promise<ProviderHarness> {
-  const emulator = await startEmulator();
-  const config: Record<string, string> = {
-    "featbit:apiUrl": emulator.url,
-    "featbit:accessToken": emulator.token,
-    "featbit:maxRetries": "0",
-  };
-  impl.configure({
-    config: {
-      get: (k: string) => config[k],
-      require: (k: string) => {
-        const v = config[k];
-        if (v === undefined) throw new Error(`missing ${k}`);
-        return v;
+export async function startProviderHarness(options: EmulatorOptions = {}): Promise<ProviderHarness> {
+  const emulator = await startEmulator(options);
+  const useToken = (token: string) => {
+    const config: Record<string, string> = {
+      "featbit:apiUrl": emulator.url,
+      "featbit:accessToken": token,
+      "featbit:maxRetries": "0",
+    };
+    impl.configure({
+      config: {
+        get: (k: string) => config[k],
+        require: (k: string) => {
+          const v = config[k];
+          if (v === undefined) throw new Error(`missing ${k}`);
+          return v;
+        },
       },
-    },
-  });
+    });
+  };
+  useToken(emulator.token);
   return {
     emulator,
     provider: (kind) => impl.provider(kind),
+    useToken,
     async api<T>(method: string, path: string, body?: unknown) {
       const res = await fetch(`${emulator.url}/api/v1${path}`, {
         method,
@@ -75,6 +81,18 @@ export function lifecycle(provider: () => DynamicProvider) {
 /** "METHOD /path" (below /api/v1) of every request the emulator answered since the log was last cleared. */
 export function requestLines(h: ProviderHarness): string[] {
   return h.emulator.requests.all().map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, "")}`);
+}
+
+/**
+ * Waits until `condition` holds, polling every few milliseconds; fails after `timeoutMs` instead of spinning forever
+ * when the behaviour under test changed.
+ */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** The error a call fails with; its message must not carry the access token. */
