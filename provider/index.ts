@@ -1,4 +1,5 @@
-// Public entry point of pulumi-featbit: the resources, the REST client and the local FeatBit emulator.
+// Public entry point of pulumi-featbit: the resources and the REST client. The local FeatBit emulator is its own
+// entry point (`pulumi-featbit/emulator`), so user programs never load it.
 export { Project, type ProjectArgs, type ProjectEnvironment } from "./resources/project";
 export { Environment, type EnvironmentArgs } from "./resources/environment";
 export {
@@ -17,6 +18,5 @@ export {
   type TargetingRule,
 } from "./resources/featureFlagTargeting";
 export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } from "./resources/segment";
-export type { FlagCondition, PropertyCondition } from "./resources/conditions";
-export { startEmulator, type Emulator, type EmulatorOptions } from "./emulator";
+export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
 export * as client from "./client";

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { Ack } from "./common";
-import { EnvironmentSettings, Secret } from "./projects";
+import {
+  EnvironmentSettings,
+  Secret,
+  type Environment,
+  type ProjectsApi,
+  type ProjectWithEnvs,
+} from "./projects";
 import { seg, type HttpTransport } from "./transport";
 
 /** The environment view returned by the env endpoints: no `key`, no `projectId` (read those from the project). */
@@ -28,7 +34,28 @@ export interface UpdateEnvironment {
 }
 
 export class EnvironmentsApi {
-  constructor(private readonly t: HttpTransport) {}
+  constructor(
+    private readonly t: HttpTransport,
+    private readonly projects: ProjectsApi,
+  ) {}
+
+  /**
+   * The environment as the project view shows it (with its key, secrets and settings), or undefined when it or its
+   * project is gone. The environment GET cannot decide absence: it answers 403 both for a missing environment and for
+   * a token without access, and lacks the key. There is no list-environments endpoint; the project view is the list.
+   */
+  async find(projectId: string, envId: string): Promise<Environment | undefined> {
+    return (await this.projects.find(projectId))?.environments.find((e) => e.id === envId);
+  }
+
+  /** The project an environment belongs to, found through the project list (for callers that know only its id). */
+  async locate(envId: string): Promise<{ project: ProjectWithEnvs; environment: Environment } | undefined> {
+    for (const project of await this.projects.list()) {
+      const environment = project.environments.find((e) => e.id === envId);
+      if (environment) return { project, environment };
+    }
+    return undefined;
+  }
 
   /** Quirk: a missing environment answers 403 Forbidden, not 404. */
   get(projectId: string, envId: string): Promise<EnvironmentVm> {

@@ -91,3 +91,13 @@ export function isFeatBitConfigError(e: unknown): e is FeatBitConfigError {
       typeof (e as { setting?: unknown }).setting === "string")
   );
 }
+
+/**
+ * Whether FeatBit answered with this error code. Codes compare ignoring case: FeatBit's source spells some codes one
+ * way (`CannotDeleteUnArchivedFeatureFlag` in ErrorCodes.cs) and FeatBit Cloud has been recorded answering another.
+ */
+export function hasCode(err: unknown, code: string): boolean {
+  if (!isFeatBitApiError(err)) return false;
+  const wanted = code.toLowerCase();
+  return err.codes.some((c) => c.toLowerCase() === wanted);
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Ack, paged, Revision, type Paged, type WithComment } from "./common";
+import { isFeatBitApiError } from "./errors";
 import { Fallthrough, TargetRule, TargetUser } from "./targeting";
 import { seg, type HttpTransport } from "./transport";
 
@@ -104,6 +105,16 @@ export class FeatureFlagsApi {
       schema: paged(FeatureFlagVm),
       subject: `feature flags in environment ${envId}`,
     });
+  }
+
+  /** The flag (archived ones too: see `isArchived`), or undefined when FeatBit answers 404 ResourceNotFound. */
+  async find(envId: string, key: string): Promise<FeatureFlag | undefined> {
+    try {
+      return await this.get(envId, key);
+    } catch (err) {
+      if (isFeatBitApiError(err) && err.kind === "not-found") return undefined;
+      throw err;
+    }
   }
 
   /** Case-sensitive key; archived flags are returned too; missing → 404 ResourceNotFound. */

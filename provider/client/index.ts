@@ -21,9 +21,9 @@ export class FeatBitClient {
 
   constructor(readonly transport: HttpTransport) {
     this.projects = new ProjectsApi(transport);
-    this.environments = new EnvironmentsApi(transport);
+    this.environments = new EnvironmentsApi(transport, this.projects);
     this.flags = new FeatureFlagsApi(transport);
-    this.segments = new SegmentsApi(transport);
+    this.segments = new SegmentsApi(transport, this.environments);
     this.workspace = new WorkspaceApi(transport);
     this.policies = new PoliciesApi(transport);
     this.groups = new GroupsApi(transport);

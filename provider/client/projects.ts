@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Ack } from "./common";
+import { isFeatBitApiError } from "./errors";
 import { seg, type HttpTransport } from "./transport";
 
 export const Secret = z.object({
@@ -50,7 +51,23 @@ export class ProjectsApi {
     });
   }
 
-  /** Quirk: FeatBit answers 500 for a missing id and 403 for one the token cannot access. */
+  /**
+   * The project, or undefined when FeatBit no longer has it. FeatBit answers the GET of a missing project with 500
+   * (GetProject dereferences what it did not find) and of a project the token may not see with 403: the 403 is not
+   * absence (a token that lost access must not make a live project look deleted), and a 500 counts as absence only
+   * when the project list confirms it, so a passing server error never does either.
+   */
+  async find(id: string): Promise<ProjectWithEnvs | undefined> {
+    try {
+      return await this.get(id);
+    } catch (err) {
+      if (!isFeatBitApiError(err) || err.kind !== "server") throw err;
+      if ((await this.list()).some((p) => p.id === id)) throw err;
+      return undefined;
+    }
+  }
+
+  /** Quirk: FeatBit answers 500 for a missing id and 403 for one the token cannot access (see find). */
   get(id: string): Promise<ProjectWithEnvs> {
     return this.t.request({
       method: "GET",

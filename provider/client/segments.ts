@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { Ack, paged, type Paged, type WithComment } from "./common";
+import type { EnvironmentsApi } from "./environments";
+import { isFeatBitApiError } from "./errors";
 import { MatchRule } from "./targeting";
 import { seg, type HttpTransport } from "./transport";
 
@@ -68,7 +70,26 @@ export interface ListSegments {
 }
 
 export class SegmentsApi {
-  constructor(private readonly t: HttpTransport) {}
+  constructor(
+    private readonly t: HttpTransport,
+    private readonly environments: EnvironmentsApi,
+  ) {}
+
+  /**
+   * The segment (archived ones too: see `isArchived`), or undefined when it is gone. FeatBit answers 404 for a missing
+   * segment, and 403 when the environment in the path no longer exists (its permission name cannot be resolved), which
+   * the project list settles.
+   */
+  async find(envId: string, id: string): Promise<Segment | undefined> {
+    try {
+      return await this.get(envId, id);
+    } catch (err) {
+      if (!isFeatBitApiError(err)) throw err;
+      if (err.kind === "not-found") return undefined;
+      if (err.kind === "forbidden" && (await this.environments.locate(envId)) === undefined) return undefined;
+      throw err;
+    }
+  }
 
   private base(envId: string): string {
     return `/envs/${seg(envId)}/segments`;

@@ -4,41 +4,45 @@
 // with every project: declaring either adopts the existing one, so a program can describe them like any other.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Environment as ProjectEnvironment, EnvironmentVm, Secret } from "../client";
-import { isFeatBitApiError } from "../client/errors";
 import {
-  splitId,
-  toProvider,
-  type Context,
-  type Failure,
-  type ProviderFactory,
-  type ResourceDefinition,
-  declareOutputs,
-} from "./framework";
-import { adoption, description, key, name, uuid } from "./inputs";
-import { findProject, sameKey } from "./lookups";
-import { shimFor } from "./shim";
+  isFeatBitApiError,
+  type Environment as ProjectEnvironment,
+  type EnvironmentVm,
+  type Secret,
+} from "../client";
+import { sameKey } from "./core/canonical";
+import { splitId, type Context, type ResourceDefinition } from "./core/definition";
+import { FeatBitResource } from "./core/resourceClass";
+import { adoption, crossField, description, key, name, uuid } from "./core/schema";
+import { createOnce, verifiedWrite } from "./core/writes";
 
-const Inputs = z.object({
-  projectId: uuid("projectId"),
-  key: key("environment"),
-  name: name("environment"),
-  description,
-  requireChangeComment: z.boolean({ error: "requireChangeComment must be true or false" }).default(false),
-  ...adoption,
-});
-type Inputs = z.infer<typeof Inputs>;
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
 
-type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };
+export interface EnvironmentArgs {
+  /** The project's id (Project.projectId); changing it replaces the environment. */
+  projectId: pulumi.Input<string>;
+  /**
+   * Unique per project (case-insensitive); changing it replaces the environment. `prod` and `dev` — which FeatBit
+   * creates with every project — are adopted automatically when they exist.
+   */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Default "". */
+  description?: pulumi.Input<string>;
+  /** FeatBit's "require a comment for every change" setting (a UI hint; the API does not enforce it). Default false. */
+  requireChangeComment?: pulumi.Input<boolean>;
+  /** Manage an existing environment with this key instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<project_uuid>/<environment_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
 
 /** The Pulumi id, identical to the FeatBit Terraform provider's import id so stacks can move between the two. */
 const ID_FORMAT = "<project_uuid>/<environment_uuid>";
-
-/** The environments FeatBit creates with every project: declaring one adopts it without `adopt: true`. */
-const AUTO_CREATED = new Set(["prod", "dev"]);
-
-/** What both the project view and the environment endpoints return about an environment. */
-type EnvView = Pick<EnvironmentVm, "id" | "name" | "description" | "secrets" | "settings">;
 
 function parseId(id: string): { projectId: string; envId: string } {
   const [projectPart, envPart] = splitId(id, 2, ID_FORMAT);
@@ -48,6 +52,51 @@ function parseId(id: string): { projectId: string; envId: string } {
     throw new Error(`'${id}' is not a valid id: expected ${ID_FORMAT}`);
   return { projectId: projectId.data, envId: envId.data };
 }
+
+const Inputs = z
+  .object({
+    projectId: uuid("projectId"),
+    key: key("environment"),
+    name: name("environment"),
+    description,
+    requireChangeComment: z.boolean({ error: "requireChangeComment must be true or false" }).default(false),
+    ...adoption,
+  })
+  .superRefine(
+    ...crossField<{ projectId: string; importId?: string }>(["projectId", "importId"], (inputs, ctx) => {
+      if (inputs.importId === undefined) return;
+      let parsed: { projectId: string; envId: string };
+      try {
+        parsed = parseId(inputs.importId);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          path: ["importId"],
+          message: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '0f2c…/6a1d…'`,
+        });
+        return;
+      }
+      if (parsed.projectId !== inputs.projectId) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["importId"],
+          message: `importId names project ${parsed.projectId} but projectId is ${inputs.projectId}: make them agree`,
+        });
+      }
+    }),
+  );
+type Inputs = z.infer<typeof Inputs>;
+
+type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };
+
+/** The environments FeatBit creates with every project: declaring one adopts it without `adopt: true`. */
+const AUTO_CREATED = new Set(["prod", "dev"]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mapping
+
+/** What both the project view and the environment endpoints return about an environment. */
+type EnvView = Pick<EnvironmentVm, "id" | "name" | "description" | "secrets" | "settings">;
 
 const pulumiId = (projectId: string, envId: string) => `${projectId}/${envId}`;
 
@@ -78,74 +127,6 @@ function outputs(
   };
 }
 
-/** Checked before any API call: the import id's shape and its agreement with projectId. */
-function rules(inputs: Inputs): Failure[] {
-  if (inputs.importId === undefined) return [];
-  let parsed: { projectId: string; envId: string };
-  try {
-    parsed = parseId(inputs.importId);
-  } catch {
-    return [
-      {
-        property: "importId",
-        reason: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '0f2c…/6a1d…'`,
-      },
-    ];
-  }
-  if (parsed.projectId !== inputs.projectId) {
-    return [
-      {
-        property: "importId",
-        reason: `importId names project ${parsed.projectId} but projectId is ${inputs.projectId}: make them agree`,
-      },
-    ];
-  }
-  return [];
-}
-
-/**
- * The environment as the project view shows it. There is no list-environments endpoint, and the environment GET
- * answers 403 for a missing environment (indistinguishable from a permission problem) and lacks the key, so the
- * project view — which carries key, secrets and settings — is both the read and the proof of absence.
- */
-async function findEnvironment(
-  ctx: Context,
-  projectId: string,
-  envId: string,
-): Promise<ProjectEnvironment | undefined> {
-  return (await findProject(ctx, projectId))?.environments.find((e) => e.id === envId);
-}
-
-const projectMissing = (projectId: string) =>
-  new Error(
-    `project ${projectId} does not exist or this access token cannot see it (FeatBit: Forbidden): check projectId`,
-  );
-
-/** The existing environment to manage instead of creating one, if the declaration asks for adoption. */
-async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectEnvironment | undefined> {
-  if (inputs.importId !== undefined) {
-    const { envId } = parseId(inputs.importId);
-    const project = await findProject(ctx, inputs.projectId);
-    if (!project) throw projectMissing(inputs.projectId);
-    const found = project.environments.find((e) => e.id === envId);
-    if (!found) {
-      throw new Error(
-        `importId ${inputs.importId} names no environment of project '${project.key}' this access token can see`,
-      );
-    }
-    if (!sameKey(found.key, inputs.key)) {
-      throw new Error(
-        `importId ${inputs.importId} is environment '${found.key}', but key is '${inputs.key}': make them agree`,
-      );
-    }
-    return found;
-  }
-  if (!inputs.adopt && !AUTO_CREATED.has(inputs.key.toLowerCase())) return undefined;
-  const project = await findProject(ctx, inputs.projectId);
-  if (!project) throw projectMissing(inputs.projectId);
-  return project.environments.find((e) => sameKey(e.key, inputs.key));
-}
-
 function differs(env: EnvView, wanted: Inputs): boolean {
   return (
     env.name !== wanted.name ||
@@ -154,96 +135,123 @@ function differs(env: EnvView, wanted: Inputs): boolean {
   );
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Reads and writes
+
+const projectMissing = (projectId: string) =>
+  new Error(
+    `project ${projectId} does not exist or this access token cannot see it (FeatBit: Forbidden): check projectId`,
+  );
+
+/** The existing environment to manage instead of creating one, if the declaration asks for adoption. */
+async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectEnvironment | undefined> {
+  if (inputs.importId === undefined && !inputs.adopt && !AUTO_CREATED.has(inputs.key.toLowerCase()))
+    return undefined;
+  const project = await ctx.client.projects.find(inputs.projectId);
+  if (!project) throw projectMissing(inputs.projectId);
+  if (inputs.importId === undefined) return project.environments.find((e) => sameKey(e.key, inputs.key));
+  const { envId } = parseId(inputs.importId);
+  const found = project.environments.find((e) => e.id === envId);
+  if (!found) {
+    throw new Error(
+      `importId ${inputs.importId} names no environment of project '${project.key}' this access token can see`,
+    );
+  }
+  if (!sameKey(found.key, inputs.key)) {
+    throw new Error(
+      `importId ${inputs.importId} is environment '${found.key}', but key is '${inputs.key}': make them agree`,
+    );
+  }
+  return found;
+}
+
 /**
  * One PUT brings name, description and settings to the declaration (FeatBit replaces name and description as a
- * pair; settings are always sent because this resource manages them). An ambiguous failure is settled by reading
- * the environment back; a 403 for an environment that is gone becomes advice to refresh.
+ * pair; settings are always sent because this resource manages them).
  */
-async function writeSettings(
-  ctx: Context,
-  projectId: string,
-  envId: string,
-  wanted: Inputs,
-): Promise<EnvView> {
-  try {
-    return await ctx.client.environments.update(projectId, envId, {
-      name: wanted.name,
-      description: wanted.description,
-      settings: { requireChangeComment: wanted.requireChangeComment },
-    });
-  } catch (err) {
-    if (!isFeatBitApiError(err) || (!err.ambiguous && err.status !== 403)) throw err;
-    const current = await findEnvironment(ctx, projectId, envId);
-    if (!current) {
-      throw new Error(
-        `it no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
-          `from the stack, then 'pulumi up' to create it again`,
-        { cause: err },
-      );
-    }
-    if (err.ambiguous && !differs(current, wanted)) return current;
-    throw err;
-  }
+function writeSettings(ctx: Context, projectId: string, envId: string, wanted: Inputs): Promise<EnvView> {
+  return verifiedWrite({
+    send: () =>
+      ctx.client.environments.update(projectId, envId, {
+        name: wanted.name,
+        description: wanted.description,
+        settings: { requireChangeComment: wanted.requireChangeComment },
+      }),
+    read: () => ctx.client.environments.find(projectId, envId),
+    landed: (current) => !differs(current, wanted),
+    result: (current) => current,
+  });
+}
+
+/** Brings an existing environment (adopted, or made by a create whose answer was lost) to the declaration. */
+async function settle(ctx: Context, inputs: Inputs, existing: ProjectEnvironment) {
+  const env = differs(existing, inputs)
+    ? await writeSettings(ctx, inputs.projectId, existing.id, inputs)
+    : existing;
+  return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, existing.key) };
 }
 
 async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
   const existing = await adoptionTarget(ctx, inputs);
-  if (existing) {
-    const env = differs(existing, inputs)
-      ? await writeSettings(ctx, inputs.projectId, existing.id, inputs)
-      : existing;
-    return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, existing.key) };
-  }
+  if (existing) return settle(ctx, inputs, existing);
   try {
-    const env = await ctx.client.environments.create(inputs.projectId, {
-      name: inputs.name,
-      key: inputs.key,
-      description: inputs.description,
-      settings: { requireChangeComment: inputs.requireChangeComment },
+    return await createOnce<{ id: string; outs: Outputs }>({
+      send: async () => {
+        const env = await ctx.client.environments.create(inputs.projectId, {
+          name: inputs.name,
+          key: inputs.key,
+          description: inputs.description,
+          settings: { requireChangeComment: inputs.requireChangeComment },
+        });
+        return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, inputs.key) };
+      },
+      lookup: async () => {
+        const project = await ctx.client.projects.find(inputs.projectId);
+        const landed = project?.environments.find((e) => sameKey(e.key, inputs.key));
+        return landed ? { state: "landed", object: await settle(ctx, inputs, landed) } : { state: "absent" };
+      },
+      taken: (cause) =>
+        new Error(
+          `an environment with key '${inputs.key}' already exists in project ${inputs.projectId} (FeatBit: KeyHasBeenUsed): ` +
+            `set adopt: true to manage it with Pulumi, or choose another key`,
+          { cause },
+        ),
     });
-    return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, inputs.key) };
   } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    if (err.ambiguous) {
-      // The POST may have been applied before the connection failed: look before reporting, never create twice.
-      const project = await findProject(ctx, inputs.projectId);
-      const landed = project?.environments.find((e) => sameKey(e.key, inputs.key));
-      if (!landed) throw err;
-      const env = differs(landed, inputs)
-        ? await writeSettings(ctx, inputs.projectId, landed.id, inputs)
-        : landed;
-      return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, landed.key) };
-    }
-    if (err.codes.includes("KeyHasBeenUsed")) {
-      throw new Error(
-        `an environment with key '${inputs.key}' already exists in project ${inputs.projectId} (FeatBit: KeyHasBeenUsed): ` +
-          `set adopt: true to manage it with Pulumi, or choose another key`,
-        { cause: err },
-      );
-    }
     // FeatBit answers 403 both for a missing project and for a token without CreateEnv: tell them apart.
-    if (err.status === 403 && (await findProject(ctx, inputs.projectId)) === undefined)
+    if (
+      isFeatBitApiError(err) &&
+      err.kind === "forbidden" &&
+      (await ctx.client.projects.find(inputs.projectId)) === undefined
+    )
       throw projectMissing(inputs.projectId);
     throw err;
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Definition
+
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Environment",
   schema: Inputs,
-  rules,
   createOnly: ["adopt", "importId"],
   replaceOn: ["projectId", "key"],
   // Keys are unique per project (case-insensitive): a replacement in the same project with the same key must go first.
   deleteBeforeReplace: (olds, news) => olds.projectId === news.projectId && sameKey(olds.key, news.key),
+  outputs: ["environmentId", "serverKey", "clientKey"],
+  fromId: {
+    projectId: (id) => id.split("/")[0],
+    environmentId: (id) => id.split("/")[1],
+  },
   describe: (p) => `environment '${p.key ?? "?"}' in project ${p.projectId ?? "?"}`,
 
   create,
 
   async read(ctx, id, olds) {
     const { projectId, envId } = parseId(id);
-    // A deleted project takes its environments with it: findProject reports it absent, so the environment is gone.
-    const env = await findEnvironment(ctx, projectId, envId);
+    // A deleted project takes its environments with it: find reports the project absent, so the environment is gone.
+    const env = await ctx.client.environments.find(projectId, envId);
     if (!env) return undefined;
     const base = {
       projectId,
@@ -270,36 +278,20 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     } catch (err) {
       // FeatBit answers 403 for an environment (or project) that is already gone; an ambiguous failure may have
       // deleted it. Either way the project view settles it.
-      if (isFeatBitApiError(err) && (err.status === 403 || err.ambiguous)) {
-        if ((await findEnvironment(ctx, projectId, envId)) === undefined) return;
+      if (isFeatBitApiError(err) && (err.kind === "forbidden" || err.ambiguous)) {
+        if ((await ctx.client.environments.find(projectId, envId)) === undefined) return;
       }
       throw err;
     }
   },
 };
 
-export const environmentProvider: ProviderFactory = (context) => toProvider(definition, context);
+export { definition as environmentDefinition };
 
-export interface EnvironmentArgs {
-  /** The project's id (Project.projectId); changing it replaces the environment. */
-  projectId: pulumi.Input<string>;
-  /**
-   * Unique per project (case-insensitive); changing it replaces the environment. `prod` and `dev` — which FeatBit
-   * creates with every project — are adopted automatically when they exist.
-   */
-  key: pulumi.Input<string>;
-  name: pulumi.Input<string>;
-  /** Default "". */
-  description?: pulumi.Input<string>;
-  /** FeatBit's "require a comment for every change" setting (a UI hint; the API does not enforce it). Default false. */
-  requireChangeComment?: pulumi.Input<boolean>;
-  /** Manage an existing environment with this key instead of failing because it exists. */
-  adopt?: pulumi.Input<boolean>;
-  /** Adopt by the Terraform provider's import id: `<project_uuid>/<environment_uuid>`. */
-  importId?: pulumi.Input<string>;
-}
+// ---------------------------------------------------------------------------------------------------------------
+// The Pulumi resource
 
-export class Environment extends pulumi.dynamic.Resource {
+export class Environment extends FeatBitResource {
   declare readonly environmentId: pulumi.Output<string>;
   declare readonly projectId: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
@@ -311,33 +303,13 @@ export class Environment extends pulumi.dynamic.Resource {
   /** The client-side SDK key (a Pulumi secret). */
   declare readonly clientKey: pulumi.Output<string>;
 
-  /** An existing Environment by id (`<project_uuid>/<environment_uuid>`), read-only: Pulumi reads it and manages nothing. */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Environment {
-    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
-    return new Environment(name, {} as EnvironmentArgs, { ...opts, id });
-  }
-
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.CustomResourceOptions) {
+    // SDK keys are generated by FeatBit, so Pulumi cannot know they are secret unless told.
     super(
-      shimFor("Environment"),
+      definition,
       name,
-      {
-        ...declareOutputs(
-          "environmentId",
-          "projectId",
-          "key",
-          "name",
-          "description",
-          "requireChangeComment",
-          "serverKey",
-          "clientKey",
-        ),
-        ...args,
-      },
-      // SDK keys are generated by FeatBit, so Pulumi cannot know they are secret unless told.
+      args,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["serverKey", "clientKey"] }),
-      "featbit",
-      "Environment",
     );
   }
 }

@@ -9,42 +9,80 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+  isFeatBitApiError,
   VARIATION_TYPES,
   type FeatureFlag as ApiFlag,
   type Variation as ApiVariation,
   type VariationType,
 } from "../client";
-import { FeatBitApiError, isFeatBitApiError } from "../client/errors";
+import { canonicalJson, sameKey } from "./core/canonical";
+import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
+import { FeatBitResource } from "./core/resourceClass";
+import { adoption, crossField, description, key, name, tags, uuid } from "./core/schema";
+import { stableId } from "./core/stableIds";
 import {
-  canonicalJson,
-  isGone,
-  PartialWriteError,
-  splitId,
-  toProvider,
+  createOnce,
+  flagLock,
+  goneError,
+  notApplied,
+  retryOnConflict,
+  verifiedWrite,
   withLock,
-  type Context,
-  type Failure,
-  type ProviderFactory,
-  type ResourceDefinition,
-  declareOutputs,
-} from "./framework";
-import { stableId } from "./ids";
-import { adoption, description, key, name, tags, uuid } from "./inputs";
-import { sameKey } from "./lookups";
-import { shimFor } from "./shim";
+} from "./core/writes";
 
-const ID_FORMAT = "<environment_uuid>/<flag_key>";
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
 
-/**
- * The `withLock` key for every revision-guarded write on one flag: this resource and FeatureFlagTargeting both
- * use it so their read-revision-then-write sequences never interleave. Keys are unique ignoring case in FeatBit.
- */
-export function flagLockKey(envId: string, flagKey: string): string {
-  return `featbit:flag:${envId.toLowerCase()}/${flagKey.toLowerCase()}`;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A variation as FeatBit stores it, plus whether the program declared its id. */
+export interface FeatureFlagVariation {
+  id: string;
+  name: string;
+  /** FeatBit's string form: "true", "42", canonical JSON text. */
+  value: string;
+  idDeclared: boolean;
+}
+
+export interface FeatureFlagVariationArgs {
+  /** Unique within the flag, ignoring case. Renaming keeps the variation's id (matched by value). */
+  name: pulumi.Input<string>;
+  /**
+   * A string; for boolean flags also true/false, for number flags a number, for json flags an object or array
+   * (stored as canonical JSON text).
+   */
+  value: pulumi.Input<string | number | boolean | { [key: string]: JsonValue } | JsonValue[]>;
+  /** Optional fixed id; by default a stable id is derived from the flag key and the variation name. */
+  id?: pulumi.Input<string>;
+}
+
+export interface FeatureFlagArgs {
+  /** The environment's UUID (e.g. an Environment's `environmentId`); changing it replaces the flag. */
+  environmentId: pulumi.Input<string>;
+  /** Unique per environment ignoring case; changing it replaces the flag. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Default "". */
+  description?: pulumi.Input<string>;
+  /** Default "boolean"; changing it replaces the flag. */
+  variationType?: pulumi.Input<VariationType>;
+  /**
+   * Default for boolean flags: true and false. A new flag serves "true" (other types: the first variation) when
+   * on and "false" (other types: the last) when off.
+   */
+  variations?: pulumi.Input<pulumi.Input<FeatureFlagVariationArgs>[]>;
+  /** Compared as a set. */
+  tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Manage an existing flag with this key (restoring it if archived) instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<environment_uuid>/<flag_key>`. */
+  importId?: pulumi.Input<string>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
+
+const ID_FORMAT = "<environment_uuid>/<flag_key>";
 
 /**
  * Stored outputs mark each variation with `idDeclared`. Ids the program did not declare (generated, or kept from
@@ -83,29 +121,45 @@ const VariationInput = z.preprocess(
 );
 type VariationInput = z.infer<typeof VariationInput>;
 
-const Inputs = z.object({
-  environmentId: uuid("environmentId"),
-  key: key("feature flag"),
-  name: name("feature flag"),
-  description,
-  variationType: z
-    .enum(VARIATION_TYPES, { error: `variationType must be one of ${VARIATION_TYPES.join(", ")}` })
-    .default("boolean"),
-  /** Omitted for boolean flags: normalize fills in true/false. */
-  variations: z.array(VariationInput, { error: "variations must be a list of {name, value}" }).optional(),
-  tags,
-  ...adoption,
-});
-type Inputs = z.infer<typeof Inputs>;
+/** Routes FeatBit matches before `{key}`: a flag with such a key can be created but never read back. */
+const SHADOWED_KEYS = new Set(["is-key-used", "all-tags", "insights"]);
 
-/** A variation as FeatBit stores it, plus whether the program declared its id. */
-export interface FeatureFlagVariation {
-  id: string;
-  name: string;
-  /** FeatBit's string form: "true", "42", canonical JSON text. */
-  value: string;
-  idDeclared: boolean;
-}
+const flagKey = key("feature flag").superRefine((k, ctx) => {
+  if (SHADOWED_KEYS.has(k.toLowerCase())) {
+    ctx.addIssue({
+      code: "custom",
+      message: `FeatBit cannot read a flag keyed '${k}' back (its API has a route of that name): choose another key`,
+    });
+  }
+  // The key is a URL path segment, and HTTP clients and servers collapse '.' and '..' (even percent-encoded).
+  if (k === "." || k === "..") {
+    ctx.addIssue({
+      code: "custom",
+      message: `FeatBit cannot address a flag keyed '${k}' (URLs collapse it as a path segment): choose another key`,
+    });
+  }
+});
+
+type VariationRuleFields = { variationType: VariationType; variations?: VariationInput[] };
+type ImportIdFields = { environmentId: string; key: string; importId?: string };
+
+const Inputs = z
+  .object({
+    environmentId: uuid("environmentId"),
+    key: flagKey,
+    name: name("feature flag"),
+    description,
+    variationType: z
+      .enum(VARIATION_TYPES, { error: `variationType must be one of ${VARIATION_TYPES.join(", ")}` })
+      .default("boolean"),
+    /** Omitted for boolean flags: normalize fills in true/false. */
+    variations: z.array(VariationInput, { error: "variations must be a list of {name, value}" }).optional(),
+    tags,
+    ...adoption,
+  })
+  .superRefine(...crossField<VariationRuleFields>(["variationType", "variations"], variationRules))
+  .superRefine(...crossField<ImportIdFields>(["environmentId", "key", "importId"], importIdRule));
+type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Omit<Inputs, "variations"> & {
   variations: FeatureFlagVariation[];
@@ -119,9 +173,6 @@ const BOOLEAN_DEFAULT: VariationInput[] = [
   { name: "true", value: "true" },
   { name: "false", value: "false" },
 ];
-
-/** Routes FeatBit matches before `{key}`: a flag with such a key can be created but never read back. */
-const SHADOWED_KEYS = new Set(["is-key-used", "all-tags", "insights"]);
 
 const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
@@ -189,43 +240,25 @@ function normalize(inputs: Inputs): Inputs {
  * FeatBit's own rules plus the ones it does not enforce (typed values, unique names/values/ids), so a mistake
  * fails in preview with the property to fix instead of being stored and breaking evaluation later.
  */
-function rules(inputs: Inputs): Failure[] {
-  const failures: Failure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-
-  // Undefined when the key itself failed validation: check still runs these rules on the fields that parsed.
-  const key = inputs.key as string | undefined;
-  if (key !== undefined && SHADOWED_KEYS.has(key.toLowerCase())) {
-    fail(
-      "key",
-      `FeatBit cannot read a flag keyed '${inputs.key}' back (its API has a route of that name): choose another key`,
-    );
-  }
-  // The key is a URL path segment, and HTTP clients and servers collapse '.' and '..' (even percent-encoded).
-  if (key === "." || key === "..") {
-    fail(
-      "key",
-      `FeatBit cannot address a flag keyed '${key}' (URLs collapse it as a path segment): choose another key`,
-    );
-  }
-
-  const variations = inputs.variations ?? [];
+function variationRules(inputs: VariationRuleFields, ctx: z.RefinementCtx<VariationRuleFields>): void {
+  const fail = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
   const type = inputs.variationType;
+  const variations = inputs.variations ?? (type === "boolean" ? BOOLEAN_DEFAULT : []);
   if (variations.length === 0) {
-    fail("variations", `${type} flags need at least one variation, e.g. [{name: "blue", value: "blue"}]`);
+    fail(["variations"], `${type} flags need at least one variation, e.g. [{name: "blue", value: "blue"}]`);
   }
   const seenNames = new Map<string, number>();
   const seenValues = new Map<string, number>();
   const seenIds = new Map<string, number>();
   variations.forEach((v, i) => {
-    const at = `variations[${i}]`;
     const wire = wireValue(type, v.value);
-    if ("problem" in wire) fail(`${at}.value`, wire.problem);
+    if ("problem" in wire) fail(["variations", i, "value"], wire.problem);
     else {
       const first = seenValues.get(wire.value);
       if (first !== undefined) {
         fail(
-          `${at}.value`,
+          ["variations", i, "value"],
           `value ${show(wire.value)} is already used by variations[${first}]: each variation needs its own value`,
         );
       } else seenValues.set(wire.value, i);
@@ -234,7 +267,7 @@ function rules(inputs: Inputs): Failure[] {
     const sameName = seenNames.get(nameKey);
     if (sameName !== undefined) {
       fail(
-        `${at}.name`,
+        ["variations", i, "name"],
         `name '${v.name}' is already used by variations[${sameName}] (names are compared ignoring case): rename one`,
       );
     } else seenNames.set(nameKey, i);
@@ -242,7 +275,7 @@ function rules(inputs: Inputs): Failure[] {
       const sameId = seenIds.get(v.id);
       if (sameId !== undefined) {
         fail(
-          `${at}.id`,
+          ["variations", i, "id"],
           `id '${v.id}' is already used by variations[${sameId}]: ids must be unique, or omit them`,
         );
       } else seenIds.set(v.id, i);
@@ -250,34 +283,38 @@ function rules(inputs: Inputs): Failure[] {
   });
 
   if (type === "boolean" && variations.length > 0) {
-    const values = variations.map((v) => v.value).sort();
+    const values = variations.map((v) => {
+      const wire = wireValue(type, v.value);
+      return "value" in wire ? wire.value : String(v.value);
+    });
+    values.sort();
     if (values.length !== 2 || values[0] !== "false" || values[1] !== "true") {
       fail(
-        "variations",
+        ["variations"],
         "boolean flags have exactly two variations, with values 'true' and 'false': omit variations to get them, or use variationType 'string'",
       );
     }
   }
-
-  if (inputs.importId !== undefined) {
-    const problem = importIdProblem(inputs.importId, inputs.environmentId, inputs.key);
-    if (problem) fail("importId", problem);
-  }
-  return failures;
 }
 
-function importIdProblem(importId: string, envId: string, flagKey: string): string | undefined {
+function importIdRule(inputs: ImportIdFields, ctx: z.RefinementCtx<ImportIdFields>): void {
+  const { importId, environmentId: envId, key: declaredKey } = inputs;
+  if (importId === undefined) return;
+  const fail = (message: string) => ctx.addIssue({ code: "custom", path: ["importId"], message });
   let parts: string[];
   try {
     parts = splitId(importId, 2, ID_FORMAT);
   } catch (err) {
-    return `${(err as Error).message} (the FeatBit Terraform provider's import id), e.g. '${envId}/${flagKey}'`;
+    return fail(
+      `${(err as Error).message} (the FeatBit Terraform provider's import id), e.g. '${envId}/${declaredKey}'`,
+    );
   }
   const [importEnv, importKey] = parts;
-  if (importEnv.toLowerCase() !== envId || importKey !== flagKey) {
-    return `importId '${importId}' names flag '${importKey}' in environment ${importEnv}, but this resource declares '${flagKey}' in ${envId}: make them agree`;
+  if (importEnv.toLowerCase() !== envId.toLowerCase() || importKey !== declaredKey) {
+    fail(
+      `importId '${importId}' names flag '${importKey}' in environment ${importEnv}, but this resource declares '${declaredKey}' in ${envId}: make them agree`,
+    );
   }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -404,60 +441,25 @@ const sameTags = (live: readonly string[], wanted: readonly string[]) =>
   canonicalJson([...new Set(live)].sort()) === canonicalJson(wanted);
 
 // ---------------------------------------------------------------------------------------------------------------
-// FeatBit calls
+// Reads and writes
 
-/** The flag, or undefined when FeatBit answers 404. */
-async function getFlag(ctx: Context, envId: string, flagKey: string): Promise<ApiFlag | undefined> {
-  try {
-    return await ctx.client.flags.get(envId, flagKey);
-  } catch (err) {
-    if (isGone(err)) return undefined;
-    throw err;
-  }
-}
+const subjectOf = (p: Partial<Inputs>) =>
+  `feature flag '${p.key ?? "?"}' in environment ${p.environmentId ?? "?"}`;
 
-/**
- * The error of a write that reading back proved was not applied. The transport's advice to read back before
- * retrying is done already, so it is replaced by what the read showed.
- */
-function notApplied(err: FeatBitApiError): FeatBitApiError {
-  const detail = `${err.detail}; reading the flag back showed the change was not applied`;
-  return new FeatBitApiError({
-    message: detail,
-    detail,
-    kind: err.kind,
-    status: err.status,
-    codes: err.codes,
-    method: err.method,
-    path: err.path,
-    attempts: err.attempts,
-  });
-}
-
-/** The error to report for a write FeatBit refused because the flag is gone (it answers 403 or 404). */
-const goneError = () => new Error("it no longer exists in FeatBit: run `pulumi refresh` to recreate it");
-
-/**
- * Runs one write. When the transport cannot tell whether it landed (`ambiguous`), reads the flag back and accepts
- * the write if `landed` holds, so a lost response never turns into a failed apply or a second write. A refusal
- * that may mean the flag is gone is checked the same way, so the message says so rather than "forbidden".
- */
-async function writeOnce(
+/** One write to the flag, settled by reading it back when FeatBit's answer does not settle it. */
+function writeFlag<R>(
   ctx: Context,
   envId: string,
   flagKey: string,
-  write: () => Promise<unknown>,
+  send: () => Promise<R>,
   landed: (live: ApiFlag) => boolean,
-): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (!isFeatBitApiError(err) || !(err.ambiguous || isGone(err, [403, 404]))) throw err;
-    const live = await getFlag(ctx, envId, flagKey);
-    if (!live) throw goneError();
-    if (!err.ambiguous) throw err;
-    if (!landed(live)) throw notApplied(err);
-  }
+): Promise<R | ApiFlag> {
+  return verifiedWrite<R | ApiFlag, ApiFlag>({
+    send,
+    read: () => ctx.client.flags.find(envId, flagKey),
+    landed,
+    result: (live) => live,
+  });
 }
 
 /** Where the live flag's targeting still serves each variation about to be removed. */
@@ -488,15 +490,16 @@ function referencesTo(live: ApiFlag, removedIds: ReadonlySet<string>): string[] 
  * Replaces the variation list under the flag's current revision, keeping ids (see assignIds). Refuses to remove a
  * variation the live targeting still serves: FeatBit would accept it and then fail evaluating and listing the flag.
  */
-async function putVariations(
+function putVariations(
   ctx: Context,
   envId: string,
   flagKey: string,
   declared: readonly VariationInput[],
   alreadyRead?: ApiFlag,
 ): Promise<FeatureFlagVariation[]> {
-  for (let attempt = 1; ; attempt++) {
-    const live = attempt === 1 && alreadyRead ? alreadyRead : await getFlag(ctx, envId, flagKey);
+  // Someone may change the flag between our read and write (409 Conflict): read the new revision and try once more.
+  return retryOnConflict(async (attempt) => {
+    const live = attempt === 1 && alreadyRead ? alreadyRead : await ctx.client.flags.find(envId, flagKey);
     if (!live) throw goneError();
     const liveVariations = live.variations.map((v) => ({
       ...v,
@@ -519,57 +522,48 @@ async function putVariations(
       revision: live.revision,
       variations: wanted.map(({ id, name: n, value }) => ({ id, name: n, value })),
     };
-    try {
-      await writeOnce(
-        ctx,
-        envId,
-        flagKey,
-        () => ctx.client.flags.updateVariations(envId, flagKey, body),
-        (after) => sameVariations(after.variations, wanted, after.variationType),
-      );
-      return wanted;
-    } catch (err) {
-      // Someone changed the flag between our read and write (409 Conflict): read the new revision and try once more.
-      if (attempt === 1 && isFeatBitApiError(err) && err.status === 409) continue;
-      throw err;
-    }
-  }
+    await writeFlag(
+      ctx,
+      envId,
+      flagKey,
+      () => ctx.client.flags.updateVariations(envId, flagKey, body),
+      (after) => sameVariations(after.variations, wanted, after.variationType),
+    );
+    return wanted;
+  });
 }
 
-async function putName(ctx: Context, envId: string, flagKey: string, value: string) {
-  await writeOnce(
+const putName = (ctx: Context, envId: string, flagKey: string, value: string) =>
+  writeFlag(
     ctx,
     envId,
     flagKey,
     () => ctx.client.flags.updateName(envId, flagKey, { name: value }),
     (l) => l.name === value,
   );
-}
 
-async function putDescription(ctx: Context, envId: string, flagKey: string, value: string) {
-  await writeOnce(
+const putDescription = (ctx: Context, envId: string, flagKey: string, value: string) =>
+  writeFlag(
     ctx,
     envId,
     flagKey,
     () => ctx.client.flags.updateDescription(envId, flagKey, { description: value }),
     (l) => (l.description ?? "") === value,
   );
-}
 
-async function putTags(ctx: Context, envId: string, flagKey: string, value: string[]) {
-  await writeOnce(
+const putTags = (ctx: Context, envId: string, flagKey: string, value: string[]) =>
+  writeFlag(
     ctx,
     envId,
     flagKey,
     () => ctx.client.flags.setTags(envId, flagKey, { tags: value }),
     (l) => sameTags(l.tags, value),
   );
-}
 
 /** The existing flag the inputs ask to adopt; undefined when `adopt: true` finds none (the flag is then created). */
 async function findToAdopt(ctx: Context, inputs: Inputs): Promise<ApiFlag | undefined> {
   if (inputs.importId === undefined && !inputs.adopt) return undefined;
-  const live = await getFlag(ctx, inputs.environmentId, inputs.key);
+  const live = await ctx.client.flags.find(inputs.environmentId, inputs.key);
   if (!live && inputs.importId !== undefined) {
     throw new Error(
       `importId '${inputs.importId}' names no feature flag this access token can see (FeatBit answered 404): check the environment id and the key (keys are case-sensitive here)`,
@@ -589,9 +583,9 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
       `${subjectOf(inputs)} exists with variationType '${found.variationType}', but the program declares '${inputs.variationType}': FeatBit cannot change a flag's type; declare '${found.variationType}' to adopt it, or choose another key`,
     );
   }
-  let live: ApiFlag | undefined = found;
+  let adopted: ApiFlag | undefined = found;
   if (found.isArchived) {
-    await writeOnce(
+    await writeFlag(
       ctx,
       envId,
       flagKey,
@@ -599,26 +593,25 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
       (l) => !l.isArchived,
     );
     // Restoring rotates the revision the variation update needs.
-    live = await getFlag(ctx, envId, flagKey);
-    if (!live) throw new Error(`${subjectOf(inputs)} disappeared while it was being restored`);
+    adopted = await ctx.client.flags.find(envId, flagKey);
+    if (!adopted) throw new Error(`${subjectOf(inputs)} disappeared while it was being restored`);
   }
-  const adopted = live;
+  const live = adopted;
   try {
     // Variations first: they need the revision just read, which every other write rotates.
-    const variations = await putVariations(ctx, envId, flagKey, declaredVariations(inputs), adopted);
-    if (adopted.name !== inputs.name) await putName(ctx, envId, flagKey, inputs.name);
-    if ((adopted.description ?? "") !== inputs.description) {
+    const variations = await putVariations(ctx, envId, flagKey, declaredVariations(inputs), live);
+    if (live.name !== inputs.name) await putName(ctx, envId, flagKey, inputs.name);
+    if ((live.description ?? "") !== inputs.description)
       await putDescription(ctx, envId, flagKey, inputs.description);
-    }
-    if (!sameTags(adopted.tags, inputs.tags)) await putTags(ctx, envId, flagKey, inputs.tags);
-    return outputsAfterWrite(inputs, adopted.id, variations);
+    if (!sameTags(live.tags, inputs.tags)) await putTags(ctx, envId, flagKey, inputs.tags);
+    return outputsAfterWrite(inputs, live.id, variations);
   } catch (err) {
     // The flag is Pulumi's now: record it as found, so the next update retries whatever still differs.
     const reason = err instanceof Error ? err.message : String(err);
     throw new PartialWriteError(
       `adopted ${subjectOf(inputs)} but could not bring it to the declared definition: ${reason}`,
       `${envId}/${flagKey}`,
-      outputsFrom(adopted, inputs, new Set()),
+      outputsFrom(live, inputs, new Set()),
     );
   }
 }
@@ -627,16 +620,82 @@ function outputsAfterWrite(inputs: Inputs, flagId: string, variations: FeatureFl
   return { ...inputs, variations, flagId, variationIds: variationIds(variations) };
 }
 
-const subjectOf = (p: Partial<Inputs>) =>
-  `feature flag '${p.key ?? "?"}' in environment ${p.environmentId ?? "?"}`;
+async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+  const { environmentId: envId, key: flagKey } = inputs;
+  const id = `${envId}/${flagKey}`;
+  const adopted = await findToAdopt(ctx, inputs);
+  if (adopted) return { id, outs: await adoptFlag(ctx, adopted, inputs) };
+
+  const variations = assignIds(flagKey, declaredVariations(inputs), []);
+  const serving = createServing(inputs.variationType, variations);
+  const created = await createOnce<ApiFlag>({
+    send: () =>
+      ctx.client.flags.create(envId, {
+        name: inputs.name,
+        key: flagKey,
+        description: inputs.description,
+        variationType: inputs.variationType,
+        variations: variations.map(({ id: variationId, name: n, value }) => ({
+          id: variationId,
+          name: n,
+          value,
+        })),
+        enabledVariationId: serving.on,
+        disabledVariationId: serving.off,
+        tags: inputs.tags,
+      }),
+    // A flag found there is this create only if it is what was posted. One that existed before (the lost answer was
+    // KeyHasBeenUsed) has other variation ids, or is archived: taking it silently would manage, and on destroy
+    // delete, a flag nobody asked to adopt.
+    lookup: async () => {
+      const found = await ctx.client.flags.find(envId, flagKey);
+      if (!found) return { state: "absent" };
+      const ours =
+        !found.isArchived &&
+        found.variationType === inputs.variationType &&
+        sameVariations(found.variations, variations, found.variationType);
+      return ours ? { state: "landed", object: found } : { state: "taken" };
+    },
+    taken: (cause) =>
+      new Error(
+        `a feature flag with key '${flagKey}' already exists in environment ${envId}, possibly archived or with different letter case (FeatBit: KeyHasBeenUsed): set adopt: true (or importId: '${envId}/${flagKey}') to manage it with Pulumi, or choose another key`,
+        { cause },
+      ),
+  });
+  return { id, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
+}
+
+/** Archive, delete, then prove absence (FeatBit deletes only archived flags). */
+async function remove(ctx: Context, envId: string, flagKey: string): Promise<void> {
+  const flags = ctx.client.flags;
+  // A missing flag answers 403 or 404 here; absence is then confirmed.
+  try {
+    await flags.archive(envId, flagKey);
+  } catch (err) {
+    if (!isFeatBitApiError(err)) throw err;
+    const live = await flags.find(envId, flagKey);
+    if (!live) return;
+    if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
+  }
+  // A missing flag answers 403, and a lost response may hide a delete that landed: reading back decides.
+  let refused: Error | undefined;
+  try {
+    await flags.delete(envId, flagKey);
+  } catch (err) {
+    if (!isFeatBitApiError(err)) throw err;
+    refused = err.ambiguous ? notApplied(err) : err;
+  }
+  if (await flags.find(envId, flagKey)) {
+    throw refused ?? new Error(`FeatBit still has it after deleting it: run \`pulumi destroy\` again`);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
-// The resource
+// Definition
 
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "FeatureFlag",
   schema: Inputs,
-  rules,
   normalize,
   createOnly: ["adopt", "importId"],
   replaceOn: ["environmentId", "key", "variationType"],
@@ -644,61 +703,18 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   // created once the old one is deleted.
   deleteBeforeReplace: (olds, news) =>
     olds.environmentId === news.environmentId && sameKey(olds.key, news.key),
+  outputs: ["flagId", "variationIds"],
+  fromId: {
+    environmentId: (id) => id.slice(0, id.indexOf("/")),
+    key: (id) => id.slice(id.indexOf("/") + 1),
+  },
   describe: subjectOf,
 
-  async create(ctx, inputs) {
-    const { environmentId: envId, key: flagKey } = inputs;
-    return withLock(flagLockKey(envId, flagKey), async () => {
-      const adopted = await findToAdopt(ctx, inputs);
-      if (adopted) return { id: `${envId}/${flagKey}`, outs: await adoptFlag(ctx, adopted, inputs) };
-
-      const variations = assignIds(flagKey, declaredVariations(inputs), []);
-      const serving = createServing(inputs.variationType, variations);
-      let created: ApiFlag;
-      try {
-        created = await ctx.client.flags.create(envId, {
-          name: inputs.name,
-          key: flagKey,
-          description: inputs.description,
-          variationType: inputs.variationType,
-          variations: variations.map(({ id, name: n, value }) => ({ id, name: n, value })),
-          enabledVariationId: serving.on,
-          disabledVariationId: serving.off,
-          tags: inputs.tags,
-        });
-      } catch (err) {
-        // The request may have been applied before the connection failed: look before reporting, never POST twice.
-        if (!isFeatBitApiError(err)) throw err;
-        const found = err.ambiguous ? await getFlag(ctx, envId, flagKey) : undefined;
-        // A flag found there is this create only if it is what was posted. One that existed before (the lost answer
-        // was KeyHasBeenUsed) has other variation ids, or is archived: taking it silently would manage, and on
-        // destroy delete, a flag nobody asked to adopt.
-        const landed =
-          found &&
-          !found.isArchived &&
-          found.variationType === inputs.variationType &&
-          sameVariations(found.variations, variations, found.variationType)
-            ? found
-            : undefined;
-        if (!landed) {
-          if (err.ambiguous && !found) throw notApplied(err);
-          if (found || err.codes.includes("KeyHasBeenUsed")) {
-            throw new Error(
-              `a feature flag with key '${flagKey}' already exists in environment ${envId}, possibly archived or with different letter case (FeatBit: KeyHasBeenUsed): set adopt: true (or importId: '${envId}/${flagKey}') to manage it with Pulumi, or choose another key`,
-              { cause: err },
-            );
-          }
-          throw err;
-        }
-        created = landed;
-      }
-      return { id: `${envId}/${flagKey}`, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
-    });
-  },
+  create: (ctx, inputs) => withLock(flagLock(inputs.environmentId, inputs.key), () => create(ctx, inputs)),
 
   async read(ctx, id, olds) {
     const { envId, flagKey } = parseId(id);
-    const live = await getFlag(ctx, envId, flagKey);
+    const live = await ctx.client.flags.find(envId, flagKey);
     if (!live) return undefined;
     if (live.isArchived) {
       throw new Error(
@@ -710,7 +726,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async update(ctx, id, olds, news, changed) {
     const { envId, flagKey } = parseId(id);
-    return withLock(flagLockKey(envId, flagKey), async () => {
+    return withLock(flagLock(envId, flagKey), async () => {
       if (changed.has("name")) await putName(ctx, envId, flagKey, news.name);
       if (changed.has("description")) await putDescription(ctx, envId, flagKey, news.description);
       const variations = changed.has("variations")
@@ -723,29 +739,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async delete(ctx, id) {
     const { envId, flagKey } = parseId(id);
-    const flags = ctx.client.flags;
-    await withLock(flagLockKey(envId, flagKey), async () => {
-      // FeatBit deletes only archived flags. A missing flag answers 403 or 404 here; absence is then confirmed.
-      try {
-        await flags.archive(envId, flagKey);
-      } catch (err) {
-        if (!isFeatBitApiError(err)) throw err;
-        const live = await getFlag(ctx, envId, flagKey);
-        if (!live) return;
-        if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
-      }
-      // A missing flag answers 403, and a lost response may hide a delete that landed: reading back decides.
-      let refused: FeatBitApiError | undefined;
-      try {
-        await flags.delete(envId, flagKey);
-      } catch (err) {
-        if (!isFeatBitApiError(err)) throw err;
-        refused = err.ambiguous ? notApplied(err) : err;
-      }
-      if (await getFlag(ctx, envId, flagKey)) {
-        throw refused ?? new Error(`FeatBit still has it after deleting it: run \`pulumi destroy\` again`);
-      }
-    });
+    await withLock(flagLock(envId, flagKey), () => remove(ctx, envId, flagKey));
   },
 
   inputsOf: (outs, previous) => ({
@@ -765,52 +759,15 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   }),
 };
 
-export const featureFlagProvider: ProviderFactory = (context) => toProvider(definition, context);
+export { definition as featureFlagDefinition };
 
 /** Exposed for tests: the pure pieces (no API calls). */
-export const featureFlagInternals = { definition, normalize, rules, assignIds, wireValue };
+export const featureFlagInternals = { normalize, assignIds, wireValue };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-export interface FeatureFlagVariationArgs {
-  /** Unique within the flag, ignoring case. Renaming keeps the variation's id (matched by value). */
-  name: pulumi.Input<string>;
-  /**
-   * A string; for boolean flags also true/false, for number flags a number, for json flags an object or array
-   * (stored as canonical JSON text).
-   */
-  value: pulumi.Input<string | number | boolean | { [key: string]: JsonValue } | JsonValue[]>;
-  /** Optional fixed id; by default a stable id is derived from the flag key and the variation name. */
-  id?: pulumi.Input<string>;
-}
-
-export interface FeatureFlagArgs {
-  /** The environment's UUID (e.g. an Environment's `environmentId`); changing it replaces the flag. */
-  environmentId: pulumi.Input<string>;
-  /** Unique per environment ignoring case; changing it replaces the flag. */
-  key: pulumi.Input<string>;
-  name: pulumi.Input<string>;
-  /** Default "". */
-  description?: pulumi.Input<string>;
-  /** Default "boolean"; changing it replaces the flag. */
-  variationType?: pulumi.Input<VariationType>;
-  /**
-   * Default for boolean flags: true and false. A new flag serves "true" (other types: the first variation) when
-   * on and "false" (other types: the last) when off.
-   */
-  variations?: pulumi.Input<pulumi.Input<FeatureFlagVariationArgs>[]>;
-  /** Compared as a set. */
-  tags?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Manage an existing flag with this key (restoring it if archived) instead of failing because it exists. */
-  adopt?: pulumi.Input<boolean>;
-  /** Adopt by the Terraform provider's import id: `<environment_uuid>/<flag_key>`. */
-  importId?: pulumi.Input<string>;
-}
-
-export class FeatureFlag extends pulumi.dynamic.Resource {
+export class FeatureFlag extends FeatBitResource {
   /** The flag's FeatBit UUID. */
   declare readonly flagId: pulumi.Output<string>;
   declare readonly environmentId: pulumi.Output<string>;
@@ -829,34 +786,8 @@ export class FeatureFlag extends pulumi.dynamic.Resource {
    */
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
-  /** An existing FeatureFlag by id (`<environment_uuid>/<flag_key>`), read-only: Pulumi reads it and manages nothing. */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): FeatureFlag {
-    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
-    return new FeatureFlag(name, {} as FeatureFlagArgs, { ...opts, id });
-  }
-
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      shimFor("FeatureFlag"),
-      name,
-      {
-        ...declareOutputs(
-          "flagId",
-          "environmentId",
-          "key",
-          "name",
-          "description",
-          "variationType",
-          "variations",
-          "variationIds",
-          "tags",
-        ),
-        ...args,
-      },
-      opts,
-      "featbit",
-      "FeatureFlag",
-    );
+    super(definition, name, args, opts);
     this.declaredVariationNames = pulumi
       .all([args.variations, args.variationType])
       .apply(([variations, type]) =>

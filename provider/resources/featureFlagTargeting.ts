@@ -20,38 +20,88 @@ import {
   type TargetUser,
 } from "../client";
 import { isFeatBitApiError } from "../client/errors";
-import {
-  conditionFailures,
-  flagConditionSchema,
-  fromApiCondition,
-  toApiCondition,
-  type FlagCondition,
-} from "./conditions";
-import {
-  canonicalJson,
-  containsUnknown,
-  isGone,
-  PartialWriteError,
-  splitId,
-  toProvider,
-  UNKNOWN,
-  withLock,
-  type Context,
-  type ProviderFactory,
-  type ResourceDefinition,
-} from "./framework";
-// The FeatureFlag resource's lock key: its definition writes and these targeting writes (all revision-guarded)
-// never interleave inside one provider process.
-import { flagLockKey } from "./featureFlag";
-import { stableId } from "./ids";
-import { key, uuid } from "./inputs";
-import { shimFor } from "./shim";
+import { parseJsonList, round, sameJson } from "./core/canonical";
+import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
+import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
+import { FeatBitResource } from "./core/resourceClass";
+import { containsUnknown, key, UNKNOWN, uuid } from "./core/schema";
+import { stableId } from "./core/stableIds";
+import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Serve one variation to everyone the rule matches, or split them by percentage. */
+export type Serve =
+  | { variation: string }
+  | {
+      /** In declared order; percentages add up to 100. */
+      rollout: { variation: string; percent: number }[];
+      /** The end-user attribute that buckets users (default: keyId). */
+      dispatchKey?: string;
+    };
+
+export interface TargetingRule {
+  /** Identifies the rule (unique per flag): renaming it replaces the rule. */
+  name: string;
+  /** All must match (AND). */
+  conditions: FlagCondition[];
+  serve: Serve;
+}
+
+export interface IndividualTargeting {
+  variation: string;
+  /** End-user keys (keyId). A user may appear in one entry only. */
+  users: string[];
+}
+
+/**
+ * Pulumi inputs at every level, so other resources' outputs can be used inside rules (e.g. a Segment's id in a
+ * condition) — `pulumi.Input` alone only lifts the outermost value.
+ */
+export type DeepInput<T> = T extends boolean
+  ? pulumi.Input<boolean>
+  : T extends string | number | undefined | null
+    ? pulumi.Input<T>
+    : T extends readonly (infer U)[]
+      ? pulumi.Input<DeepInput<U>[]>
+      : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
+
+/** What `flag:` accepts: a FeatureFlag resource (or anything shaped like one). */
+export interface FlagReference {
+  environmentId: pulumi.Input<string>;
+  key: pulumi.Input<string>;
+  declaredVariationNames?: pulumi.Input<string[]>;
+}
+
+export interface FeatureFlagTargetingArgs {
+  /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
+  flag?: FlagReference;
+  /** The flag's environment (UUID); changing it moves ownership to another flag. Required unless `flag` is given. */
+  environmentId?: pulumi.Input<string>;
+  /** The flag's key; changing it moves ownership to another flag. Required unless `flag` is given. */
+  flagKey?: pulumi.Input<string>;
+  /** The flag's variation names, so preview can validate references; otherwise they are checked at apply time. */
+  variations?: DeepInput<string[]>;
+  /** On/off. Omitted → left to the FeatBit UI. */
+  enabled?: pulumi.Input<boolean>;
+  /** Variation served while the flag is off, by name. Omitted → left to the UI. */
+  offVariation?: pulumi.Input<string>;
+  /** Users served a specific variation. Omitted → left to the UI; [] → none. */
+  individualTargeting?: DeepInput<IndividualTargeting[]>;
+  /** Ordered; the first matching rule wins. Omitted → left to the UI; [] → none. */
+  rules?: DeepInput<TargetingRule[]>;
+  /** What users matching no rule get. Omitted → left to the UI. */
+  defaultRule?: DeepInput<{ serve: Serve }>;
+  /** Audit-log comment sent with each write; changing it alone writes nothing. */
+  comment?: pulumi.Input<string>;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
 // ---------------------------------------------------------------------------------------------------------------
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Percentages sum to 100 "exactly": float error from e.g. 33.33 + 33.33 + 33.34 is tolerated. */
 const SUM_TOLERANCE = 1e-6;
 
@@ -130,37 +180,13 @@ const serveSchema = z
     });
   });
 
-/** conditions.ts rules plus FeatBit's id rule for segment conditions, reported at the condition's own path. */
-const conditionSchema = flagConditionSchema.superRefine((condition, ctx) => {
-  // conditionFailures names properties under the path it is given ("c.values"): keep the part after "c.".
-  for (const failure of conditionFailures(condition, "c")) {
-    ctx.addIssue({ code: "custom", path: [failure.property.slice(2)], message: failure.reason });
-  }
-  const [which, ids] =
-    "segment" in condition
-      ? ["segment", condition.segment]
-      : "notInSegment" in condition
-        ? ["notInSegment", condition.notInSegment]
-        : [undefined, undefined];
-  if (which === undefined || ids === undefined) return;
-  const list = Array.isArray(ids) ? ids : [ids];
-  list.forEach((id, i) => {
-    if (id === UNKNOWN || UUID.test(id)) return;
-    ctx.addIssue({
-      code: "custom",
-      path: Array.isArray(ids) ? [which, i] : [which],
-      message: `'${id}' is not a segment id: pass a Segment resource's id output (a UUID), not its key or name`,
-    });
-  });
-});
-
 const ruleSchema = z.strictObject(
   {
     name: z
       .string({ error: "rule name is required: rules are identified by name, e.g. 'Beta users'" })
       .trim()
       .min(1, "rule name must not be empty: rules are identified by name, e.g. 'Beta users'"),
-    conditions: z.array(conditionSchema, { error: "conditions must be a list of conditions" }),
+    conditions: z.array(flagConditionSchema, { error: "conditions must be a list of conditions" }),
     serve: serveSchema,
   },
   { error: "a rule is {name, conditions: [...], serve}" },
@@ -338,11 +364,6 @@ type Part = keyof Synced;
 const PARTS: readonly Part[] = ["enabled", "offVariationId", "targetUsers", "rules", "fallthrough"];
 const TARGETING_PARTS: readonly Part[] = ["targetUsers", "rules", "fallthrough"];
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 /** FeatBit treats a range within 1e-5 of [0,1] as "everyone" (DispatchAlgorithm). */
 function isEveryone(rollout: readonly number[]): boolean {
   return rollout.length === 2 && Math.abs(rollout[0]) < 1e-5 && Math.abs(rollout[1] - 1) < 1e-5;
@@ -377,15 +398,6 @@ function currentCanon(synced: Synced): Synced {
     ...(synced.fallthrough ? { fallthrough: serve(synced.fallthrough) } : {}),
     ...(synced.rules ? { rules: synced.rules.map((r) => ({ ...r, serve: serve(r.serve) })) } : {}),
   };
-}
-
-function parseJsonList(value: string | null): string[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value ?? "");
-    return Array.isArray(parsed) && parsed.every((v) => typeof v === "string") ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** List values compare by content (the UI and this provider may format the JSON differently). */
@@ -431,8 +443,6 @@ function liveParts(flag: ApiFlag): Required<Synced> {
     fallthrough: canonServe(flag.fallthrough),
   };
 }
-
-const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs → wire, against the live flag's variations
@@ -684,7 +694,7 @@ function observed(flag: ApiFlag, previous: Partial<Inputs> | undefined, base: In
     previous === undefined ? DECLARED_PARTS : DECLARED_PARTS.filter((d) => declared[d] !== undefined);
   for (const d of owned) {
     const p = DECLARED_TO_PART[d];
-    const keep = previousCanon[p] !== undefined && same(previousCanon[p], live[p]);
+    const keep = previousCanon[p] !== undefined && sameJson(previousCanon[p], live[p]);
     setInput(outs, d, keep ? declared[d] : liveInput(d, flag, names));
     outs.synced = { ...outs.synced, [p]: live[p] };
   }
@@ -748,8 +758,8 @@ function describeDrift(part: Part, before: Synced, live: Required<Synced>, names
           continue;
         }
         const what: string[] = [];
-        if (!same(old.conditions, rule.conditions)) what.push("conditions changed");
-        if (!same(old.serve, rule.serve)) {
+        if (!sameJson(old.conditions, rule.conditions)) what.push("conditions changed");
+        if (!sameJson(old.serve, rule.serve)) {
           what.push(`${describeServe(old.serve, names)} → ${describeServe(rule.serve, names)}`);
         }
         if (what.length > 0) changes.push(`rule '${rule.name}' changed (${what.join("; ")})`);
@@ -792,39 +802,30 @@ function describePending(changes: PendingChange[]): string {
 const subjectOf = (p: { environmentId?: string; flagKey?: string }) =>
   `targeting of feature flag '${p.flagKey ?? "?"}' in environment ${p.environmentId ?? "?"}`;
 
-async function getFlag(ctx: Context, inputs: Inputs): Promise<ApiFlag> {
-  let flag: ApiFlag;
-  try {
-    flag = await ctx.client.flags.get(inputs.environmentId, inputs.flagKey);
-  } catch (err) {
-    if (!isGone(err)) throw err;
+/** The flag, which must exist: this resource writes the targeting of a flag declared elsewhere. */
+async function requireFlag(ctx: Context, inputs: Inputs): Promise<ApiFlag> {
+  const flag = await ctx.client.flags.find(inputs.environmentId, inputs.flagKey);
+  if (!flag) {
     throw new Error(
       `feature flag '${inputs.flagKey}' does not exist in environment ${inputs.environmentId}: declare it with a FeatureFlag resource and pass it as \`flag\` (so the targeting is applied after the flag exists), or fix environmentId/flagKey`,
-      { cause: err },
     );
   }
   return flag;
 }
 
-class ConflictRetry extends Error {}
-
-/** Ambiguous writes (timeout after sending, 5xx) are settled by reading back whether the part landed. */
-async function settle(
+/** One write of a part of the targeting; a lost answer is settled by reading back whether the part landed. */
+function writePart(
   ctx: Context,
   inputs: Inputs,
-  err: unknown,
+  send: () => Promise<string>,
   landed: (flag: ApiFlag) => boolean,
 ): Promise<string> {
-  if (isFeatBitApiError(err) && err.status === 409) throw new ConflictRetry();
-  if (!isFeatBitApiError(err) || !err.ambiguous) throw err;
-  const flag = await getFlag(ctx, inputs);
-  if (!landed(flag)) throw err;
-  return flag.revision;
-}
-
-/** The flag as last read; replaced when a conflict makes `apply` read again. */
-interface Applied {
-  flag: ApiFlag;
+  return verifiedWrite({
+    send,
+    read: () => ctx.client.flags.find(inputs.environmentId, inputs.flagKey),
+    landed,
+    result: (flag) => flag.revision,
+  });
 }
 
 /**
@@ -832,28 +833,29 @@ interface Applied {
  * create): a part that differs live from its baseline was edited in FeatBit since, and is not overwritten.
  */
 async function apply(ctx: Context, inputs: Inputs, olds: Outputs | undefined): Promise<Outputs> {
-  return withLock(flagLockKey(inputs.environmentId, inputs.flagKey), async () => {
-    const state: Applied = { flag: await getFlag(ctx, inputs) };
+  return withLock(flagLock(inputs.environmentId, inputs.flagKey), async () => {
+    const first = await requireFlag(ctx, inputs);
     // A baseline describes one flag: after the flag was deleted and created again (same key, new id) there is
     // nothing of ours to protect on the new one. State from a create that failed part-way may lack parts too.
-    const sameFlag = olds?.targetFlagId === undefined || olds.targetFlagId === state.flag.id;
+    const sameFlag = olds?.targetFlagId === undefined || olds.targetFlagId === first.id;
     const baseline = olds && sameFlag ? currentCanon(olds.synced ?? {}) : undefined;
     const baselineRevision = olds && sameFlag ? olds.revision : undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await applyOnce(ctx, inputs, baseline, baselineRevision, state);
-      } catch (err) {
-        if (!(err instanceof ConflictRetry)) throw err;
-        // Someone wrote the flag between our read and our write: read again and re-apply the guard, once.
-        if (attempt > 0) {
-          throw new Error(
-            `feature flag '${inputs.flagKey}' kept changing while its targeting was written (FeatBit: Conflict, stale revision twice): run \`pulumi up\` again`,
-            { cause: err },
-          );
-        }
-        state.flag = await getFlag(ctx, inputs);
-      }
-    }
+    // Someone may write the flag between our read and our write (409): read again and re-apply the guard, once.
+    return retryOnConflict(
+      async (attempt) =>
+        applyOnce(
+          ctx,
+          inputs,
+          baseline,
+          baselineRevision,
+          attempt === 1 ? first : await requireFlag(ctx, inputs),
+        ),
+      (err) =>
+        new Error(
+          `feature flag '${inputs.flagKey}' kept changing while its targeting was written (FeatBit: Conflict, stale revision twice): run \`pulumi up\` again`,
+          { cause: err },
+        ),
+    );
   });
 }
 
@@ -862,13 +864,12 @@ async function applyOnce(
   inputs: Inputs,
   baseline: Synced | undefined,
   baselineRevision: string | undefined,
-  state: Applied,
+  flag: ApiFlag,
 ): Promise<Outputs> {
-  const { flag } = state;
   const desired = desiredParts(inputs, flag);
   const live = liveParts(flag);
   const owned = ownedParts(inputs);
-  const differs = owned.filter((p) => !same(desired.synced[p], live[p]));
+  const differs = owned.filter((p) => !sameJson(desired.synced[p], live[p]));
   const outputs = (revision: string): Outputs => ({
     ...inputs,
     targetFlagId: flag.id,
@@ -881,7 +882,7 @@ async function applyOnce(
   // already matches the program needs no write and is no conflict; unowned parts and definition writes (name, tags)
   // bump the revision but leave the owned parts as they were, so they do not block.
   if (baseline !== undefined && flag.revision !== baselineRevision) {
-    const drifted = differs.filter((p) => baseline[p] !== undefined && !same(baseline[p], live[p]));
+    const drifted = differs.filter((p) => baseline[p] !== undefined && !sameJson(baseline[p], live[p]));
     if (drifted.length > 0) {
       const names = new VariationNames(flag);
       const what = drifted.flatMap((p) => describeDrift(p, baseline, live, names));
@@ -902,11 +903,12 @@ async function applyOnce(
   const { environmentId: env, flagKey: key } = inputs;
   let revision = flag.revision;
   const toggle = async (on: boolean) => {
-    try {
-      revision = await ctx.client.flags.toggle(env, key, on, comment);
-    } catch (err) {
-      revision = await settle(ctx, inputs, err, (f) => f.isEnabled === on);
-    }
+    revision = await writePart(
+      ctx,
+      inputs,
+      () => ctx.client.flags.toggle(env, key, on, comment),
+      (f) => f.isEnabled === on,
+    );
   };
 
   // Order for safety: the off variation first (it serves nothing while the flag is on), then turning off, then the
@@ -914,15 +916,12 @@ async function applyOnce(
   // being switched on never serves half-written targeting.
   if (differs.includes("offVariationId")) {
     const offVariationId = desired.synced.offVariationId as string;
-    try {
-      revision = await ctx.client.flags.updateOffVariation(env, key, {
-        revision,
-        offVariationId,
-        ...comment,
-      });
-    } catch (err) {
-      revision = await settle(ctx, inputs, err, (f) => f.disabledVariationId === offVariationId);
-    }
+    revision = await writePart(
+      ctx,
+      inputs,
+      () => ctx.client.flags.updateOffVariation(env, key, { revision, offVariationId, ...comment }),
+      (f) => f.disabledVariationId === offVariationId,
+    );
   }
 
   if (differs.includes("enabled") && desired.synced.enabled === false) await toggle(false);
@@ -936,14 +935,15 @@ async function applyOnce(
       fallthrough: desired.fallthrough ?? flag.fallthrough,
       exptIncludeAllTargets: flag.exptIncludeAllTargets,
     };
-    try {
-      revision = await ctx.client.flags.updateTargeting(env, key, { revision, targeting, ...comment });
-    } catch (err) {
-      revision = await settle(ctx, inputs, err, (f) => {
+    revision = await writePart(
+      ctx,
+      inputs,
+      () => ctx.client.flags.updateTargeting(env, key, { revision, targeting, ...comment }),
+      (f) => {
         const now = liveParts(f);
-        return targetingParts.every((p) => same(desired.synced[p], now[p]));
-      });
-    }
+        return targetingParts.every((p) => sameJson(desired.synced[p], now[p]));
+      },
+    );
   }
 
   if (differs.includes("enabled") && desired.synced.enabled === true) await toggle(true);
@@ -964,6 +964,20 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   replaceOn: ["environmentId", "flagKey"],
   // Delete only releases ownership (no API call), so the new owner may be created first.
   deleteBeforeReplace: () => false,
+  outputs: [
+    "enabled",
+    "offVariation",
+    "individualTargeting",
+    "rules",
+    "defaultRule",
+    "targetFlagId",
+    "revision",
+    "synced",
+  ],
+  fromId: {
+    environmentId: (id) => id.slice(0, id.indexOf("/")),
+    flagKey: (id) => id.slice(id.indexOf("/") + 1),
+  },
   describe: subjectOf,
 
   async create(ctx, inputs) {
@@ -986,13 +1000,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async read(ctx, id, olds) {
     const [environmentId, flagKey] = splitId(id, 2, "<environment_uuid>/<flag_key>");
-    let flag: ApiFlag;
-    try {
-      flag = await ctx.client.flags.get(environmentId, flagKey);
-    } catch (err) {
-      if (isGone(err)) return undefined;
-      throw err;
-    }
+    const flag = await ctx.client.flags.find(environmentId, flagKey);
+    if (!flag) return undefined;
     if (olds === undefined) {
       // `get` by id alone: report every part, owning all of them.
       const base: Inputs = {
@@ -1047,13 +1056,14 @@ async function partialOutputs(
 ): Promise<Record<string, unknown> | undefined> {
   if (!isFeatBitApiError(err)) return undefined;
   try {
-    const flag = await ctx.client.flags.get(inputs.environmentId, inputs.flagKey);
+    const flag = await ctx.client.flags.find(inputs.environmentId, inputs.flagKey);
+    if (!flag) return undefined;
     const owned = new Set(ownedParts(inputs));
     const desired = desiredParts(inputs, flag).synced;
     const live = liveParts(flag);
     // A part landed when FeatBit now holds what was declared and (on update) did not already hold it before.
     const landed = (p: Part) =>
-      owned.has(p) && same(desired[p], live[p]) && !(olds && same(olds.synced[p], live[p]));
+      owned.has(p) && sameJson(desired[p], live[p]) && !(olds && sameJson(olds.synced[p], live[p]));
     if (!PARTS.some(landed)) return undefined;
     const { environmentId, flagKey, variations, comment } = inputs;
     const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment });
@@ -1063,79 +1073,16 @@ async function partialOutputs(
   }
 }
 
-export const featureFlagTargetingProvider: ProviderFactory = (context) => toProvider(definition, context);
+export { definition as featureFlagTargetingDefinition };
+
+/** For tests of the percentage → range mapping without a FeatBit. */
+export const internals = { toRollout };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Serve one variation to everyone the rule matches, or split them by percentage. */
-export type Serve =
-  | { variation: string }
-  | {
-      /** In declared order; percentages add up to 100. */
-      rollout: { variation: string; percent: number }[];
-      /** The end-user attribute that buckets users (default: keyId). */
-      dispatchKey?: string;
-    };
-
-export interface TargetingRule {
-  /** Identifies the rule (unique per flag): renaming it replaces the rule. */
-  name: string;
-  /** All must match (AND). */
-  conditions: FlagCondition[];
-  serve: Serve;
-}
-
-export interface IndividualTargeting {
-  variation: string;
-  /** End-user keys (keyId). A user may appear in one entry only. */
-  users: string[];
-}
-
-/**
- * Pulumi inputs at every level, so other resources' outputs can be used inside rules (e.g. a Segment's id in a
- * condition) — `pulumi.Input` alone only lifts the outermost value.
- */
-export type DeepInput<T> = T extends boolean
-  ? pulumi.Input<boolean>
-  : T extends string | number | undefined | null
-    ? pulumi.Input<T>
-    : T extends readonly (infer U)[]
-      ? pulumi.Input<DeepInput<U>[]>
-      : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
-
-/** What `flag:` accepts: a FeatureFlag resource (or anything shaped like one). */
-export interface FlagReference {
-  environmentId: pulumi.Input<string>;
-  key: pulumi.Input<string>;
-  declaredVariationNames?: pulumi.Input<string[]>;
-}
-
-export interface FeatureFlagTargetingArgs {
-  /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
-  flag?: FlagReference;
-  /** The flag's environment (UUID); changing it moves ownership to another flag. Required unless `flag` is given. */
-  environmentId?: pulumi.Input<string>;
-  /** The flag's key; changing it moves ownership to another flag. Required unless `flag` is given. */
-  flagKey?: pulumi.Input<string>;
-  /** The flag's variation names, so preview can validate references; otherwise they are checked at apply time. */
-  variations?: DeepInput<string[]>;
-  /** On/off. Omitted → left to the FeatBit UI. */
-  enabled?: pulumi.Input<boolean>;
-  /** Variation served while the flag is off, by name. Omitted → left to the UI. */
-  offVariation?: pulumi.Input<string>;
-  /** Users served a specific variation. Omitted → left to the UI; [] → none. */
-  individualTargeting?: DeepInput<IndividualTargeting[]>;
-  /** Ordered; the first matching rule wins. Omitted → left to the UI; [] → none. */
-  rules?: DeepInput<TargetingRule[]>;
-  /** What users matching no rule get. Omitted → left to the UI. */
-  defaultRule?: DeepInput<{ serve: Serve }>;
-  /** Audit-log comment sent with each write; changing it alone writes nothing. */
-  comment?: pulumi.Input<string>;
-}
-
-export class FeatureFlagTargeting extends pulumi.dynamic.Resource {
+export class FeatureFlagTargeting extends FeatBitResource {
   declare readonly environmentId: pulumi.Output<string>;
   declare readonly flagKey: pulumi.Output<string>;
   declare readonly enabled: pulumi.Output<boolean | undefined>;
@@ -1150,18 +1097,6 @@ export class FeatureFlagTargeting extends pulumi.dynamic.Resource {
   /** Canonical form of each owned part as last written or read: the revision guard's baseline. */
   declare readonly synced: pulumi.Output<Synced>;
 
-  /**
-   * The targeting of an existing flag by id (`<environment_uuid>/<flag_key>`), read-only: every part is reported in
-   * the user's vocabulary.
-   */
-  static get(
-    name: string,
-    id: pulumi.Input<pulumi.ID>,
-    opts?: pulumi.CustomResourceOptions,
-  ): FeatureFlagTargeting {
-    return new FeatureFlagTargeting(name, {}, { ...opts, id });
-  }
-
   constructor(name: string, args: FeatureFlagTargetingArgs, opts?: pulumi.CustomResourceOptions) {
     const { flag, ...rest } = args;
     const props = {
@@ -1174,27 +1109,6 @@ export class FeatureFlagTargeting extends pulumi.dynamic.Resource {
     // replaced (deleted and created again under the same key, with default targeting) replace this resource too,
     // so the declared targeting is applied to the new flag in the same `pulumi up`.
     const related = flag instanceof pulumi.Resource ? { dependsOn: [flag], replaceWith: [flag] } : {};
-    super(
-      shimFor("FeatureFlagTargeting"),
-      name,
-      // Every output is named, so `get` (which passes no inputs) has them all.
-      {
-        targetFlagId: undefined,
-        revision: undefined,
-        synced: undefined,
-        enabled: undefined,
-        offVariation: undefined,
-        individualTargeting: undefined,
-        rules: undefined,
-        defaultRule: undefined,
-        ...props,
-      },
-      pulumi.mergeOptions(opts, related),
-      "featbit",
-      "FeatureFlagTargeting",
-    );
+    super(definition, name, props, pulumi.mergeOptions(opts, related));
   }
 }
-
-/** For tests of the percentage → range mapping without a FeatBit. */
-export const internals = { toRollout };

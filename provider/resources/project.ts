@@ -1,20 +1,38 @@
 // featbit:Project — a FeatBit project. Its key is fixed for life (FeatBit has no endpoint to change it), so a new
 // key replaces the project; the name updates in place. FeatBit creates `prod` and `dev` environments with every
-// project; they are reported in `environments` and can be declared as Environment resources (adopted).
-import * as pulumi from "@pulumi/pulumi";
+// project; they are reported in `environments` (id and key, which never change) and can be declared as Environment
+// resources (adopted). Other environments are not listed there: Environment resources own them, and a list that
+// included them would be stale after every `pulumi up` that adds or renames one.
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { ProjectWithEnvs } from "../client";
-import { isFeatBitApiError } from "../client/errors";
-import {
-  toProvider,
-  type Context,
-  type ProviderFactory,
-  type ResourceDefinition,
-  declareOutputs,
-} from "./framework";
-import { adoption, key, name, uuid } from "./inputs";
-import { findProject, sameKey } from "./lookups";
-import { shimFor } from "./shim";
+import { isFeatBitApiError, type ProjectWithEnvs } from "../client";
+import { sameKey } from "./core/canonical";
+import type { Context, ResourceDefinition } from "./core/definition";
+import { FeatBitResource } from "./core/resourceClass";
+import { adoption, key, name, uuid } from "./core/schema";
+import { createOnce } from "./core/writes";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
+
+export interface ProjectArgs {
+  /** Unique per organization (case-insensitive); changing it replaces the project. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Manage an existing project with this key instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: the project's UUID. */
+  importId?: pulumi.Input<string>;
+}
+
+/** An environment FeatBit created with the project (`prod` or `dev`). */
+export interface ProjectEnvironment {
+  id: string;
+  key: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
 
 const Inputs = z.object({
   key: key("project"),
@@ -23,13 +41,13 @@ const Inputs = z.object({
 });
 type Inputs = z.infer<typeof Inputs>;
 
-export interface ProjectEnvironment {
-  id: string;
-  key: string;
-  name: string;
-}
-
 type Outputs = Inputs & { projectId: string; environments: ProjectEnvironment[] };
+
+/** The environments FeatBit creates with every project. */
+const AUTO_CREATED = ["prod", "dev"];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mapping
 
 /**
  * Outputs from what FeatBit holds. The key keeps the declared spelling when it only differs in case (FeatBit's key
@@ -42,18 +60,23 @@ function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
     key: sameKey(inputs.key, project.key) ? inputs.key : project.key,
     name: project.name,
     projectId: project.id,
-    environments: project.environments.map((e) => ({ id: e.id, key: e.key, name: e.name })),
+    environments: project.environments
+      .filter((e) => AUTO_CREATED.some((k) => sameKey(k, e.key)))
+      .map((e) => ({ id: e.id, key: e.key })),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reads and writes
 
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
   return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
 }
 
-async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
+async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
   if (inputs.importId !== undefined) {
     const id = uuid("importId").parse(inputs.importId);
-    const found = await findProject(ctx, id);
+    const found = await ctx.client.projects.find(id);
     if (!found) throw new Error(`importId ${id} names no project this access token can see`);
     if (!sameKey(found.key, inputs.key)) {
       throw new Error(
@@ -65,42 +88,45 @@ async function adopt(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | un
   return inputs.adopt ? findByKey(ctx, inputs.key) : undefined;
 }
 
+async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+  let project = await adoptionTarget(ctx, inputs);
+  if (project) {
+    if (project.name !== inputs.name) await ctx.client.projects.update(project.id, { name: inputs.name });
+    project = { ...project, name: inputs.name };
+  } else {
+    project = await createOnce<ProjectWithEnvs>({
+      send: () => ctx.client.projects.create({ name: inputs.name, key: inputs.key }),
+      lookup: async () => {
+        const found = await findByKey(ctx, inputs.key);
+        return found ? { state: "landed", object: found } : { state: "absent" };
+      },
+      taken: (cause) =>
+        new Error(
+          `a project with key '${inputs.key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
+          { cause },
+        ),
+    });
+  }
+  return { id: project.id, outs: outputs(inputs, project) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Definition
+
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Project",
   schema: Inputs,
   createOnly: ["adopt", "importId"],
   replaceOn: ["key"],
   deleteBeforeReplace: (olds, news) => sameKey(olds.key, news.key),
+  outputs: ["projectId", "environments"],
+  fromId: { projectId: (id) => id },
   describe: (p) => `project '${p.key ?? "?"}'`,
 
-  async create(ctx, inputs) {
-    let project = await adopt(ctx, inputs);
-    if (project) {
-      if (project.name !== inputs.name) await ctx.client.projects.update(project.id, { name: inputs.name });
-      project = { ...project, name: inputs.name };
-    } else {
-      try {
-        project = await ctx.client.projects.create({ name: inputs.name, key: inputs.key });
-      } catch (err) {
-        // The request may have been applied before the connection failed: look before reporting.
-        const landed = isFeatBitApiError(err) && err.ambiguous ? await findByKey(ctx, inputs.key) : undefined;
-        if (!landed) {
-          if (isFeatBitApiError(err) && err.codes.includes("KeyHasBeenUsed")) {
-            throw new Error(
-              `a project with key '${inputs.key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
-              { cause: err },
-            );
-          }
-          throw err;
-        }
-        project = landed;
-      }
-    }
-    return { id: project.id, outs: outputs(inputs, project) };
-  },
+  create,
 
   async read(ctx, id, olds) {
-    const project = await findProject(ctx, id);
+    const project = await ctx.client.projects.find(id);
     if (!project) return undefined;
     const previous: Inputs = olds ?? { key: project.key, name: project.name, adopt: false };
     return outputs(previous, project);
@@ -115,46 +141,27 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     try {
       await ctx.client.projects.delete(id);
     } catch (err) {
-      // 403 is what FeatBit answers when the project is already gone.
-      if (isFeatBitApiError(err) && err.status === 403 && (await findProject(ctx, id)) === undefined) return;
+      // FeatBit answers 403 when the project is already gone (its permission name cannot be resolved), and a lost
+      // answer may hide a delete that landed: reading decides.
+      if (isFeatBitApiError(err) && (await ctx.client.projects.find(id)) === undefined) return;
       throw err;
     }
   },
 };
 
-export const projectProvider: ProviderFactory = (context) => toProvider(definition, context);
+export { definition as projectDefinition };
 
-export interface ProjectArgs {
-  /** Unique per organization (case-insensitive); changing it replaces the project. */
-  key: pulumi.Input<string>;
-  name: pulumi.Input<string>;
-  /** Manage an existing project with this key instead of failing because it exists. */
-  adopt?: pulumi.Input<boolean>;
-  /** Adopt by the Terraform provider's import id: the project's UUID. */
-  importId?: pulumi.Input<string>;
-}
+// ---------------------------------------------------------------------------------------------------------------
+// The Pulumi resource
 
-export class Project extends pulumi.dynamic.Resource {
+export class Project extends FeatBitResource {
   declare readonly projectId: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
-  /** The environments FeatBit created with the project (`prod`, `dev`) and any added since. */
+  /** The environments FeatBit created with the project: `prod` and `dev` (while they exist), by id and key. */
   declare readonly environments: pulumi.Output<ProjectEnvironment[]>;
 
-  /** An existing Project by id (its UUID), read-only: Pulumi reads it and manages nothing. */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Project {
-    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
-    return new Project(name, {} as ProjectArgs, { ...opts, id });
-  }
-
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      shimFor("Project"),
-      name,
-      { ...declareOutputs("projectId", "key", "name", "environments"), ...args },
-      opts,
-      "featbit",
-      "Project",
-    );
+    super(definition, name, args, opts);
   }
 }

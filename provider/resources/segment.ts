@@ -4,40 +4,69 @@
 //
 // FeatBit does not enforce unique segment keys, so this resource does: creating a segment whose key is already
 // used in the environment (active or archived) is refused unless the declaration adopts it.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   collectPages,
+  hasCode,
+  isFeatBitApiError,
   type FlagReference,
   type MatchRule,
-  type ProjectWithEnvs,
   type Segment as ApiSegment,
   type SegmentVm,
 } from "../client";
-import { isFeatBitApiError } from "../client/errors";
+import { asSet, canonicalJson, sameJson, sameKey } from "./core/canonical";
 import {
-  conditionFailures,
   fromApiCondition,
   propertyConditionSchema,
   toApiCondition,
   type PropertyCondition,
-} from "./conditions";
-import {
-  canonicalJson,
-  PartialWriteError,
-  splitId,
-  toProvider,
-  withLock,
-  type Context,
-  type Failure,
-  type ProviderFactory,
-  type ResourceDefinition,
-  declareOutputs,
-} from "./framework";
-import { stableId } from "./ids";
-import { adoption, description, key, name, tags, uuid } from "./inputs";
-import { sameKey } from "./lookups";
-import { shimFor } from "./shim";
+} from "./core/conditions";
+import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
+import { FeatBitResource } from "./core/resourceClass";
+import { adoption, crossField, description, key, name, tags, uuid } from "./core/schema";
+import { stableId } from "./core/stableIds";
+import { createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
+
+export interface SegmentRuleArgs {
+  /** Unique within the segment; it also derives the rule's id, so renaming a rule gives it a new id. */
+  name: pulumi.Input<string>;
+  /** All must match (AND). Segment-membership conditions are not allowed in segment rules. */
+  conditions: pulumi.Input<pulumi.Input<PropertyCondition>[]>;
+}
+
+export interface SegmentArgs {
+  /** The environment's id (Environment.environmentId); changing it replaces the segment. */
+  environmentId: pulumi.Input<string>;
+  /** Unique per environment (case-insensitive, checked by pulumi-featbit); changing it replaces the segment. */
+  key: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  /** Default "". */
+  description?: pulumi.Input<string>;
+  /** End-user keys always in the segment (a set: order and duplicates do not matter). */
+  included?: pulumi.Input<pulumi.Input<string>[]>;
+  /** End-user keys never in the segment, even when included or matched by a rule (a set). */
+  excluded?: pulumi.Input<pulumi.Input<string>[]>;
+  /** An end user matching any rule is in the segment. */
+  rules?: pulumi.Input<pulumi.Input<SegmentRuleArgs>[]>;
+  /** A set: order and duplicates do not matter. */
+  tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Manage an existing segment with this key instead of failing because it exists. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<environment_uuid>/<segment_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+export interface SegmentRule {
+  name: string;
+  conditions: PropertyCondition[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
 
 /** End-user keys compare as a set: order and duplicates never cause a diff. */
 const userKeys = (what: "included" | "excluded") =>
@@ -83,25 +112,8 @@ const Rule = z.strictObject(
 );
 type Rule = z.infer<typeof Rule>;
 
-const Inputs = z.object({
-  environmentId: uuid("environmentId"),
-  key: key("segment"),
-  name: name("segment"),
-  description,
-  included: userKeys("included"),
-  excluded: userKeys("excluded"),
-  rules: z.array(Rule, { error: "rules must be a list of {name, conditions}" }).default([]),
-  tags,
-  ...adoption,
-});
-type Inputs = z.infer<typeof Inputs>;
-
-type Outputs = Inputs & { segmentId: string; scope: string };
-
 /** The Pulumi id, identical to the FeatBit Terraform provider's import id so stacks can move between the two. */
 const ID_FORMAT = "<environment_uuid>/<segment_uuid>";
-
-const ENV_SPECIFIC = "environment-specific";
 
 function parseId(id: string): { envId: string; segmentId: string } {
   const [envPart, segmentPart] = splitId(id, 2, ID_FORMAT);
@@ -112,53 +124,80 @@ function parseId(id: string): { envId: string; segmentId: string } {
   return { envId: envId.data, segmentId: segmentId.data };
 }
 
+type ImportIdFields = { environmentId: string; importId?: string };
+type UserFields = { included: string[]; excluded: string[] };
+
+const Inputs = z
+  .object({
+    environmentId: uuid("environmentId"),
+    key: key("segment"),
+    name: name("segment"),
+    description,
+    included: userKeys("included"),
+    excluded: userKeys("excluded"),
+    rules: z
+      .array(Rule, { error: "rules must be a list of {name, conditions}" })
+      .default([])
+      .superRefine((rules, ctx) => {
+        const firstUse = new Map<string, number>();
+        rules.forEach((rule, i) => {
+          const earlier = firstUse.get(rule.name);
+          if (earlier !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "name"],
+              message: `rule name '${rule.name}' is already used by rules[${earlier}]: rule names must be unique within a segment (each gives its rule a stable id)`,
+            });
+          } else firstUse.set(rule.name, i);
+        });
+      }),
+    tags,
+    ...adoption,
+  })
+  .superRefine(
+    ...crossField<ImportIdFields>(["environmentId", "importId"], (inputs, ctx) => {
+      if (inputs.importId === undefined) return;
+      let parsed: { envId: string };
+      try {
+        parsed = parseId(inputs.importId);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          path: ["importId"],
+          message: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '226b…/0779…'`,
+        });
+        return;
+      }
+      if (parsed.envId !== inputs.environmentId) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["importId"],
+          message: `importId names environment ${parsed.envId} but environmentId is ${inputs.environmentId}: make them agree`,
+        });
+      }
+    }),
+  )
+  .superRefine(
+    ...crossField<UserFields>(["included", "excluded"], (inputs, ctx) => {
+      const excluded = new Set(inputs.excluded);
+      const both = inputs.included.filter((k) => excluded.has(k));
+      if (both.length === 0) return;
+      ctx.addIssue({
+        code: "custom",
+        path: ["included"],
+        message: `${both.map((k) => `'${k}'`).join(", ")} ${both.length === 1 ? "is" : "are"} both included and excluded: excluded wins in FeatBit, so remove ${both.length === 1 ? "it" : "them"} from one list`,
+      });
+    }),
+  );
+type Inputs = z.infer<typeof Inputs>;
+
+type Outputs = Inputs & { segmentId: string; scope: string };
+
+const ENV_SPECIFIC = "environment-specific";
+
 const pulumiId = (envId: string, segmentId: string) => `${envId}/${segmentId}`;
 
 const describe = (p: Partial<Inputs>) => `segment '${p.key ?? "?"}' in environment ${p.environmentId ?? "?"}`;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Validation before any API call
-
-function rules(inputs: Inputs): Failure[] {
-  const failures: Failure[] = [];
-  if (inputs.importId !== undefined) {
-    let parsed: { envId: string } | undefined;
-    try {
-      parsed = parseId(inputs.importId);
-    } catch {
-      failures.push({
-        property: "importId",
-        reason: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '226b…/0779…'`,
-      });
-    }
-    if (parsed && parsed.envId !== inputs.environmentId) {
-      failures.push({
-        property: "importId",
-        reason: `importId names environment ${parsed.envId} but environmentId is ${inputs.environmentId}: make them agree`,
-      });
-    }
-  }
-  const excluded = new Set(inputs.excluded);
-  const both = inputs.included.filter((k) => excluded.has(k));
-  if (both.length > 0) {
-    failures.push({
-      property: "included",
-      reason: `${both.map((k) => `'${k}'`).join(", ")} ${both.length === 1 ? "is" : "are"} both included and excluded: excluded wins in FeatBit, so remove ${both.length === 1 ? "it" : "them"} from one list`,
-    });
-  }
-  const firstUse = new Map<string, number>();
-  inputs.rules.forEach((rule, i) => {
-    const earlier = firstUse.get(rule.name);
-    if (earlier !== undefined) {
-      failures.push({
-        property: `rules[${i}].name`,
-        reason: `rule name '${rule.name}' is already used by rules[${earlier}]: rule names must be unique within a segment (each gives its rule a stable id)`,
-      });
-    } else firstUse.set(rule.name, i);
-    rule.conditions.forEach((c, j) => failures.push(...conditionFailures(c, `rules[${i}].conditions[${j}]`)));
-  });
-  return failures;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Mapping between inputs and FeatBit's shapes
@@ -179,8 +218,6 @@ function fromApiRules(list: readonly MatchRule[]): Rule[] {
     conditions: rule.conditions.map(fromApiCondition).filter((c): c is PropertyCondition => "property" in c),
   }));
 }
-
-const asSet = (list: readonly string[]) => [...new Set(list)].sort();
 
 type Base = Pick<Inputs, "environmentId" | "key" | "adopt" | "importId">;
 
@@ -208,33 +245,6 @@ function outputs(base: Base, segment: ApiSegment): Outputs {
 // ---------------------------------------------------------------------------------------------------------------
 // Lookups
 
-/** The project and environment an environment id belongs to (there is no list-environments endpoint). */
-async function locateEnvironment(
-  ctx: Context,
-  envId: string,
-): Promise<{ project: ProjectWithEnvs; envKey: string } | undefined> {
-  for (const project of await ctx.client.projects.list()) {
-    const env = project.environments.find((e) => e.id === envId);
-    if (env) return { project, envKey: env.key };
-  }
-  return undefined;
-}
-
-/**
- * The segment, or undefined when it is gone. FeatBit answers 404 for a missing segment, and 403 when the
- * environment in the path no longer exists (its permission name cannot be resolved): the project list settles it.
- */
-async function findSegment(ctx: Context, envId: string, segmentId: string): Promise<ApiSegment | undefined> {
-  try {
-    return await ctx.client.segments.get(envId, segmentId);
-  } catch (err) {
-    if (isFeatBitApiError(err) && err.status === 404) return undefined;
-    if (isFeatBitApiError(err) && err.status === 403 && (await locateEnvironment(ctx, envId)) === undefined)
-      return undefined;
-    throw err;
-  }
-}
-
 interface Listed extends SegmentVm {
   archived: boolean;
 }
@@ -255,8 +265,8 @@ async function listAll(ctx: Context, envId: string): Promise<Listed[]> {
       // FeatBit answers 403 for an environment that does not exist: say which input to fix.
       if (
         isFeatBitApiError(err) &&
-        err.status === 403 &&
-        (await locateEnvironment(ctx, envId)) === undefined
+        err.kind === "forbidden" &&
+        (await ctx.client.environments.locate(envId)) === undefined
       ) {
         throw environmentMissing(envId);
       }
@@ -298,12 +308,8 @@ const ORG_IN_SCOPE = /^organization\/([^:]+)(?::|$)/;
  * organization part is the right one).
  */
 async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]): Promise<string> {
-  const located = await locateEnvironment(ctx, envId);
-  if (!located) {
-    throw new Error(
-      `environment ${envId} is not in any project this access token can see: check environmentId`,
-    );
-  }
+  const located = await ctx.client.environments.locate(envId);
+  if (!located) throw environmentMissing(envId);
   const derived = listed
     .flatMap((s) => s.scopes)
     .map((scope) => ORG_IN_SCOPE.exec(scope)?.[1])
@@ -324,7 +330,7 @@ async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]):
         `organization '${derived}': correct featbit:organizationKey (or FEATBIT_ORGANIZATION_KEY)`,
     );
   }
-  return `organization/${organizationKey}:project/${located.project.key}:env/${located.envKey}`;
+  return `organization/${organizationKey}:project/${located.project.key}:env/${located.environment.key}`;
 }
 
 const archivedMessage = (what: string) =>
@@ -332,34 +338,6 @@ const archivedMessage = (what: string) =>
 
 // ---------------------------------------------------------------------------------------------------------------
 // Writes
-
-/**
- * One write with its read-back: an ambiguous failure (the request may have been applied) is settled by reading the
- * segment and checking the aspect, and a write to a segment that is gone becomes advice to refresh.
- */
-async function reconciled(
-  ctx: Context,
-  envId: string,
-  segmentId: string,
-  write: () => Promise<unknown>,
-  applied: (segment: ApiSegment) => boolean,
-): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (!isFeatBitApiError(err) || !(err.ambiguous || err.status === 403 || err.status === 404)) throw err;
-    const current = await findSegment(ctx, envId, segmentId);
-    if (!current) {
-      throw new Error(
-        `it no longer exists in FeatBit (deleted outside Pulumi): run 'pulumi refresh' to drop it ` +
-          `from the stack, then 'pulumi up' to create it again`,
-        { cause: err },
-      );
-    }
-    if (err.ambiguous && applied(current)) return;
-    throw err;
-  }
-}
 
 type Aspect = "name" | "description" | "targeting" | "tags";
 
@@ -375,28 +353,30 @@ function aspectsOf(changed: ReadonlySet<string>): Aspect[] {
   return aspects;
 }
 
-async function writeAspect(
-  ctx: Context,
-  envId: string,
-  segmentId: string,
-  aspect: Aspect,
-  wanted: Inputs,
-): Promise<void> {
+/** Targeting in its canonical form, so what was written compares with what FeatBit holds. */
+const targetingOf = (t: {
+  included: readonly string[];
+  excluded: readonly string[];
+  rules: readonly Rule[];
+}) => ({
+  included: asSet(t.included),
+  excluded: asSet(t.excluded),
+  rules: t.rules,
+});
+
+/** One PUT per aspect, each settled by reading the segment back when FeatBit's answer does not settle it. */
+async function writeAspect(ctx: Context, envId: string, segmentId: string, aspect: Aspect, wanted: Inputs) {
   const api = ctx.client.segments;
+  const write = (send: () => Promise<unknown>, landed: (s: ApiSegment) => boolean) =>
+    verifiedWrite({ send, read: () => api.find(envId, segmentId), landed, result: () => true });
   switch (aspect) {
     case "name":
-      return reconciled(
-        ctx,
-        envId,
-        segmentId,
+      return write(
         () => api.updateName(envId, segmentId, { name: wanted.name }),
         (s) => s.name === wanted.name,
       );
     case "description":
-      return reconciled(
-        ctx,
-        envId,
-        segmentId,
+      return write(
         () => api.updateDescription(envId, segmentId, { description: wanted.description }),
         (s) => (s.description ?? "") === wanted.description,
       );
@@ -406,31 +386,15 @@ async function writeAspect(
         excluded: wanted.excluded,
         rules: toApiRules(segmentId, wanted.rules),
       };
-      const want = canonicalJson({
-        included: wanted.included,
-        excluded: wanted.excluded,
-        rules: wanted.rules,
-      });
-      return reconciled(
-        ctx,
-        envId,
-        segmentId,
+      return write(
         () => api.updateTargeting(envId, segmentId, body),
-        (s) =>
-          canonicalJson({
-            included: asSet(s.included),
-            excluded: asSet(s.excluded),
-            rules: fromApiRules(s.rules),
-          }) === want,
+        (s) => sameJson(targetingOf({ ...s, rules: fromApiRules(s.rules) }), targetingOf(wanted)),
       );
     }
     case "tags":
-      return reconciled(
-        ctx,
-        envId,
-        segmentId,
+      return write(
         () => api.setTags(envId, segmentId, { tags: wanted.tags }),
-        (s) => canonicalJson(asSet(s.tags)) === canonicalJson(wanted.tags),
+        (s) => sameJson(asSet(s.tags), wanted.tags),
       );
   }
 }
@@ -453,7 +417,7 @@ async function adoptionTarget(
   const subject = describe(inputs);
   if (inputs.importId !== undefined) {
     const { segmentId } = parseId(inputs.importId);
-    const found = await findSegment(ctx, inputs.environmentId, segmentId);
+    const found = await ctx.client.segments.find(inputs.environmentId, segmentId);
     if (!found || (found.envId != null && found.envId !== inputs.environmentId)) {
       throw new Error(`importId ${inputs.importId} names no segment of environment ${inputs.environmentId}`);
     }
@@ -481,7 +445,7 @@ async function adoptionTarget(
       );
     }
     if (active.length === 1) {
-      const found = await findSegment(ctx, inputs.environmentId, active[0].id);
+      const found = await ctx.client.segments.find(inputs.environmentId, active[0].id);
       if (found) return found;
     }
   } else if (active.length > 0) {
@@ -524,25 +488,26 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
   if (existing) return adoptExisting(ctx, inputs, existing);
 
   const scope = await scopeFor(ctx, envId, await listed());
-  let created: ApiSegment;
-  try {
-    created = await ctx.client.segments.create(envId, {
-      type: ENV_SPECIFIC,
-      name: inputs.name,
-      key: inputs.key,
-      description: inputs.description,
-      scopes: [scope],
-    });
-  } catch (err) {
-    if (!isFeatBitApiError(err) || !err.ambiguous) throw err;
-    // The POST may have been applied: no segment had this key before, so one that has it now is ours.
-    const landed = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter(
-      (s) => !s.archived,
-    );
-    const found = landed.length === 1 ? await findSegment(ctx, envId, landed[0].id) : undefined;
-    if (!found) throw err;
-    created = found;
-  }
+  const created = await createOnce<ApiSegment>({
+    send: () =>
+      ctx.client.segments.create(envId, {
+        type: ENV_SPECIFIC,
+        name: inputs.name,
+        key: inputs.key,
+        description: inputs.description,
+        scopes: [scope],
+      }),
+    // No segment had this key before (see adoptionTarget), so one that has it now is ours.
+    lookup: async () => {
+      const landed = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter(
+        (s) => !s.archived,
+      );
+      const found = landed.length === 1 ? await ctx.client.segments.find(envId, landed[0].id) : undefined;
+      return found ? { state: "landed", object: found } : { state: "absent" };
+    },
+    // FeatBit does not check segment keys, so it never answers KeyHasBeenUsed here.
+    taken: (cause) => cause,
+  });
 
   // FeatBit creates the segment empty; targeting and tags are separate writes. If one fails the segment exists:
   // Pulumi records it with what was applied and the next `pulumi up` finishes through update.
@@ -628,8 +593,8 @@ async function remove(ctx: Context, id: string): Promise<void> {
   try {
     refs = await settledReferences(ctx, envId, segmentId);
   } catch (err) {
-    if (isFeatBitApiError(err) && (err.status === 403 || err.status === 404)) {
-      if ((await findSegment(ctx, envId, segmentId)) === undefined) return;
+    if (isFeatBitApiError(err) && (err.kind === "forbidden" || err.kind === "not-found")) {
+      if ((await api.find(envId, segmentId)) === undefined) return;
     }
     throw err;
   }
@@ -641,7 +606,7 @@ async function remove(ctx: Context, id: string): Promise<void> {
   } catch (err) {
     if (!isFeatBitApiError(err)) throw err;
     // A flag rule may have started using the segment since the check above.
-    if (err.codes.includes("SegmentIsBeingUsed"))
+    if (hasCode(err, "SegmentIsBeingUsed"))
       throw await referencedError(ctx, await api.flagReferences(envId, segmentId));
     if (!err.ambiguous) throw err;
     // Ambiguous: go on; the delete below answers CannotDeleteUnArchivedSegment if the archive did not happen.
@@ -650,7 +615,7 @@ async function remove(ctx: Context, id: string): Promise<void> {
   try {
     await api.delete(envId, segmentId);
   } catch (err) {
-    if (isFeatBitApiError(err) && err.codes.includes("CannotDeleteUnArchivedSegment")) {
+    if (hasCode(err, "CannotDeleteUnArchivedSegment")) {
       throw new Error(
         `it could not be archived (the archive request failed in transit), so FeatBit refused to ` +
           `delete it (FeatBit: CannotDeleteUnArchivedSegment): run 'pulumi destroy' again`,
@@ -658,38 +623,44 @@ async function remove(ctx: Context, id: string): Promise<void> {
       );
     }
     // 403 is FeatBit's answer for a segment that is already gone; an ambiguous delete may have happened.
-    if (!isFeatBitApiError(err) || !(err.ambiguous || err.status === 403 || err.status === 404)) throw err;
-    if ((await findSegment(ctx, envId, segmentId)) === undefined) return;
+    if (!isFeatBitApiError(err) || !(err.ambiguous || err.kind === "forbidden" || err.kind === "not-found"))
+      throw err;
+    if ((await api.find(envId, segmentId)) === undefined) return;
     throw err;
   }
   // Prove absence rather than trusting the acknowledgement.
-  if ((await findSegment(ctx, envId, segmentId)) !== undefined) {
+  if ((await api.find(envId, segmentId)) !== undefined) {
     throw new Error(`it is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Definition
 
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Segment",
   schema: Inputs,
-  rules,
   createOnly: ["adopt", "importId"],
   replaceOn: ["environmentId", "key"],
   // This resource refuses a second segment with a key in use, so a same-key replacement must delete first.
   deleteBeforeReplace: (olds, news) =>
     olds.environmentId === news.environmentId && sameKey(olds.key, news.key),
+  outputs: ["segmentId", "scope"],
+  fromId: {
+    environmentId: (id) => id.split("/")[0],
+    segmentId: (id) => id.split("/")[1],
+  },
   describe,
 
   async create(ctx, inputs) {
     // Serialise creates of one key in one environment: FeatBit would accept both, and the duplicate check cannot
     // see a segment that a parallel create is about to make.
-    return withLock(`segment:${inputs.environmentId}:${inputs.key.toLowerCase()}`, () => create(ctx, inputs));
+    return withLock(segmentKeyLock(inputs.environmentId, inputs.key), () => create(ctx, inputs));
   },
 
   async read(ctx, id, olds) {
     const { envId, segmentId } = parseId(id);
-    const segment = await findSegment(ctx, envId, segmentId);
+    const segment = await ctx.client.segments.find(envId, segmentId);
     if (!segment) return undefined;
     // Archived outside Pulumi: an error, like the FeatBit Terraform provider. Reporting it gone would make the next
     // `pulumi up` create a second segment while the archived one keeps the key (and the flags' references);
@@ -718,43 +689,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   delete: (ctx, id) => remove(ctx, id),
 };
 
-export const segmentProvider: ProviderFactory = (context) => toProvider(definition, context);
+export { definition as segmentDefinition };
 
-export interface SegmentRuleArgs {
-  /** Unique within the segment; it also derives the rule's id, so renaming a rule gives it a new id. */
-  name: pulumi.Input<string>;
-  /** All must match (AND). Segment-membership conditions are not allowed in segment rules. */
-  conditions: pulumi.Input<pulumi.Input<PropertyCondition>[]>;
-}
+// ---------------------------------------------------------------------------------------------------------------
+// The Pulumi resource
 
-export interface SegmentArgs {
-  /** The environment's id (Environment.environmentId); changing it replaces the segment. */
-  environmentId: pulumi.Input<string>;
-  /** Unique per environment (case-insensitive, checked by pulumi-featbit); changing it replaces the segment. */
-  key: pulumi.Input<string>;
-  name: pulumi.Input<string>;
-  /** Default "". */
-  description?: pulumi.Input<string>;
-  /** End-user keys always in the segment (a set: order and duplicates do not matter). */
-  included?: pulumi.Input<pulumi.Input<string>[]>;
-  /** End-user keys never in the segment, even when included or matched by a rule (a set). */
-  excluded?: pulumi.Input<pulumi.Input<string>[]>;
-  /** An end user matching any rule is in the segment. */
-  rules?: pulumi.Input<pulumi.Input<SegmentRuleArgs>[]>;
-  /** A set: order and duplicates do not matter. */
-  tags?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Manage an existing segment with this key instead of failing because it exists. */
-  adopt?: pulumi.Input<boolean>;
-  /** Adopt by the Terraform provider's import id: `<environment_uuid>/<segment_uuid>`. */
-  importId?: pulumi.Input<string>;
-}
-
-export interface SegmentRule {
-  name: string;
-  conditions: PropertyCondition[];
-}
-
-export class Segment extends pulumi.dynamic.Resource {
+export class Segment extends FeatBitResource {
   declare readonly segmentId: pulumi.Output<string>;
   declare readonly environmentId: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
@@ -767,34 +707,7 @@ export class Segment extends pulumi.dynamic.Resource {
   /** `organization/<org>:project/<project>:env/<env>`. */
   declare readonly scope: pulumi.Output<string>;
 
-  /** An existing Segment by id (`<environment_uuid>/<segment_uuid>`), read-only: Pulumi reads it and manages nothing. */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Segment {
-    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
-    return new Segment(name, {} as SegmentArgs, { ...opts, id });
-  }
-
   constructor(name: string, args: SegmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      shimFor("Segment"),
-      name,
-      {
-        ...declareOutputs(
-          "segmentId",
-          "environmentId",
-          "key",
-          "name",
-          "scope",
-          "description",
-          "included",
-          "excluded",
-          "rules",
-          "tags",
-        ),
-        ...args,
-      },
-      opts,
-      "featbit",
-      "Segment",
-    );
+    super(definition, name, args, opts);
   }
 }

@@ -122,13 +122,6 @@ interface Case {
 }
 
 const JSON_CT = { "Content-Type": "application/json; charset=utf-8" };
-const NO_CACHE = {
-  "api-supported-versions": "1.0",
-  "Cache-Control": "no-store, no-cache",
-  Pragma: "no-cache",
-  Expires: "-1",
-  ...JSON_CT,
-};
 const env = (...codes: string[]) => JSON.stringify({ success: false, errors: codes, data: null });
 
 /** FeatBit's own recorded responses (see the fixture's provenance), served with their recorded headers. */
@@ -139,7 +132,7 @@ interface Recording {
   contentLength: number;
   value: { success: boolean; errors: string[]; data: unknown };
 }
-const recorded = (recordings as { recordings: Recording[] }).recordings;
+const recorded = (recordings as unknown as { recordings: Recording[] }).recordings;
 /** The wire body in FeatBit's declaration order (Verify's snapshots sort properties alphabetically). */
 const wireBody = (r: Recording) =>
   JSON.stringify({ success: r.value.success, errors: r.value.errors, data: r.value.data });

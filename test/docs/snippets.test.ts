@@ -13,7 +13,7 @@ const DOCS = [
 /** Names the snippets use without defining them: objects an earlier snippet (or the reader's program) made. */
 const CONTEXT = `
 import * as featbit from "pulumi-featbit";
-import { startEmulator } from "pulumi-featbit";
+import { startEmulator } from "pulumi-featbit/emulator";
 import * as pulumi from "@pulumi/pulumi";
 void pulumi; void startEmulator;
 declare const project: featbit.Project;

@@ -1,6 +1,6 @@
 import type { ProjectWithEnvs } from "../../provider/client";
-import type { DynamicProvider } from "../../provider/resources/framework";
-import { UNKNOWN } from "../../provider/resources/framework";
+import type { DynamicProvider } from "../../provider/host/dynamicProvider";
+import { UNKNOWN } from "../../provider/resources/core/schema";
 import {
   errorOf,
   lifecycle,

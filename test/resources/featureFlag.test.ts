@@ -1,9 +1,11 @@
 // FeatureFlag against the emulator, called the way Pulumi's provider host calls a dynamic provider.
 import { createClient, type FeatureFlag as ApiFlag } from "../../provider/client";
 import { startEmulator } from "../../provider/emulator";
-import { UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
-import { featureFlagInternals, featureFlagProvider, flagLockKey } from "../../provider/resources/featureFlag";
-import { stableId } from "../../provider/resources/ids";
+import { toProvider, type DynamicProvider } from "../../provider/host/dynamicProvider";
+import { UNKNOWN } from "../../provider/resources/core/schema";
+import { stableId } from "../../provider/resources/core/stableIds";
+import { flagLock } from "../../provider/resources/core/writes";
+import { featureFlagDefinition, featureFlagInternals } from "../../provider/resources/featureFlag";
 import { startProviderHarness, waitFor, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
@@ -1318,7 +1320,7 @@ describe("permissions", () => {
         maxConcurrency: 4,
         allowInsecureHttp: false,
       });
-      const provider = featureFlagProvider(() => ({ client, organizationKey: undefined }));
+      const provider = toProvider(featureFlagDefinition, () => ({ client, organizationKey: undefined }));
       const projects = await fetch(`${emulator.url}/api/v1/projects`, {
         method: "POST",
         headers: { Authorization: restricted, "Content-Type": "application/json" },
@@ -1347,8 +1349,8 @@ describe("permissions", () => {
 });
 
 describe("helpers", () => {
-  test("flagLockKey ignores case, as FeatBit keys do", () => {
-    expect(flagLockKey(envId.toUpperCase(), "Checkout")).toBe(flagLockKey(envId, "checkout"));
+  test("the flag lock ignores case, as FeatBit keys do", () => {
+    expect(flagLock(envId.toUpperCase(), "Checkout")).toBe(flagLock(envId, "checkout"));
   });
 
   test("assignIds never hands out one id twice", () => {

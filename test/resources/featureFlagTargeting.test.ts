@@ -2,11 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { createClient, resolveSettings, type FeatureFlag, type ProjectWithEnvs } from "../../provider/client";
 import {
   FeatureFlagTargeting,
-  featureFlagTargetingProvider,
+  featureFlagTargetingDefinition,
   internals,
   type Synced,
 } from "../../provider/resources/featureFlagTargeting";
-import { PartialWriteError, UNKNOWN, type DynamicProvider } from "../../provider/resources/framework";
+import { toProvider, type DynamicProvider } from "../../provider/host/dynamicProvider";
+import { PartialWriteError } from "../../provider/resources/core/definition";
+import { UNKNOWN } from "../../provider/resources/core/schema";
 import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
@@ -223,8 +225,8 @@ describe("check (FeatBit's rules, no API calls)", () => {
     [
       "unknown operator",
       { rules: [{ ...betaRule(), conditions: [{ property: "email", op: "Like", value: "x" }] }] },
-      "rules[0].conditions[0]",
-      "",
+      "rules[0].conditions[0].op",
+      "op must be one of FeatBit's operators: LessThan, LessEqualThan, BiggerThan",
     ],
     [
       "IsOneOf without values",
@@ -854,7 +856,10 @@ describe("update and the revision guard", () => {
       }
       return original(env, key, body);
     };
-    const provider = featureFlagTargetingProvider(() => ({ client, organizationKey: undefined }));
+    const provider = toProvider(featureFlagTargetingDefinition, () => ({
+      client,
+      organizationKey: undefined,
+    }));
     h.emulator.requests.clear();
     await update(outs, { ...news, rules: [betaRule({ variation: "Off" })] }, provider);
     expect(raced).toBe(true);
@@ -872,7 +877,10 @@ describe("update and the revision guard", () => {
       await h.api("PUT", `${flagPath()}/name`, { name: `Racing rename ${++renames}` });
       return original(env, key, body);
     };
-    const provider = featureFlagTargetingProvider(() => ({ client, organizationKey: undefined }));
+    const provider = toProvider(featureFlagTargetingDefinition, () => ({
+      client,
+      organizationKey: undefined,
+    }));
     const err = await errorOf(update(outs, { ...news, rules: [betaRule({ variation: "Off" })] }, provider));
     expect(err.message).toContain("kept changing while its targeting was written (FeatBit: Conflict");
     expect(renames).toBe(2);
@@ -893,7 +901,10 @@ describe("update and the revision guard", () => {
         creatorName: "Ana",
       },
     ];
-    const provider = featureFlagTargetingProvider(() => ({ client, organizationKey: undefined }));
+    const provider = toProvider(featureFlagTargetingDefinition, () => ({
+      client,
+      organizationKey: undefined,
+    }));
     h.emulator.requests.clear();
     const err = await errorOf(update(outs, { ...news, enabled: false }, provider));
     expect(err.message).toContain(
@@ -1145,7 +1156,9 @@ describe("the Pulumi resource", () => {
       {
         newResource: (args) => {
           registered.push(args.inputs as Props);
-          return { id: `${args.name}-id`, state: args.inputs };
+          // The provider's id: <environment_uuid>/<flag_key> (the flagKey output derives from it).
+          const inputs = args.inputs as { environmentId: string; flagKey: string };
+          return { id: `${inputs.environmentId}/${inputs.flagKey}`, state: args.inputs };
         },
         call: (args) => args.inputs,
       },

@@ -1,5 +1,5 @@
 import type { ProjectWithEnvs } from "../../provider/client";
-import type { DynamicProvider } from "../../provider/resources/framework";
+import type { DynamicProvider } from "../../provider/host/dynamicProvider";
 import {
   errorOf,
   lifecycle,
@@ -105,6 +105,18 @@ describe("lifecycle", () => {
       replaces: ["key"],
       deleteBeforeReplace: true,
     });
+  });
+
+  test("environments lists prod and dev by id and key: renaming them or adding others changes nothing", async () => {
+    const { id, outs } = await up({ key, name: "Shop" });
+    const listed = outs.environments as { id: string; key: string }[];
+    expect(listed.map((e) => e.key).sort()).toEqual(["dev", "prod"]);
+    expect(Object.keys(listed[0]).sort()).toEqual(["id", "key"]);
+    const prod = listed.find((e) => e.key === "prod")!;
+    await h.api("PUT", `/projects/${id}/envs/${prod.id}`, { name: "Production", description: "" });
+    await h.api("POST", `/projects/${id}/envs`, { name: "Staging", key: "staging" });
+    const read = await project.read(id, { ...outs, __provider: "P" });
+    expect(read.props).toEqual(outs);
   });
 
   test("adopt and importId changes never cause a diff", async () => {

@@ -1,8 +1,8 @@
 import type { ProjectWithEnvs, Segment as ApiSegment } from "../../provider/client";
-import type { DynamicProvider } from "../../provider/resources/framework";
-import { UNKNOWN } from "../../provider/resources/framework";
-import { stableId } from "../../provider/resources/ids";
-import * as impl from "../../provider/resources/impl";
+import type { DynamicProvider } from "../../provider/host/dynamicProvider";
+import * as impl from "../../provider/implementation";
+import { UNKNOWN } from "../../provider/resources/core/schema";
+import { stableId } from "../../provider/resources/core/stableIds";
 import { referenceWait } from "../../provider/resources/segment";
 import {
   errorOf,

@@ -2,7 +2,7 @@
 // segment rules and their conditions) are part of every user's live data: a change to how they are derived would
 // make every upgrade rewrite them (and break references to them). These pins use fixed literals on purpose.
 import type { FeatureFlag, ProjectWithEnvs, Segment } from "../../provider/client";
-import { stableId } from "../../provider/resources/ids";
+import { stableId } from "../../provider/resources/core/stableIds";
 import { lifecycle, startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
 let h: ProviderHarness;

@@ -1,9 +1,9 @@
 // Runs resource implementations in-process against a fresh emulator, the way Pulumi's provider host calls them:
 // configure() with stack config, then check/diff/create/read/update/delete with plain JSON props.
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../provider/emulator";
-import type { DynamicProvider } from "../../provider/resources/framework";
-import * as impl from "../../provider/resources/impl";
-import type { ResourceKind } from "../../provider/resources/shim";
+import type { DynamicProvider } from "../../provider/host/dynamicProvider";
+import type { ResourceKind } from "../../provider/host/shim";
+import * as impl from "../../provider/implementation";
 
 export interface ProviderHarness {
   emulator: Emulator;

@@ -1,6 +1,6 @@
 // The serialized provider lands in every resource's state twice (inputs and outputs): it must stay tiny and must
 // not carry settings, tokens or the implementation.
-import { shimFor, type ResourceKind } from "../../provider/resources/shim";
+import { shimFor, type ResourceKind } from "../../provider/host/shim";
 
 interface SerializedFunction {
   text: string;

@@ -1,35 +1,46 @@
+// The mechanics every resource shares (provider/host/dynamicProvider.ts), on a made-up resource.
 import { z } from "zod";
+import { FeatBitApiError } from "../../provider/client/errors";
+import { describeFailure, toProvider } from "../../provider/host/dynamicProvider";
+import type { ResourceKind } from "../../provider/host/shim";
+import { canonicalJson } from "../../provider/resources/core/canonical";
 import {
-  canonicalJson,
-  describeFailure,
   PartialWriteError,
   splitId,
-  toProvider,
-  UNKNOWN,
-  withLock,
   type Context,
   type ResourceDefinition,
-} from "../../provider/resources/framework";
-import { tags } from "../../provider/resources/inputs";
-import { FeatBitApiError } from "../../provider/client/errors";
+} from "../../provider/resources/core/definition";
+import { crossField, tags, UNKNOWN } from "../../provider/resources/core/schema";
 
-const Inputs = z.object({
-  key: z.string().min(1, "key must not be empty"),
-  size: z.number().default(1),
-  tags,
-  adopt: z.boolean().default(false),
-});
+const Inputs = z
+  .object({
+    key: z.string().min(1, "key must not be empty"),
+    size: z.number().default(1),
+    tags,
+    adopt: z.boolean().default(false),
+  })
+  .superRefine(
+    ...crossField<{ size: number }>(["size"], (i, c) => {
+      if (i.size > 10) c.addIssue({ code: "custom", path: ["size"], message: "size must be at most 10" });
+    }),
+  )
+  .superRefine(
+    ...crossField<{ key: string; size: number }>(["key", "size"], (i, c) => {
+      if (i.key.startsWith("x") && i.size > 1)
+        c.addIssue({ code: "custom", path: ["key"], message: "x keys have size 1" });
+    }),
+  );
 type Inputs = z.infer<typeof Inputs>;
 type Outputs = Inputs & { thingId: string };
 
 const calls: string[] = [];
 const def: ResourceDefinition<Inputs, Outputs> = {
-  kind: "Thing",
+  kind: "Thing" as ResourceKind,
   schema: Inputs,
-  rules: (i) => (i.size > 10 ? [{ property: "size", reason: "size must be at most 10" }] : []),
   createOnly: ["adopt"],
   replaceOn: ["key"],
   deleteBeforeReplace: (olds, news) => olds.key === news.key,
+  outputs: ["thingId"],
   describe: (p) => `thing '${p.key ?? "?"}'`,
   async create(_ctx, inputs) {
     calls.push("create");
@@ -107,19 +118,23 @@ describe("check", () => {
     ]);
   });
 
-  test("a rule that needs a field which failed its schema is skipped, not crashed", async () => {
-    const keyed = toProvider(
-      {
-        ...def,
-        rules: (i) => [
-          ...(i.key.startsWith("x") ? [{ property: "key", reason: "no x keys" }] : []),
-          { property: "size", reason: "never reached when key is missing" },
-        ],
-      },
-      ctx,
-    );
-    const res = await keyed.check({}, { key: 42, size: 1 });
-    expect(res.failures).toEqual([expect.objectContaining({ property: "key" })]);
+  test("a rule that reads a field which failed its schema is skipped; rules over valid fields still run", async () => {
+    const res = await provider.check({}, { key: 42, size: 11 });
+    expect(res.failures).toEqual([
+      expect.objectContaining({ property: "key" }),
+      { property: "size", reason: "size must be at most 10" },
+    ]);
+  });
+
+  test("rules over known fields run while other fields are unknown (a first preview)", async () => {
+    const res = await provider.check({}, { key: "xa", size: 11, tags: [UNKNOWN] });
+    expect(res.failures).toEqual([
+      { property: "size", reason: "size must be at most 10" },
+      { property: "key", reason: "x keys have size 1" },
+    ]);
+    expect((await provider.check({}, { key: UNKNOWN, size: 11 })).failures).toEqual([
+      { property: "size", reason: "size must be at most 10" },
+    ]);
   });
 
   test("does not fail on values unknown during preview", async () => {
@@ -198,29 +213,6 @@ test("canonicalJson ignores key order and undefined", () => {
     canonicalJson({ a: { c: [2, 1] }, b: 1 }),
   );
   expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
-});
-
-test("withLock runs work on one key in order, and other keys freely", async () => {
-  const order: string[] = [];
-  const slow = (label: string, ms: number) => () =>
-    new Promise<void>((resolve) =>
-      setTimeout(() => {
-        order.push(label);
-        resolve();
-      }, ms),
-    );
-  await Promise.all([
-    withLock("k", slow("first", 30)),
-    withLock("k", slow("second", 1)),
-    withLock("other", slow("other", 5)),
-  ]);
-  expect(order.indexOf("first")).toBeLessThan(order.indexOf("second"));
-  expect(order[0]).toBe("other");
-});
-
-test("withLock keeps going after a failure", async () => {
-  await expect(withLock("f", async () => Promise.reject(new Error("x")))).rejects.toThrow("x");
-  await expect(withLock("f", async () => 42)).resolves.toBe(42);
 });
 
 test("splitId names the expected format", () => {

@@ -1,8 +1,9 @@
 // Targeting conditions as users write them, and their FeatBit wire form. Shared by flag rules and segment rules.
 import { z } from "zod";
-import { OPERATORS, SEGMENT_IN, SEGMENT_NOT_IN, type Condition as ApiCondition } from "../client";
-import { stableId } from "./ids";
-import type { Failure } from "./framework";
+import { OPERATORS, SEGMENT_IN, SEGMENT_NOT_IN, type Condition as ApiCondition } from "../../client";
+import { parseJsonList, UUID_PATTERN } from "./canonical";
+import { UNKNOWN } from "./schema";
+import { stableId } from "./stableIds";
 
 const NUMERIC = new Set(["LessThan", "LessEqualThan", "BiggerThan", "BiggerEqualThan"]);
 const LIST = new Set(["IsOneOf", "NotOneOf"]);
@@ -36,44 +37,90 @@ const segmentIds = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)
 const segmentCondition = z.strictObject({ segment: segmentIds });
 const notInSegmentCondition = z.strictObject({ notInSegment: segmentIds });
 
-export const propertyConditionSchema = propertyCondition;
-export const flagConditionSchema = z.union([propertyCondition, segmentCondition, notInSegmentCondition], {
-  error: "a condition is {property, op, value}, {segment: id} or {notInSegment: id}",
-});
-
 export type PropertyCondition = z.infer<typeof propertyCondition>;
-export type FlagCondition = z.infer<typeof flagConditionSchema>;
+export type FlagCondition =
+  PropertyCondition | z.infer<typeof segmentCondition> | z.infer<typeof notInSegmentCondition>;
 
 /** Value rules FeatBit does not enforce (unknown shapes are stored and silently never match). */
-export function conditionFailures(condition: FlagCondition, path: string): Failure[] {
-  if (!("property" in condition)) return [];
+function valueRules(condition: FlagCondition, ctx: z.RefinementCtx): void {
+  if (!("property" in condition)) return;
   const { op, value, values } = condition;
-  const at = (p: string, reason: string): Failure => ({ property: `${path}.${p}`, reason });
+  const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   if (LIST.has(op)) {
     if (values === undefined || values.length === 0)
-      return [at("values", `${op} needs values: a non-empty list of strings`)];
-    if (value !== undefined) return [at("value", `${op} takes values (a list), not value`)];
-    return [];
+      fail("values", `${op} needs values: a non-empty list of strings`);
+    else if (value !== undefined) fail("value", `${op} takes values (a list), not value`);
+    return;
   }
   if (values !== undefined)
-    return [at("values", `${op} takes a single value; only IsOneOf/NotOneOf take values`)];
-  if (FLAG.has(op)) return value === undefined ? [] : [at("value", `${op} takes no value`)];
-  if (value === undefined) return [at("value", `${op} needs a value`)];
+    return fail("values", `${op} takes a single value; only IsOneOf/NotOneOf take values`);
+  if (FLAG.has(op)) {
+    if (value !== undefined) fail("value", `${op} takes no value`);
+    return;
+  }
+  if (value === undefined) return fail("value", `${op} needs a value`);
+  if (value === UNKNOWN) return;
   if (
     NUMERIC.has(op) &&
     (value.trim() === "" || !Number.isFinite(Number(value)) || RADIX_PREFIX.test(value))
   ) {
-    return [at("value", `${op} compares numbers: '${value}' is not a number`)];
+    return fail("value", `${op} compares numbers: '${value}' is not a number`);
   }
   if (op === "MatchRegex" || op === "NotMatchRegex") {
     try {
       new RegExp(asJavaScriptPattern(value));
     } catch {
-      return [at("value", `'${value}' is not a valid regular expression`)];
+      fail("value", `'${value}' is not a valid regular expression`);
     }
   }
-  return [];
 }
+
+/** FeatBit's id rule for segment conditions (it stores anything and the rule then never matches). */
+function segmentIdRules(condition: FlagCondition, ctx: z.RefinementCtx): void {
+  const [which, ids] =
+    "segment" in condition
+      ? ["segment", condition.segment]
+      : "notInSegment" in condition
+        ? ["notInSegment", condition.notInSegment]
+        : [undefined, undefined];
+  if (which === undefined || ids === undefined) return;
+  const list = Array.isArray(ids) ? ids : [ids];
+  list.forEach((id, i) => {
+    if (id === UNKNOWN || UUID_PATTERN.test(id)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: Array.isArray(ids) ? [which, i] : [which],
+      message: `'${id}' is not a segment id: pass a Segment resource's id output (a UUID), not its key or name`,
+    });
+  });
+}
+
+/** A condition of a segment rule: property conditions only. */
+export const propertyConditionSchema = propertyCondition.superRefine(valueRules);
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A condition of a flag rule: a property condition or segment membership, told apart by shape so that a mistake is
+ * reported against the form it was meant as (an unknown operator lists the operators) rather than as "none of three".
+ */
+export const flagConditionSchema = z.unknown().transform((value, ctx): FlagCondition => {
+  const schema =
+    isRecord(value) && "segment" in value
+      ? segmentCondition
+      : isRecord(value) && "notInSegment" in value
+        ? notInSegmentCondition
+        : propertyConditionSchema;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  segmentIdRules(parsed.data, ctx);
+  return parsed.data;
+});
 
 /**
  * FeatBit matches with .NET regular expressions. .NET syntax that JavaScript's RegExp rejects is turned into a
@@ -105,24 +152,15 @@ export function toApiCondition(condition: FlagCondition, parentId: string, index
   return { id, property, op, value: condition.value ?? "" };
 }
 
-function parseList(value: string | null): string[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value ?? "");
-    return Array.isArray(parsed) && parsed.every((v) => typeof v === "string") ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The input form of a condition read from FeatBit (for refresh). Unknown operators are kept as they are. */
 export function fromApiCondition(condition: ApiCondition): FlagCondition {
   if (condition.property === SEGMENT_IN || condition.property === SEGMENT_NOT_IN) {
-    const ids = parseList(condition.value) ?? [];
+    const ids = parseJsonList(condition.value) ?? [];
     const one = ids.length === 1 ? ids[0] : ids;
     return condition.property === SEGMENT_IN ? { segment: one } : { notInSegment: one };
   }
   const op = (condition.op ?? "Equal") as PropertyCondition["op"];
-  if (LIST.has(op)) return { property: condition.property, op, values: parseList(condition.value) ?? [] };
+  if (LIST.has(op)) return { property: condition.property, op, values: parseJsonList(condition.value) ?? [] };
   if (FLAG.has(op)) return { property: condition.property, op };
   return { property: condition.property, op, value: condition.value ?? "" };
 }

@@ -1,5 +1,38 @@
-// Input rules shared by resources, with messages that say what FeatBit accepts and how to fix a value.
+// Input rules shared by resources, with messages that say what FeatBit accepts and how to fix a value, and the one
+// way rules across fields are written (crossField), so that preview reports every failure it can.
 import { z } from "zod";
+import { UUID_PATTERN } from "./canonical";
+
+/** Pulumi's placeholder for values not known during preview (rpc.unknownValue). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/**
+ * A rule across fields of an object schema, for `.superRefine(...crossField(fields, rule))`. It runs whenever every
+ * field it reads is valid and known, even when other fields failed or are unknown (a first preview, where ids of
+ * resources not yet created are unknown, still checks everything else). The rule must read only `fields`.
+ */
+export function crossField<T extends object>(
+  fields: readonly (keyof T & string)[],
+  rule: (value: T, ctx: z.RefinementCtx<T>) => void,
+): [(value: T, ctx: z.RefinementCtx<T>) => void, { when: (payload: z.core.ParsePayload) => boolean }] {
+  const when = (payload: z.core.ParsePayload): boolean => {
+    const value = payload.value;
+    if (value === null || typeof value !== "object") return false;
+    // A field is unusable when its own schema failed; a failure another rule reported about it leaves it readable.
+    const broken = payload.issues.some(
+      (i) => i.code !== "custom" && fields.includes(String(i.path?.[0]) as keyof T & string),
+    );
+    return !broken && !fields.some((f) => containsUnknown((value as Record<string, unknown>)[f]));
+  };
+  return [rule, { when }];
+}
 
 const KEY_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
@@ -31,7 +64,7 @@ export const uuid = (what: string) =>
   z
     .string({ error: `${what} is required` })
     .regex(
-      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      UUID_PATTERN,
       `${what} must be a FeatBit id (a UUID such as 0f2c6a1d-…): pass another resource's id output`,
     )
     .transform((v) => v.toLowerCase());

@@ -1,0 +1,195 @@
+// Turns a resource definition (provider/resources) into the check/diff/create/read/update/delete that Pulumi's
+// dynamic-provider host calls. Shared by every resource: validation and its messages, what counts as a change, and how
+// failures are reported. `check` and `diff` make no API call, so a preview never talks to FeatBit.
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { isFeatBitApiError, isFeatBitConfigError } from "../client/errors";
+import { canonicalJson } from "../resources/core/canonical";
+import {
+  PartialWriteError,
+  type AnyDefinition,
+  type Context,
+  type Props,
+} from "../resources/core/definition";
+import { containsUnknown } from "../resources/core/schema";
+
+export type DynamicProvider = Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">>;
+
+interface Failure {
+  property: string;
+  reason: string;
+}
+
+/** "variations[1].value" from a zod path. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+/** One failure per zod issue, except those about values not known yet (they are checked once known). */
+function failuresOf(error: z.ZodError, raw: Props): Failure[] {
+  return error.issues
+    .filter((issue) => !containsUnknown(valueAt(raw, issue.path)))
+    .map((issue) => ({ property: propertyPath(issue.path) || "(inputs)", reason: issue.message }));
+}
+
+function withoutProvider(props: Props | undefined): Props {
+  const { __provider: _ignored, ...rest } = props ?? {};
+  return rest;
+}
+
+function fieldsOf(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape) throw new Error("resource schemas must be zod objects");
+  return Object.keys(shape);
+}
+
+/** One line under the resource: what failed, on which object, and FeatBit's reason and advice. */
+export function describeFailure(op: string, subject: string, err: unknown): Error {
+  // Pulumi's provider host prints `${error}: ${error.stack}` for a failed operation, next to the message it shows
+  // under the resource. For failures the provider anticipated (FeatBit's answers, refusals with advice) a stack
+  // trace is noise; a bug keeps its original stack, which is what a bug report needs.
+  const anticipated =
+    !(err instanceof Error) ||
+    isFeatBitApiError(err) ||
+    isFeatBitConfigError(err) ||
+    err instanceof PartialWriteError ||
+    err.constructor === Error;
+  if (err instanceof PartialWriteError) {
+    err.stack = "";
+    return err;
+  }
+  // FeatBit errors already say what FeatBit answered; the lead-in here says which resource operation it was.
+  const reason = isFeatBitApiError(err) ? err.detail : err instanceof Error ? err.message : String(err);
+  const wrapped = new Error(`${op} ${subject} failed: ${reason}`);
+  if (isFeatBitApiError(err)) wrapped.name = "FeatBitError";
+  wrapped.stack = anticipated ? "" : (err as Error).stack;
+  return wrapped;
+}
+
+/**
+ * The dynamic provider of one resource definition. `context` is resolved at call time, so settings come from the
+ * stack config and environment of this run, never from serialized state.
+ */
+export function toProvider(def: AnyDefinition, context: () => Context): DynamicProvider {
+  const createOnly = new Set<string>(def.createOnly ?? []);
+  const allFields = fieldsOf(def.schema);
+  const fields = allFields.filter((f) => !createOnly.has(f));
+  const normalize = (inputs: Props): Props => (def.normalize ? def.normalize(inputs) : inputs);
+  const parse = (raw: Props): Props => normalize(def.schema.parse(raw));
+
+  /**
+   * Props (old outputs, or new inputs) as canonical inputs. State written by an older version, or inputs holding
+   * unknowns, may not parse: compare the raw values then.
+   */
+  const asInputs = (props: Props): Props => {
+    const subset: Props = {};
+    for (const f of allFields) if (props[f] !== undefined) subset[f] = props[f];
+    const parsed = def.schema.safeParse(subset);
+    return parsed.success ? normalize(parsed.data) : subset;
+  };
+
+  const defaultInputsOf = (outs: Props, previous: Props | undefined): Props => {
+    const picked: Props = {};
+    for (const f of allFields) {
+      const value = (createOnly.has(f) ? previous?.[f] : undefined) ?? outs[f];
+      if (value !== undefined) picked[f] = value;
+    }
+    return asInputs(picked);
+  };
+
+  return {
+    async check(_olds: Props, news: Props) {
+      const raw = withoutProvider(news);
+      const parsed = def.schema.safeParse(raw);
+      if (!parsed.success) {
+        const failures = failuresOf(parsed.error, raw);
+        if (failures.length > 0) return { failures };
+        // Every failure sits on an unknown value: validate again once it is known (at update time).
+        return { inputs: news };
+      }
+      if (containsUnknown(raw)) return { inputs: news };
+      return { inputs: { ...normalize(parsed.data), __provider: news.__provider } };
+    },
+
+    async diff(_id: string, olds: Props, news: Props) {
+      const before = asInputs(olds);
+      const after = asInputs(news);
+      const changed = fields.filter(
+        (f) => containsUnknown(after[f]) || canonicalJson(before[f]) !== canonicalJson(after[f]),
+      );
+      if (changed.length === 0) return { changes: false };
+      const replaceOn = new Set<string>(def.replaceOn);
+      const replaces = changed.filter((f) => replaceOn.has(f));
+      const deleteBeforeReplace =
+        replaces.length > 0 && !containsUnknown(after)
+          ? def.deleteBeforeReplace(olds, after)
+          : replaces.length > 0;
+      return { changes: true, replaces, deleteBeforeReplace };
+    },
+
+    async create(inputs: Props) {
+      const declared = parse(withoutProvider(inputs));
+      try {
+        const { id, outs } = await def.create(context(), declared);
+        return { id, outs };
+      } catch (err) {
+        // The engine stores a partially created object's properties as its state; keep the provider with them.
+        if (err instanceof PartialWriteError) err.properties.__provider = inputs.__provider;
+        throw describeFailure("creating", def.describe(declared), err);
+      }
+    },
+
+    async read(id: string, props?: Props) {
+      const stored = withoutProvider(props);
+      const olds = Object.keys(stored).length > 0 ? stored : undefined;
+      let outs: Props | undefined;
+      try {
+        outs = await def.read(context(), id, olds);
+      } catch (err) {
+        throw describeFailure("reading", olds ? def.describe(olds) : `${def.kind} ${id}`, err);
+      }
+      if (outs === undefined) return {};
+      const previous = olds ? asInputs(olds) : undefined;
+      return {
+        id,
+        props: outs,
+        inputs: def.inputsOf ? def.inputsOf(outs, previous) : defaultInputsOf(outs, previous),
+      };
+    },
+
+    async update(id: string, olds: Props, news: Props) {
+      const declared = parse(withoutProvider(news));
+      const before = asInputs(olds);
+      const changed = new Set(fields.filter((f) => canonicalJson(before[f]) !== canonicalJson(declared[f])));
+      try {
+        return { outs: await def.update(context(), id, olds, declared, changed) };
+      } catch (err) {
+        if (err instanceof PartialWriteError) err.properties.__provider = news.__provider;
+        throw describeFailure("updating", def.describe(declared), err);
+      }
+    },
+
+    async delete(id: string, props: Props) {
+      const olds = withoutProvider(props);
+      try {
+        await def.delete(context(), id, olds);
+      } catch (err) {
+        throw describeFailure("deleting", def.describe(olds), err);
+      }
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// What a resource module declares to the host: its inputs (one zod schema holding every rule), how a change of each
+// input is applied (in place, replacement, or not at all), and its CRUD against the FeatBit client. The host
+// (provider/host) turns a definition into the check/diff/create/read/update/delete Pulumi's dynamic-provider host calls.
+import type { z } from "zod";
+import type { FeatBitClient } from "../../client";
+import type { ResourceKind } from "../../host/shim";
+
+export interface Context {
+  client: FeatBitClient;
+  /** The organization key segment scopes need (`featbit:organizationKey` / `FEATBIT_ORGANIZATION_KEY`), when set. */
+  organizationKey: string | undefined;
+}
+
+/** Props as Pulumi passes them: plain JSON, with the serialized provider under `__provider`. */
+export type Props = Record<string, unknown>;
+
+export interface ResourceDefinition<I extends object, O extends I> {
+  /** Type name, e.g. "FeatureFlag" (token `pulumi-nodejs:dynamic/featbit:FeatureFlag`). Stored in state. */
+  readonly kind: ResourceKind;
+  /**
+   * Declared inputs with defaults, and every rule across them (zod refinements that run whenever the fields they
+   * read are valid and known, see crossField), so one preview reports every failure. Must be a zod object.
+   */
+  readonly schema: z.ZodType<I>;
+  /** Canonical form used for comparison and stored as the checked inputs (e.g. sorted, de-duplicated tags). */
+  normalize?(inputs: I): I;
+  /**
+   * Inputs that only steer creation (adoption switches) or accompany a change (a comment): changing them later is not
+   * a change of the object, so diff ignores them.
+   */
+  readonly createOnly?: readonly (keyof I & string)[];
+  /** Inputs whose change means a new object in FeatBit. */
+  readonly replaceOn: readonly (keyof I & string)[];
+  /**
+   * Whether a replacement must delete the old object first. FeatBit keys are unique, so a replacement that keeps
+   * the key would collide with itself if created first (Pulumi's default order).
+   */
+  deleteBeforeReplace(olds: O, news: I): boolean;
+  /** Outputs beyond the inputs, as the resource class exposes them. */
+  readonly outputs: readonly (keyof O & string)[];
+  /**
+   * Outputs derived from the Pulumi id. They never change on update, and deriving them from the id (which stays
+   * known while an update is previewed, unlike the outputs) keeps the inputs of dependent resources known in preview.
+   */
+  readonly fromId?: Partial<Record<keyof O & string, (id: string) => string>>;
+  /** For messages: "feature flag 'checkout' in environment 0f2c…". */
+  describe(props: Partial<I>): string;
+  create(ctx: Context, inputs: I): Promise<{ id: string; outs: O }>;
+  /** Undefined when the object no longer exists. */
+  read(ctx: Context, id: string, olds: O | undefined): Promise<O | undefined>;
+  /** `changed` lists the inputs that differ; touch only those. */
+  update(ctx: Context, id: string, olds: O, news: I, changed: ReadonlySet<keyof I & string>): Promise<O>;
+  delete(ctx: Context, id: string, olds: O): Promise<void>;
+  /**
+   * The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. Default: the
+   * input fields of the outputs, create-only fields taken from the previous inputs.
+   */
+  inputsOf?(outs: O, previousInputs: Partial<I> | undefined): I;
+}
+
+/**
+ * A definition whose input and output types have been forgotten, for the table of every kind. (The functions above
+ * are declared as methods so that a definition of specific types is assignable to this one.)
+ */
+export type AnyDefinition = ResourceDefinition<Props, Props>;
+
+/**
+ * Thrown by create or update when some writes landed and a later one failed: Pulumi records `properties` as the
+ * object's state (what FeatBit now holds), so the next `pulumi up` sees what is still missing and finishes via update.
+ */
+export class PartialWriteError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Props,
+  ) {
+    super(message);
+    this.name = "PartialWriteError";
+  }
+  get reasons(): string[] {
+    return [this.message];
+  }
+}
+
+/** Splits an id like "<env_uuid>/<flag_key>" into its parts, naming the expected format when it doesn't fit. */
+export function splitId(id: string, parts: number, format: string): string[] {
+  const pieces = id.split("/");
+  if (pieces.length !== parts || pieces.some((p) => p.trim() === "" || p !== p.trim())) {
+    throw new Error(`'${id}' is not a valid id: expected ${format}`);
+  }
+  return pieces;
+}

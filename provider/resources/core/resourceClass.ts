@@ -1,0 +1,37 @@
+// The front matter every resource class shares: its serialized provider, the type token, the outputs Pulumi must
+// know of, outputs derived from the Pulumi id, and `get` (reading an existing object by id).
+import * as pulumi from "@pulumi/pulumi";
+import { shimFor } from "../../host/shim";
+import type { ResourceDefinition } from "./definition";
+
+/** What a class needs of its resource's definition (not the CRUD: that runs in the provider process). */
+export type ClassSpec = Pick<
+  ResourceDefinition<Record<string, unknown>, Record<string, unknown>>,
+  "kind" | "schema" | "outputs" | "fromId"
+>;
+
+export abstract class FeatBitResource extends pulumi.dynamic.Resource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static get<T extends FeatBitResource>(
+    this: new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => T,
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    opts?: pulumi.CustomResourceOptions,
+  ): T {
+    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
+    return new this(name, {} as never, { ...opts, id });
+  }
+
+  protected constructor(spec: ClassSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+    // Pulumi exposes on the object only the properties present in its props, and `get` passes no inputs: name every
+    // output.
+    const outputs: Record<string, undefined> = {};
+    const inputFields = Object.keys((spec.schema as unknown as { shape: object }).shape);
+    for (const output of [...inputFields, ...spec.outputs]) outputs[output] = undefined;
+    super(shimFor(spec.kind), name, { ...outputs, ...args }, opts, "featbit", spec.kind);
+    // Replaces the engine-fed property (the provider still reports the same value in state).
+    for (const [output, fromId] of Object.entries(spec.fromId ?? {})) {
+      if (fromId) (this as unknown as Record<string, pulumi.Output<string>>)[output] = this.id.apply(fromId);
+    }
+  }
+}

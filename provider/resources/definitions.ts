@@ -1,0 +1,15 @@
+// Every resource kind the provider process serves, by its definition. Kinds are part of stored state: never rename one.
+import type { AnyDefinition } from "./core/definition";
+import { environmentDefinition } from "./environment";
+import { featureFlagDefinition } from "./featureFlag";
+import { featureFlagTargetingDefinition } from "./featureFlagTargeting";
+import { projectDefinition } from "./project";
+import { segmentDefinition } from "./segment";
+
+export const definitions: readonly AnyDefinition[] = [
+  projectDefinition,
+  environmentDefinition,
+  featureFlagDefinition,
+  featureFlagTargetingDefinition,
+  segmentDefinition,
+];
