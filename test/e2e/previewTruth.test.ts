@@ -69,7 +69,7 @@ describe("preview lists exactly what up does, for every input of every resource"
     const { preview, up } = await previewThenUp(0);
     expect(preview).toEqual(up);
     expect(up.every((s) => s.startsWith("create "))).toBe(true);
-    expect(up).toHaveLength(14);
+    expect(up).toHaveLength(12);
   });
 
   it.each(Array.from({ length: BATCHES }, (_, i) => i + 1))("batch %i", async (batch) => {
