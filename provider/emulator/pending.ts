@@ -52,22 +52,30 @@ export function pendingChanges(store: Store, flag: FeatureFlag): PendingChangesV
     }
     return vm;
   };
-  const blank = {
+  // Built in the view model's property order, which is the wire order.
+  const vm = (
+    fields: Pick<PendingChangesVm, "id" | "flagId" | "createdAt" | "type" | "status"> &
+      Partial<PendingChangesVm>,
+  ) => ({
+    id: fields.id,
+    flagId: fields.flagId,
     dataChange: null,
     creatorId: EMPTY_GUID,
     creatorName: null,
+    createdAt: fields.createdAt,
     instructions: null,
-    scheduleTitle: null,
-    scheduledTime: DEFAULT_DATETIME,
-    changeRequestId: null,
-    changeRequestReason: null,
-    reviewers: null,
-  };
+    type: fields.type,
+    status: fields.status,
+    scheduleTitle: fields.scheduleTitle ?? null,
+    scheduledTime: fields.scheduledTime ?? DEFAULT_DATETIME,
+    changeRequestId: fields.changeRequestId ?? null,
+    changeRequestReason: fields.changeRequestReason ?? null,
+    reviewers: fields.reviewers ?? null,
+  });
   const result: PendingChangesVm[] = [
     ...schedules.map((s) => {
       const cr = requests.find((c) => c.id === s.changeRequestId);
-      const vm: PendingChangesVm = {
-        ...blank,
+      const item = vm({
         id: s.id,
         flagId: s.flagId,
         createdAt: s.createdAt,
@@ -78,15 +86,14 @@ export function pendingChanges(store: Store, flag: FeatureFlag): PendingChangesV
         changeRequestId: s.changeRequestId,
         changeRequestReason: cr ? cr.reason : null,
         reviewers: cr ? cr.reviewers : null,
-      };
-      return post(vm, s.flagDraftId, s.creatorId);
+      });
+      return post(item, s.flagDraftId, s.creatorId);
     }),
     ...requests
       .filter((c) => c.scheduleId === null)
       .map((c) =>
         post(
-          {
-            ...blank,
+          vm({
             id: c.id,
             flagId: c.flagId,
             createdAt: c.createdAt,
@@ -94,7 +101,7 @@ export function pendingChanges(store: Store, flag: FeatureFlag): PendingChangesV
             status: c.status,
             changeRequestReason: c.reason,
             reviewers: c.reviewers,
-          },
+          }),
           c.flagDraftId,
           c.creatorId,
         ),
