@@ -184,4 +184,50 @@ describe("CLI", () => {
     expect(await exit).toBe(0);
     expect(existsSync(file)).toBe(true);
   });
+
+  it("takes fault rules and a seed from --faults and --seed, and refuses a bad spec", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "provider/emulator/cli.ts",
+        "--port",
+        "0",
+        "--token",
+        "api-cli-faults",
+        "--faults",
+        "503;method=GET;path=/projects;times=1",
+        "--seed",
+        "7",
+      ],
+      { cwd: join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      const lines = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          if (out.includes("FEATBIT_ORGANIZATION_KEY=")) resolve(out);
+        });
+        child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      const url = /FEATBIT_API_URL=(\S+)/.exec(lines)?.[1] ?? "";
+      const api = new Api({ url, token: "api-cli-faults" });
+      expect((await api.call("GET", "/projects")).status).toBe(503);
+      expect((await api.call("GET", "/projects")).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+
+    const bad = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "provider/emulator/cli.ts", "--port", "0", "--faults", "418"],
+      { cwd: join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    bad.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    expect(await new Promise<number | null>((resolve) => bad.once("exit", resolve))).toBe(2);
+    expect(stderr).toContain("--faults: entry 1 ('418'): unknown fault kind '418'");
+  });
 });
