@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
         try {
           options.faults = parseFaultSpec(spec);
         } catch (e) {
-          throw new Error(`--faults: ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(`--faults: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
         break;
       }

@@ -119,7 +119,9 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new Error(`fault spec is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`fault spec is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
     }
     return (Array.isArray(json) ? json : [json]).map((r, i) => ruleFromJson(r, `rule ${i + 1}`));
   }
@@ -204,7 +206,9 @@ function regex(v: string, where: string): RegExp {
   try {
     return new RegExp(v);
   } catch (e) {
-    throw new Error(`${where}: invalid regex '${v}': ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${where}: invalid regex '${v}': ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
 }
 

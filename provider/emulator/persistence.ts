@@ -32,6 +32,7 @@ function setAside(file: string, reason: string, warn: (message: string) => void)
     throw new Error(
       `${file} is not a usable emulator state file (${reason}) and could not be moved aside ` +
         `(${e instanceof Error ? e.message : String(e)}); refusing to start so it is not overwritten`,
+      { cause: e },
     );
   }
   warn(
