@@ -1,5 +1,6 @@
 // Access-token authentication and IAM permission checks (§2 of the API reference).
-import type { PolicyStatement, State } from "./state";
+import { deref } from "./dotnet";
+import type { PolicyStatement, Segment, State } from "./state";
 import { OWNER_STATEMENTS, Store } from "./store";
 
 export type ResourceType = "workspace" | "iam" | "project" | "env" | "flag" | "segment";
@@ -84,8 +85,16 @@ function wildcard(pattern: string, value: string): boolean {
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-const withTags = (base: string, tags: string[]): string =>
-  tags.length > 0 ? `${base};${tags.join(",")}` : base;
+/**
+ * RN.ForFlag / RN.ForSegment (Domain/Resources/RN.cs) append `;tag1,tag2`. A NULL tag (text[] allows
+ * it) joins as an empty string; a NULL tags array (left by a JSON patch) is a NullReferenceException.
+ */
+const withTags = (base: string, tags: (string | null)[] | null): string =>
+  deref(tags).length > 0
+    ? `${base};${deref(tags)
+        .map((t) => t ?? "")
+        .join(",")}`
+    : base;
 
 /**
  * The RN a route's permission is checked against (DefaultPermissionChecker). `undefined` when the
@@ -122,11 +131,27 @@ export function resolveRN(
       if (env === undefined) return undefined;
       if (params.segmentId === undefined) return `${env}:segment/*`;
       const segment = store.segment(params.segmentId);
-      if (!segment) return undefined;
-      if (segment.type === "shared" && !store.coversEnv(segment, params.envId)) return undefined;
-      return withTags(`${env}:segment/${segment.key}`, segment.tags);
+      return segment && segmentRnUnder(store, segment, params.envId);
     }
   }
+}
+
+/**
+ * ResourceService.GetSegmentRnAsync (Infrastructure/Services/EntityFrameworkCore/ResourceService.cs):
+ * an environment-specific segment has an RN only under its own environment, a shared one only under
+ * an environment its scopes cover, any other type never. Without an RN every permission check fails
+ * (403), so such writes are refused while reads, checked against the route's environment, work.
+ */
+export function segmentRnUnder(store: Store, segment: Segment, envId: string): string | undefined {
+  if (segment.type === "environment-specific" && segment.envId === envId) {
+    const env = envRN(store, envId);
+    return env && withTags(`${env}:segment/${segment.key}`, segment.tags);
+  }
+  if (segment.type === "shared" && store.coversEnv(segment, envId)) {
+    const env = envRN(store, envId);
+    return env && withTags(`${env}:segment/${segment.key}`, segment.tags);
+  }
+  return undefined;
 }
 
 export function envRN(store: Store, envId: string | undefined): string | undefined {
@@ -138,12 +163,22 @@ export function projectRN(key: string): string {
   return `project/${key}`;
 }
 
-export function flagRN(store: Store, envId: string, key: string, tags: string[]): string | undefined {
+export function flagRN(
+  store: Store,
+  envId: string,
+  key: string,
+  tags: (string | null)[] | null,
+): string | undefined {
   const env = envRN(store, envId);
   return env && withTags(`${env}:flag/${key}`, tags);
 }
 
-export function segmentRN(store: Store, envId: string, key: string, tags: string[]): string | undefined {
+export function segmentRN(
+  store: Store,
+  envId: string,
+  key: string,
+  tags: (string | null)[] | null,
+): string | undefined {
   const env = envRN(store, envId);
   return env && withTags(`${env}:segment/${key}`, tags);
 }

@@ -1,9 +1,20 @@
 #!/usr/bin/env node
-// featbit-emulator [--port N] [--host H] [--token T] [--data FILE]
-// Prints the URL and token as shell-friendly lines and serves until SIGINT/SIGTERM.
+// featbit-emulator [--port N] [--host H] [--token T] [--data FILE] [--org-key KEY] [--faults SPEC|FILE] [--seed N]
+// Prints the URL, token and organization key as shell-friendly lines and serves until SIGINT/SIGTERM.
+import { existsSync, readFileSync } from "node:fs";
+import { parseFaultSpec } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
 
-const USAGE = "usage: featbit-emulator [--port N] [--host H] [--token T]... [--data FILE] [--org-key KEY]";
+const USAGE =
+  "usage: featbit-emulator [--port N] [--host H] [--token T]... [--data FILE] [--org-key KEY]\n" +
+  "                        [--faults SPEC|FILE] [--seed N]\n" +
+  "  SPEC: e.g. '429=0.05;retryAfter=1,503=0.05,reset-after=0.02,timeout=0.02;ms=5000' or JSON rules";
+const OPTIONS = ["--port", "--host", "--token", "--data", "--org-key", "--faults", "--seed"];
+
+/** Single-quotes a value for POSIX shells unless it is made only of characters that need none. */
+function shellValue(v: string): string {
+  return /^[\w.:/@%+,=-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`;
+}
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const options: EmulatorOptions = { port: 5000 };
@@ -17,8 +28,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
       process.stdout.write(USAGE + "\n");
       process.exit(0);
     }
-    if (!["--port", "--host", "--token", "--data", "--org-key"].includes(name))
-      throw new Error(`unknown option '${name}'`);
+    if (!OPTIONS.includes(name)) throw new Error(`unknown option '${name}'`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${name} needs a value`);
     switch (name) {
@@ -40,6 +50,22 @@ function parseArgs(argv: string[]): EmulatorOptions {
       case "--org-key":
         options.orgKey = value;
         break;
+      case "--faults": {
+        // A file name, or the spec itself; parsed now so a typo stops the start, not a request.
+        const spec = existsSync(value) ? readFileSync(value, "utf8") : value;
+        try {
+          options.faults = parseFaultSpec(spec);
+        } catch (e) {
+          throw new Error(`--faults: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        }
+        break;
+      }
+      case "--seed": {
+        const seed = Number(value);
+        if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed)) throw new Error(`invalid seed '${value}'`);
+        options.seed = seed;
+        break;
+      }
       default:
         throw new Error(`unknown option '${name}'`);
     }
@@ -57,7 +83,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const emulator = await startEmulator(options);
-  process.stdout.write(`FEATBIT_API_URL=${emulator.url}\nFEATBIT_ACCESS_TOKEN=${emulator.token}\n`);
+  process.stdout.write(
+    `FEATBIT_API_URL=${shellValue(emulator.url)}\n` +
+      `FEATBIT_ACCESS_TOKEN=${shellValue(emulator.token)}\n` +
+      `FEATBIT_ORGANIZATION_KEY=${shellValue(emulator.orgKey)}\n`,
+  );
   const stop = () => {
     emulator.close().then(
       () => process.exit(0),

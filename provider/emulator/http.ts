@@ -21,9 +21,12 @@ export function ok(data: unknown): Reply {
   return { status: 200, headers: { "Content-Type": JSON_TYPE }, body: envelope(true, [], data) };
 }
 
-/** A 200 that reports failure, as the JSON-patch endpoints do. */
-export function softFailure(message: string): Reply {
-  return { status: 200, headers: { "Content-Type": JSON_TYPE }, body: envelope(false, [message], null) };
+/**
+ * The JSON-patch endpoints' failure: HTTP 200 with `Error<bool>(message)` (Api/Controllers/
+ * ApiControllerBase.cs, ApiResponse.cs), whose `data` is `default(bool)`, i.e. false, not null.
+ */
+export function patchFailure(message: string): Reply {
+  return { status: 200, headers: { "Content-Type": JSON_TYPE }, body: envelope(false, [message], false) };
 }
 
 export function empty(status: number, headers: Record<string, string> = {}): Reply {
@@ -50,6 +53,16 @@ export class ApiError extends Error {
       headers: { "Content-Type": JSON_TYPE, ...NO_CACHE },
       body: envelope(false, this.codes, null),
     };
+  }
+}
+
+/**
+ * A 500 raised by a save that came after other saves of the same request had committed (FeatBit
+ * calls SaveChanges once per repository call): the pipeline must keep what already landed.
+ */
+export class FailedAfterSave extends ApiError {
+  constructor() {
+    super(500, ["InternalServerError"]);
   }
 }
 

@@ -9,7 +9,7 @@ import { jwtOnlyRoutes } from "./api/jwtOnly";
 import { projectRoutes } from "./api/projects";
 import { segmentRoutes } from "./api/segments";
 import { workspaceRoutes } from "./api/workspace";
-import { Faults, type FaultController } from "./faults";
+import { Faults, parseFaultSpec, type FaultController, type FaultRule } from "./faults";
 import { accessTokenValue, Clock, Random } from "./ids";
 import { loadState, saveState } from "./persistence";
 import { Router } from "./router";
@@ -17,7 +17,8 @@ import { requestListener, type RequestLogEntry } from "./server";
 import type { AccessToken, PolicyStatement, State } from "./state";
 import { initialState, OWNER_STATEMENTS, Store } from "./store";
 
-export type { FaultController, FaultRule } from "./faults";
+export type { FaultController, FaultRule, FaultStatus } from "./faults";
+export { parseFaultSpec } from "./faults";
 export type { RequestLogEntry } from "./server";
 export type { PolicyStatement } from "./state";
 export { OWNER_POLICY_ID, ADMINISTRATOR_POLICY_ID, DEVELOPER_POLICY_ID } from "./store";
@@ -31,8 +32,13 @@ export interface EmulatorOptions {
   tokens?: (string | { token: string; type?: "Personal" | "Service"; permissions?: PolicyStatement[] })[];
   /** Persist state as JSON; loaded at start if it exists; written atomically after each change. */
   dataFile?: string;
-  /** Seeds ids and fault probabilities (ignored when state is loaded from `dataFile`). */
+  /**
+   * Seeds ids and secrets (ignored when state is loaded from `dataFile`, where replaying it would
+   * repeat ids) and, always, the fault probability draws.
+   */
   seed?: number;
+  /** Fault rules active from the start: rules, or a spec string (see parseFaultSpec / docs). */
+  faults?: FaultRule[] | string;
   /** Organization key used in segment scopes; default "playground". */
   orgKey?: string;
 }
@@ -40,8 +46,10 @@ export interface EmulatorOptions {
 export interface Emulator {
   /** Origin, e.g. "http://127.0.0.1:41234"; clients append /api/v1. */
   url: string;
-  /** The first token. */
+  /** The first token: the emulator's own, the only one /_emulator accepts. */
   token: string;
+  /** The organization key used in segment scopes. */
+  orgKey: string;
   requests: { all(): RequestLogEntry[]; clear(): void };
   faults: FaultController;
   close(): Promise<void>;
@@ -125,10 +133,33 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   persist();
 
   const log: RequestLogEntry[] = [];
-  const faults = new Faults(random);
+  const faults = new Faults(options.seed);
+  const initialFaults =
+    typeof options.faults === "string" ? parseFaultSpec(options.faults) : (options.faults ?? []);
+  initialFaults.forEach((rule) => faults.add(rule));
+  // Requests held by latency or timeout faults; closing drops them, as a crash would.
+  const held = new Set<{ timer: NodeJS.Timeout; resolve: (done: boolean) => void }>();
+  const wait = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          held.delete(entry);
+          resolve(true);
+        }, ms),
+        resolve,
+      };
+      held.add(entry);
+    });
   const server: Server = createServer(
-    requestListener({ store, router: buildRouter(), faults, log, persist }),
+    requestListener({ store, router: buildRouter(), faults, log, persist, wait }),
   );
+  // Kestrel's defaults (FeatBit sets no limits of its own: nothing under modules/back-end configures
+  // Kestrel): idle keep-alive connections live 130 s (KestrelServerLimits.KeepAliveTimeout), request
+  // headers must arrive within 30 s (RequestHeadersTimeout), and a request as a whole has no deadline.
+  // Node's own defaults (5 s keep-alive) reset sockets that clients reasonably reuse under load.
+  server.keepAliveTimeout = 130_000;
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -144,11 +175,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: `http://${urlHost}:${port}`,
     token: store.state.tokens[0].token,
+    orgKey: store.state.organization.key,
     requests: { all: () => [...log], clear: () => void log.splice(0) },
     faults,
     // Idempotent: harnesses often close in both a `finally` and an `afterAll`.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
+        for (const h of held) {
+          clearTimeout(h.timer);
+          h.resolve(false);
+        }
+        held.clear();
         persist();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();

@@ -34,10 +34,24 @@ export function readOperations(body: unknown): PatchOperation[] {
   });
 }
 
-/** Applies all operations to a deep copy of `doc` and returns it; throws PatchError on the first failure. */
+/**
+ * Applies all operations to a deep copy of `doc` and returns it. FeatBit applies with an error callback
+ * (`Patch.ApplyTo(entity, error => message = error.ErrorMessage)`, Application/FeatureFlags/
+ * PatchFeatureFlag.cs): a failing operation is skipped, the rest still run, and the last error is the
+ * one reported. Throws that PatchError if any operation failed.
+ */
 export function applyPatch(doc: unknown, ops: PatchOperation[]): unknown {
   let root = structuredClone(doc);
-  for (const op of ops) root = applyOne(root, op);
+  let failure: PatchError | undefined;
+  for (const op of ops) {
+    try {
+      root = applyOne(root, op);
+    } catch (e) {
+      if (!(e instanceof PatchError)) throw e;
+      failure = e;
+    }
+  }
+  if (failure) throw failure;
   return root;
 }
 

@@ -4,11 +4,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, isAllowed, resolveRN } from "./auth";
 import { Query } from "./binding";
-import { faultCode, type Faults } from "./faults";
+import { adminReply, isAdminPath } from "./admin";
+import { DEFAULT_HOLD_MS, faultCode, type Faults } from "./faults";
 import {
   ApiError,
   empty,
   envelope,
+  FailedAfterSave,
   internal,
   middlewareError,
   ok,
@@ -34,6 +36,8 @@ export interface PipelineDeps {
   faults: Faults;
   log: RequestLogEntry[];
   persist(): void;
+  /** Resolves true after `ms`, or false as soon as the emulator closes (a held write is then dropped). */
+  wait(ms: number): Promise<boolean>;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -126,7 +130,7 @@ function answer(deps: PipelineDeps, call: IncomingCall): Reply {
     const reply = result instanceof Raw ? result.reply : ok(result);
     return { ...reply, headers: { ...versioned, ...reply.headers } };
   } catch (e) {
-    checkpoint?.restore();
+    if (!(e instanceof FailedAfterSave)) checkpoint?.restore();
     const reply =
       e instanceof ApiError
         ? e.toReply()
@@ -155,9 +159,8 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function write(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
   res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
   res.end(reply.body);
 }
@@ -172,16 +175,36 @@ export function requestListener(deps: PipelineDeps) {
   };
 }
 
+function incoming(req: IncomingMessage, method: string, body: string): IncomingCall {
+  return {
+    method,
+    url: req.url ?? "/",
+    authorization: headerValue(req.headers.authorization),
+    contentType: headerValue(req.headers["content-type"]),
+    origin: headerValue(req.headers.origin),
+    body,
+  };
+}
+
 async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
   const path = new URL(req.url ?? "/", "http://emulator").pathname;
+  // The emulator's own controls are neither faulted nor logged: a chaos run must be able to steer
+  // and observe the server whatever faults are active.
+  if (isAdminPath(path)) {
+    const body = await readBody(req);
+    write(res, body === undefined ? empty(413) : adminReply(deps, incoming(req, method, body)));
+    return;
+  }
   const logged = (status: number) => {
     deps.log.push({ method, path, status, at: Date.now() });
     if (deps.log.length > MAX_LOG) deps.log.splice(0, deps.log.length - MAX_LOG);
   };
 
   const fault = deps.faults.pick(method, path);
-  if (fault?.latencyMs) await sleep(fault.latencyMs);
+  if (fault?.reset === "before" || fault?.respond) {
+    if (fault.latencyMs && !(await deps.wait(fault.latencyMs))) return;
+  }
   if (fault?.reset === "before") {
     logged(0);
     req.socket.destroy();
@@ -198,22 +221,16 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   }
 
   const body = await readBody(req);
-  const reply =
-    body === undefined
-      ? empty(413)
-      : dispatch(deps, {
-          method,
-          url: req.url ?? "/",
-          authorization: headerValue(req.headers.authorization),
-          contentType: headerValue(req.headers["content-type"]),
-          origin: headerValue(req.headers.origin),
-          body,
-        });
+  // The request has arrived: from here on it is applied even if the client stops waiting, as a slow
+  // or stuck server would apply it.
+  if (fault?.latencyMs && !(await deps.wait(fault.latencyMs))) return;
+  if (fault?.reset === "timeout" && !(await deps.wait(fault.holdMs ?? DEFAULT_HOLD_MS))) return;
+  const reply = body === undefined ? empty(413) : dispatch(deps, incoming(req, method, body));
   if (deps.store.dirty) {
     deps.store.dirty = false;
     deps.persist();
   }
-  if (fault?.reset === "after") {
+  if (fault?.reset === "after" || fault?.reset === "timeout") {
     logged(0);
     req.socket.destroy();
     return;

@@ -77,38 +77,42 @@ export interface TargetRule {
   name: string | null;
   dispatchKey: string | null;
   includedInExpt: boolean;
-  conditions: Condition[] | null;
-  variations: RolloutVariation[] | null;
+  conditions: (Condition | null)[] | null;
+  variations: (RolloutVariation | null)[] | null;
 }
 
 export interface TargetUser {
-  keyIds: string[] | null;
+  keyIds: (string | null)[] | null;
   variationId: string | null;
 }
 
 export interface Fallthrough {
   dispatchKey: string | null;
   includedInExpt: boolean;
-  variations: RolloutVariation[] | null;
+  variations: (RolloutVariation | null)[] | null;
 }
 
+/**
+ * Lists are stored as FeatBit stores them: a JSON null (or a null element) that got past FeatBit's
+ * checks is kept, so that the code paths that trip over it later (the flag list's `Serves()`, the
+ * targeting comparer) fail here as they do there.
+ */
 export interface FeatureFlag {
   id: string;
   envId: string;
   revision: string;
-  /** Null only after a JSON patch set it so; FeatBit stores what the patch produced. */
-  name: string | null;
+  name: string;
   description: string | null;
   key: string;
   variationType: string;
-  variations: Variation[];
-  targetUsers: TargetUser[];
-  rules: TargetRule[];
+  variations: (Variation | null)[] | null;
+  targetUsers: (TargetUser | null)[] | null;
+  rules: (TargetRule | null)[] | null;
   isEnabled: boolean;
   disabledVariationId: string;
-  fallthrough: Fallthrough;
+  fallthrough: Fallthrough | null;
   exptIncludeAllTargets: boolean;
-  tags: string[];
+  tags: (string | null)[] | null;
   isArchived: boolean;
   creatorId: string;
   updatorId: string;
@@ -119,7 +123,7 @@ export interface FeatureFlag {
 export interface MatchRule {
   id: string | null;
   name: string | null;
-  conditions: Condition[] | null;
+  conditions: (Condition | null)[] | null;
 }
 
 export interface Segment {
@@ -131,10 +135,10 @@ export interface Segment {
   type: string;
   scopes: string[];
   description: string | null;
-  included: string[];
-  excluded: string[];
-  rules: MatchRule[];
-  tags: string[];
+  included: (string | null)[] | null;
+  excluded: (string | null)[] | null;
+  rules: (MatchRule | null)[] | null;
+  tags: (string | null)[] | null;
   isArchived: boolean;
   createdAt: string;
   updatedAt: string;
@@ -187,6 +191,66 @@ export interface AccessToken {
   creatorId: string;
 }
 
+export interface DataChange {
+  previous: string;
+  current: string;
+}
+
+/** Domain/FlagDrafts/FlagDraft.cs: the proposed change a schedule or change request applies. */
+export interface FlagDraft {
+  id: string;
+  envId: string;
+  flagId: string;
+  status: "Pending" | "Applied";
+  comment: string | null;
+  dataChange: DataChange;
+  creatorId: string;
+  updatorId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Domain/FlagSchedules/FlagSchedule.cs. */
+export interface FlagSchedule {
+  id: string;
+  orgId: string;
+  envId: string;
+  flagDraftId: string;
+  flagId: string;
+  status: "PendingReview" | "PendingExecution" | "Applied" | "Declined";
+  title: string;
+  scheduledTime: string;
+  changeRequestId: string | null;
+  creatorId: string;
+  updatorId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Domain/FlagChangeRequests/Reviewer.cs. */
+export interface Reviewer {
+  memberId: string;
+  action: string;
+  timestamp: string | null;
+}
+
+/** Domain/FlagChangeRequests/FlagChangeRequest.cs. */
+export interface FlagChangeRequest {
+  id: string;
+  orgId: string;
+  envId: string;
+  flagDraftId: string;
+  flagId: string;
+  status: "PendingReview" | "Approved" | "Declined" | "Applied";
+  reason: string | null;
+  reviewers: Reviewer[];
+  scheduleId: string | null;
+  creatorId: string;
+  updatorId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface AuditLog {
   id: string;
   envId: string;
@@ -195,7 +259,8 @@ export interface AuditLog {
   /** What `query` searches: the flag/segment name and key at the time. */
   keyword: string;
   operation: string;
-  dataChange: { previous: string | null; current: string | null };
+  /** FeatBit's DataChange: JSON snapshots, "" (not null) for the side that does not exist. */
+  dataChange: DataChange;
   comment: string | null;
   creatorId: string;
   createdAt: string;
@@ -218,6 +283,9 @@ export interface State {
   memberPolicies: { memberId: string; policyId: string }[];
   tokens: AccessToken[];
   auditLogs: AuditLog[];
+  flagDrafts: FlagDraft[];
+  flagSchedules: FlagSchedule[];
+  flagChangeRequests: FlagChangeRequest[];
 }
 
 /** Array-valued tables, used by persistence to check a loaded file. */
@@ -235,4 +303,7 @@ export const TABLES = [
   "memberPolicies",
   "tokens",
   "auditLogs",
+  "flagDrafts",
+  "flagSchedules",
+  "flagChangeRequests",
 ] as const;

@@ -1,4 +1,7 @@
 // Holds the state plus what every API area needs: ids, time, lookups, RNs and audit entries.
+import { save } from "./columns";
+import { FailedAfterSave } from "./http";
+import { DotnetException } from "./dotnet";
 import { Clock, Random } from "./ids";
 import {
   TABLES,
@@ -132,6 +135,9 @@ export function initialState(random: Random, clock: Clock, orgKey: string): Stat
     memberPolicies: [{ memberId: ownerId, policyId: OWNER_POLICY_ID }],
     tokens: [],
     auditLogs: [],
+    flagDrafts: [],
+    flagSchedules: [],
+    flagChangeRequests: [],
   };
 }
 
@@ -215,7 +221,13 @@ export class Store {
     return scope !== undefined && segment.scopes.some((s) => scopeCovers(s, scope));
   }
 
+  /**
+   * Writes an audit entry. FeatBit writes it in a later SaveChanges than the change it records
+   * (Application/FeatureFlags/OnFeatureFlagChanged.cs, Application/Segments/OnSegmentChange.cs), so
+   * a comment too long for audit_logs.comment fails the request after the change itself landed.
+   */
   audit(entry: Omit<AuditLog, "id" | "createdAt">): void {
+    save("audit_logs", { keyword: entry.keyword, comment: entry.comment }, () => new FailedAfterSave());
     this.state.auditLogs.push({ ...entry, id: this.guid(), createdAt: this.now() });
   }
 }
@@ -227,24 +239,26 @@ export function scopeCovers(scope: string, envScope: string): boolean {
 /** Conditions in flag rules that point at segments ("User is in segment"). */
 export const SEGMENT_PROPERTIES = ["User is in segment", "User is not in segment"];
 
-export function referencedSegmentIds(value: string | null): string[] {
-  if (!value) return [];
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (Array.isArray(parsed)) return parsed.filter((x): x is string => typeof x === "string");
-  } catch {
-    // FeatBit stores what it was sent; a non-JSON value simply references nothing.
-  }
-  return [];
-}
-
+/**
+ * SegmentService.GetFlagReferencesAsync's SQL (Infrastructure/Services/EntityFrameworkCore/
+ * SegmentService.cs): a rule condition whose property is a segment property and whose value contains
+ * the segment id as a substring (LIKE '%id%', not a JSON parse). `jsonb_array_elements` on a rule whose
+ * `conditions` is JSON null raises "cannot extract elements from a scalar": the query, and the request
+ * running it, fails — unless an earlier rule of the same flag already matched (EXISTS stops there).
+ */
 export function flagReferencesSegment(flag: FeatureFlag, segmentId: string): boolean {
-  return (flag.rules ?? []).some((r) =>
-    (r.conditions ?? []).some(
+  for (const rule of flag.rules ?? []) {
+    if (rule === null) continue;
+    if (rule.conditions === null) throw new DotnetException("PostgresException");
+    const hit = rule.conditions.some(
       (c) =>
+        c !== null &&
         c.property !== null &&
         SEGMENT_PROPERTIES.includes(c.property) &&
-        referencedSegmentIds(c.value).includes(segmentId),
-    ),
-  );
+        c.value !== null &&
+        c.value.includes(segmentId),
+    );
+    if (hit) return true;
+  }
+  return false;
 }

@@ -391,7 +391,7 @@ describe("clone, pending changes", () => {
 
 describe("JSON patch", () => {
   it("applies add/remove/replace/move/copy/test and rotates the revision", async () => {
-    const flag = await create("patched");
+    const flag = await create("patched", { description: "moved" });
     const ops = [
       { op: "test", path: "/isEnabled", value: false },
       { op: "replace", path: "/isEnabled", value: true },
@@ -410,7 +410,8 @@ describe("JSON patch", () => {
       tags: ["p"],
       targetUsers: [{ keyIds: ["u"], variationId: "v-on" }],
     });
-    expect(read.name).toBeNull();
+    expect(read.name).toBe("moved");
+    expect(read.description).toBeNull();
     expect(read.variations[0].value).toBe("yes");
     expect(read.revision).not.toBe(flag.revision);
   });
@@ -428,7 +429,8 @@ describe("JSON patch", () => {
     ]) {
       const res = await api.call("PATCH", `${base}/patch-errors`, ops);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ success: false, data: null });
+      // ApiResponse<bool>.Error: data is default(bool) (Api/Controllers/ApiResponse.cs).
+      expect(res.body).toMatchObject({ success: false, data: false });
       expect(res.body?.errors).toHaveLength(1);
     }
     expect(await get("patch-errors")).toEqual(flag);
@@ -454,7 +456,8 @@ describe("audit log", () => {
     >("GET", `/envs/${envId}/audit-logs?refId=${flag.id}`);
     expect(logs.items.map((l) => [l.operation, l.comment])).toEqual([
       ["Update", "go live"],
-      ["Create", null],
+      // OnFeatureFlagChanged's comment defaults to "" (Application/FeatureFlags/OnFeatureFlagChanged.cs).
+      ["Create", ""],
     ]);
     expect(logs.items[0].refType).toBe("FeatureFlag");
   });

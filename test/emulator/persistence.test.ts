@@ -1,6 +1,14 @@
 // Persistence round-trip and start-up with bad files; the CLI.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, flagBody, start, type Flag, type ProjectView } from "./support";
@@ -74,18 +82,67 @@ describe("dataFile", () => {
   it.each([
     ["corrupt JSON", "{ not json"],
     ["foreign JSON", '{"hello":"world"}'],
-  ])("starts fresh with a warning on %s", async (_, content) => {
-    const file = join(dir, `bad-${content.length}.json`);
+  ])("moves a %s file aside, says where, and starts fresh without overwriting it", async (_, content) => {
+    const sub = mkdtempSync(join(dir, "bad-"));
+    const file = join(sub, "state.json");
     writeFileSync(file, content);
     const warn = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     const { emulator, api } = await start({ dataFile: file });
     try {
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining("starting fresh"));
+      const aside = readdirSync(sub).filter((f) => f.startsWith("state.json.unreadable-"));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(join(sub, aside[0]), "utf8")).toBe(content);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`moved it to ${join(sub, aside[0])}`));
       expect(await api.ok("GET", "/projects")).toEqual([]);
       expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1 });
     } finally {
       warn.mockRestore();
       await emulator.close();
+    }
+  });
+
+  it("never overwrites an earlier file set aside", async () => {
+    const sub = mkdtempSync(join(dir, "twice-"));
+    const file = join(sub, "state.json");
+    for (const content of ["first {", "second {"]) {
+      writeFileSync(file, content);
+      const warn = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const { emulator } = await start({ dataFile: file });
+      warn.mockRestore();
+      await emulator.close();
+      rmSync(file);
+    }
+    const kept = readdirSync(sub)
+      .filter((f) => f.includes(".unreadable-"))
+      .map((f) => readFileSync(join(sub, f), "utf8"))
+      .sort();
+    expect(kept).toEqual(["first {", "second {"]);
+  });
+
+  it("refuses to start when the file cannot be read, leaving it as it was", async () => {
+    const sub = mkdtempSync(join(dir, "unreadable-"));
+    // A directory where the file should be: readable by no JSON parser, and not ours to move.
+    const file = join(sub, "state.json");
+    mkdirSync(file);
+    await expect(start({ dataFile: file })).rejects.toThrow();
+    expect(readdirSync(sub)).toEqual(["state.json"]);
+  });
+
+  it("loads a file written before pending changes existed", async () => {
+    const file = join(dir, "old-format.json");
+    const first = await start({ dataFile: file });
+    await first.api.ok("POST", "/projects", { name: "Old", key: "old" });
+    await first.emulator.close();
+    const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    delete json.flagDrafts;
+    delete json.flagSchedules;
+    delete json.flagChangeRequests;
+    writeFileSync(file, JSON.stringify(json));
+    const second = await start({ dataFile: file });
+    try {
+      expect((await second.api.ok<ProjectView[]>("GET", "/projects")).map((p) => p.key)).toEqual(["old"]);
+    } finally {
+      await second.emulator.close();
     }
   });
 });
@@ -112,18 +169,65 @@ describe("CLI", () => {
       let out = "";
       child.stdout.on("data", (c: Buffer) => {
         out += c.toString();
-        if (out.includes("FEATBIT_ACCESS_TOKEN=")) resolve(out);
+        if (out.includes("FEATBIT_ORGANIZATION_KEY=")) resolve(out);
       });
       child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
     });
     const url = /FEATBIT_API_URL=(\S+)/.exec(lines)?.[1] ?? "";
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines).toContain("FEATBIT_ACCESS_TOKEN=api-cli-token");
+    expect(lines).toContain("FEATBIT_ORGANIZATION_KEY=playground");
     const api = new Api({ url, token: "api-cli-token" });
     expect((await api.ok<ProjectView[]>("GET", "/projects")).length).toBe(0);
     const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
     expect(existsSync(file)).toBe(true);
+  });
+
+  it("takes fault rules and a seed from --faults and --seed, and refuses a bad spec", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "provider/emulator/cli.ts",
+        "--port",
+        "0",
+        "--token",
+        "api-cli-faults",
+        "--faults",
+        "503;method=GET;path=/projects;times=1",
+        "--seed",
+        "7",
+      ],
+      { cwd: join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      const lines = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          if (out.includes("FEATBIT_ORGANIZATION_KEY=")) resolve(out);
+        });
+        child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      const url = /FEATBIT_API_URL=(\S+)/.exec(lines)?.[1] ?? "";
+      const api = new Api({ url, token: "api-cli-faults" });
+      expect((await api.call("GET", "/projects")).status).toBe(503);
+      expect((await api.call("GET", "/projects")).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+
+    const bad = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "provider/emulator/cli.ts", "--port", "0", "--faults", "418"],
+      { cwd: join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    bad.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    expect(await new Promise<number | null>((resolve) => bad.once("exit", resolve))).toBe(2);
+    expect(stderr).toContain("--faults: entry 1 ('418'): unknown fault kind '418'");
   });
 });

@@ -21,6 +21,8 @@ export interface CallOptions {
   token?: string | null;
   /** Sent verbatim instead of JSON-encoding `body`. */
   raw?: string;
+  /** Lets a test give up on a request, as a client with a timeout does. */
+  signal?: AbortSignal;
 }
 
 /** Where to send requests: an emulator, or anything else that speaks FeatBit's API. */
@@ -49,6 +51,7 @@ export class Api {
         method,
         headers,
         body: payload,
+        signal: options.signal,
       },
     );
     const text = await res.text();

@@ -1,5 +1,6 @@
 // Environments (§4.4). There is no list endpoint: environments are read through their project.
 import { str } from "../binding";
+import { save } from "../columns";
 import { business } from "../http";
 import { openApi, type Route } from "../router";
 import type { Environment } from "../state";
@@ -35,6 +36,8 @@ export const environmentRoutes: Route[] = [
     const key = body.key as string;
     const siblings = store.state.environments.filter((e) => e.projectId === ctx.params.projectId);
     if (siblings.some((e) => sameKey(e.key, key))) throw business("KeyHasBeenUsed");
+    // CreateEnvironment.cs validates no length; environments.name/key are varchar(128), description text.
+    save("environments", { name: body.name, key });
     const env = createEnvironment(store, ctx.params.projectId, {
       name: body.name as string,
       key,
@@ -47,6 +50,7 @@ export const environmentRoutes: Route[] = [
   openApi("PUT", `${base}/{id:guid}`, { name: "UpdateEnvSettings", type: "env" }, (ctx) => {
     const body = ctx.body({ name: str(), description: str(), settings: settingsShape });
     validate(isEmpty(body.name) ? required("name") : undefined);
+    save("environments", { name: body.name });
     const env = ctx.store.env(ctx.params.id) as Environment;
     // Full replacement of name and description; settings only when sent.
     env.name = body.name as string;

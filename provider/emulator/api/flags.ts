@@ -1,11 +1,20 @@
 // Feature flags (§4.6, §5.1, §5.2, §6).
 import { flagRN } from "../auth";
-import { arr, BindFailure, bool, guid, obj, parseBool, problem, str } from "../binding";
-import { business, conflict, forbidden, internal, notFound, softFailure } from "../http";
+import { arr, BindFailure, bool, guid, obj, parseBool, problem, str, withDefault } from "../binding";
+import { save } from "../columns";
+import { any, deref, DotnetException, nullRef, source } from "../dotnet";
+import {
+  compareFlags,
+  UPDATE_DEFAULT_RULE_KINDS,
+  UPDATE_RULE_KINDS,
+  UPDATE_TARGET_USERS_KINDS,
+} from "../flagDiffer";
+import { business, conflict, forbidden, notFound, patchFailure } from "../http";
 import { EMPTY_GUID } from "../ids";
 import { applyPatch, PatchError } from "../jsonPatch";
+import { pendingChanges } from "../pending";
 import { openApi, Raw, type Ctx, type Route } from "../router";
-import type { AuditLog, FeatureFlag, Variation } from "../state";
+import type { AuditLog, FeatureFlag, RolloutVariation, Variation } from "../state";
 import type { Store } from "../store";
 import {
   first,
@@ -23,12 +32,10 @@ import {
   fallthroughShape,
   items,
   readPatchBody,
+  type PatchedFlag,
   rebindFlag,
   ruleShape,
   targetUserShape,
-  toFallthrough,
-  toRules,
-  toTargetUsers,
   toVariations,
   variationShape,
 } from "./shapes";
@@ -53,24 +60,31 @@ function markUpdated(store: Store, flag: FeatureFlag, callerId: string): void {
   store.touch();
 }
 
-function record(
+/**
+ * The audit entry of OnFeatureFlagChanged / OnFeatureFlagDeleted (Domain/AuditLogs/AuditLog.cs):
+ * keyword "key,name" (Keywords.cs), snapshots as JSON strings with "" for a side that does not exist
+ * (DataChange.cs). Creations, clones and patches pass no comment, which is "" there.
+ */
+export function recordFlag(
   ctx: Ctx,
   flag: FeatureFlag,
   operation: string,
-  previous: string | null,
+  previous: string,
   comment: string | null,
 ) {
   ctx.store.audit({
     envId: flag.envId,
     refId: flag.id,
     refType: "FeatureFlag",
-    keyword: `${flag.name} ${flag.key}`,
+    keyword: `${flag.key},${flag.name}`,
     operation,
-    dataChange: { previous, current: operation === "Remove" ? null : JSON.stringify(flag) },
+    dataChange: { previous, current: operation === "Remove" ? "" : JSON.stringify(flag) },
     comment,
     creatorId: ctx.caller.id,
   });
 }
+
+const record = recordFlag;
 
 /** Applies `change` and records it; a change that returns false was a no-op and leaves no trace. */
 function mutate(
@@ -83,22 +97,45 @@ function mutate(
   const previous = JSON.stringify(flag);
   if (change() === false) return;
   markUpdated(ctx.store, flag, ctx.caller.id);
+  // Saved before the audit entry, which may still fail (see Store.audit).
   record(ctx, flag, op, previous, comment);
 }
 
 const commentShape = { comment: str() };
 
+/** RolloutVariation.IsEmpty(): `Rollout[1] - Rollout[0] == 0`. */
+function isEmptyRollout(v: RolloutVariation | null): boolean {
+  const r = deref(deref(v).rollout);
+  if (r.length < 2) throw new DotnetException("IndexOutOfRangeException");
+  return r[1] - r[0] === 0;
+}
+
+/**
+ * FeatureFlag.Serves() (Domain/FeatureFlags/FeatureFlag.cs), which the list mapper calls for every
+ * listed flag (Application/FeatureFlags/MapperProfile.cs). Its LINQ is lazy, so a null list or element
+ * fails the whole list (500) only where the enumeration reaches it; the generators below walk the
+ * same elements in the same order.
+ */
 function serves(flag: FeatureFlag) {
-  const off = flag.variations.find((v) => v.id === flag.disabledVariationId);
-  // Quirk: a dangling off-variation makes the list mapper throw.
-  if (!off) throw internal();
-  const reachable = new Set<string | null>();
-  for (const u of flag.targetUsers) if ((u.keyIds ?? []).length > 0) reachable.add(u.variationId);
-  const ranges = [...flag.rules.flatMap((r) => r.variations ?? []), ...(flag.fallthrough.variations ?? [])];
-  for (const r of ranges)
-    if (r.rollout && r.rollout.length === 2 && r.rollout[1] - r.rollout[0] > 0) reachable.add(r.id);
-  const enabledVariations = flag.variations.filter((v) => reachable.has(v.id)).map((v) => v.value);
-  return { enabledVariations, disabledVariation: off.value };
+  const targetUsers = source(flag.targetUsers);
+  const rules = source(flag.rules);
+  const fallthrough = source(deref(flag.fallthrough).variations);
+  const variations = source(flag.variations);
+  function* servedIds(): Generator<string | null> {
+    for (const u of targetUsers) if (any(deref(u).keyIds)) yield deref(u).variationId;
+    for (const rule of rules)
+      for (const v of source(deref(rule).variations)) if (!isEmptyRollout(v)) yield deref(v).id;
+    for (const v of fallthrough) if (!isEmptyRollout(v)) yield deref(v).id;
+  }
+  const contains = (id: string | null) => {
+    for (const served of servedIds()) if (served === id) return true;
+    return false;
+  };
+  // Variations.First(...): a dangling off variation throws (quirk kept).
+  const off = variations.find((v) => deref(v).id === flag.disabledVariationId);
+  if (off === undefined) throw new DotnetException("InvalidOperationException");
+  const enabledVariations = variations.filter((v) => contains(deref(v).id)).map((v) => deref(v).value);
+  return { enabledVariations, disabledVariation: deref(off).value };
 }
 
 function listItem(flag: FeatureFlag, last: AuditLog | undefined) {
@@ -158,11 +195,12 @@ function checkRevision(flag: FeatureFlag, revision: string): void {
   if (revision !== flag.revision) throw conflict();
 }
 
+// FlagTargeting.cs: ExptIncludeAllTargets defaults to true when omitted.
 const targetingShape = obj({
   targetUsers: arr(targetUserShape),
   rules: arr(ruleShape),
   fallthrough: fallthroughShape,
-  exptIncludeAllTargets: bool(),
+  exptIncludeAllTargets: withDefault(bool(), () => true),
 });
 
 export const flagRoutes: Route[] = [
@@ -177,7 +215,8 @@ export const flagRoutes: Route[] = [
         f.envId === ctx.params.envId &&
         f.isArchived === isArchived &&
         (!name || includesCI(f.name, name) || includesCI(f.key, name)) &&
-        tags.every((t) => f.tags.includes(t)) &&
+        // `tags @> filter` on a NULL array is not true.
+        (tags.length === 0 || (f.tags !== null && tags.every((t) => (f.tags ?? []).includes(t)))) &&
         (isEnabled === undefined || f.isEnabled === isEnabled),
     );
     flags.sort(
@@ -197,17 +236,13 @@ export const flagRoutes: Route[] = [
     ...new Set(
       ctx.store.state.flags
         .filter((f) => f.envId === ctx.params.envId && !f.isArchived)
-        .flatMap((f) => f.tags),
+        .flatMap((f) => f.tags ?? []),
     ),
   ]),
 
   openApi("GET", `${base}/{key}`, canAccessEnv, (ctx) => flagOf(ctx)),
 
-  openApi("GET", `${base}/{key}/pending-changes`, undefined, (ctx) => {
-    flagOf(ctx);
-    // Schedules and change requests are JWT-only and licensed; nothing can be pending here.
-    return [];
-  }),
+  openApi("GET", `${base}/{key}/pending-changes`, undefined, (ctx) => pendingChanges(ctx.store, flagOf(ctx))),
 
   openApi("POST", base, perm("CreateFlag"), (ctx) => {
     const body = ctx.body({
@@ -225,6 +260,8 @@ export const flagRoutes: Route[] = [
     const { store } = ctx;
     const envId = ctx.params.envId;
     assertKeyFree(store, envId, body.key as string);
+    // Variation ids live in jsonb, but the off variation's id is also a varchar(128) column.
+    save("feature_flags", { disabled_variation_id: body.disabledVariationId });
     const now = store.now();
     const flag: FeatureFlag = {
       id: store.guid(),
@@ -245,7 +282,7 @@ export const flagRoutes: Route[] = [
         variations: [{ id: body.enabledVariationId, rollout: [0, 1], exptRollout: 1 }],
       },
       exptIncludeAllTargets: true,
-      tags: (body.tags ?? []).map((t) => t ?? ""),
+      tags: body.tags ?? [],
       isArchived: false,
       creatorId: ctx.caller.id,
       updatorId: ctx.caller.id,
@@ -254,7 +291,7 @@ export const flagRoutes: Route[] = [
     };
     store.state.flags.push(flag);
     store.touch();
-    record(ctx, flag, "Create", null, null);
+    record(ctx, flag, "Create", "", "");
     return flag;
   }),
 
@@ -272,6 +309,7 @@ export const flagRoutes: Route[] = [
   openApi("PUT", `${base}/{key}/description`, perm("UpdateFlagDescription"), (ctx) => {
     const body = ctx.body({ description: str(), ...commentShape });
     const flag = flagOf(ctx);
+    // feature_flags.description is text: no length limit.
     mutate(ctx, flag, body.comment, () => {
       if (flag.description === body.description) return false;
       flag.description = body.description;
@@ -284,7 +322,8 @@ export const flagRoutes: Route[] = [
     validate(isEmpty(body.offVariationId) ? required("offVariationId") : undefined);
     const flag = flagOf(ctx);
     checkRevision(flag, body.revision);
-    // Quirk kept: the id is not checked against the variations.
+    // Quirk kept: the id is not checked against the variations, only against the column.
+    save("feature_flags", { disabled_variation_id: body.offVariationId });
     mutate(ctx, flag, body.comment, () => {
       flag.disabledVariationId = body.offVariationId as string;
     });
@@ -308,6 +347,9 @@ export const flagRoutes: Route[] = [
     return flag.revision;
   }),
 
+  // Application/FeatureFlags/UpdateTargeting.cs: no validator. The handler replaces the targeting,
+  // runs FlagComparer over the JSON snapshots (which throws on several nulls: 500, nothing saved),
+  // checks the permissions the resulting instructions need, saves, then writes the audit entry.
   openApi("PUT", `${base}/{key}/targeting`, undefined, (ctx) => {
     const body = ctx.body({
       revision: guid(),
@@ -317,23 +359,26 @@ export const flagRoutes: Route[] = [
     const flag = flagOf(ctx);
     checkRevision(flag, body.revision);
     const t = body.targeting;
-    // No validator exists: a null targeting or fallthrough is a NullReferenceException.
-    if (t === null || t.fallthrough === null) throw internal();
-    const next = {
-      targetUsers: toTargetUsers(t.targetUsers),
-      rules: toRules(t.rules),
-      fallthrough: toFallthrough(t.fallthrough),
+    if (t === null) throw nullRef();
+    const next: Pick<FeatureFlag, "targetUsers" | "rules" | "fallthrough" | "exptIncludeAllTargets"> = {
+      targetUsers: t.targetUsers,
+      rules: t.rules,
+      fallthrough: t.fallthrough,
+      exptIncludeAllTargets: t.exptIncludeAllTargets,
     };
+    const instructions = compareFlags(snapshot(flag), snapshot({ ...flag, ...next }));
     const rn = flagRN(ctx.store, flag.envId, flag.key, flag.tags);
-    const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-    const needs: [boolean, string][] = [
-      [changed(flag.fallthrough, next.fallthrough), "UpdateFlagDefaultRule"],
-      [changed(flag.targetUsers, next.targetUsers), "UpdateFlagIndividualTargeting"],
-      [changed(flag.rules, next.rules), "UpdateFlagTargetingRules"],
+    const needs: [string[], string][] = [
+      [UPDATE_DEFAULT_RULE_KINDS, "UpdateFlagDefaultRule"],
+      [UPDATE_TARGET_USERS_KINDS, "UpdateFlagIndividualTargeting"],
+      [UPDATE_RULE_KINDS, "UpdateFlagTargetingRules"],
     ];
-    for (const [isChanged, permission] of needs) if (isChanged && !ctx.can(permission, rn)) throw forbidden();
+    for (const [kinds, permission] of needs) {
+      if (instructions.some((i) => kinds.includes(i.kind)) && !ctx.can(permission, rn)) throw forbidden();
+    }
+    // Always saved and re-revisioned, even when nothing differs.
     mutate(ctx, flag, body.comment, () => {
-      Object.assign(flag, next, { exptIncludeAllTargets: t.exptIncludeAllTargets });
+      Object.assign(flag, next);
     });
     return flag.revision;
   }),
@@ -343,7 +388,7 @@ export const flagRoutes: Route[] = [
     if (status === undefined) throw problem("status", `The value '${ctx.params.status}' is not valid.`);
     const body = ctx.body(commentShape, true);
     const flag = flagOf(ctx);
-    mutate(ctx, flag, body.comment, () => {
+    mutate(ctx, flag, body.comment ?? "", () => {
       if (flag.isEnabled === status) return false;
       flag.isEnabled = status;
     });
@@ -353,19 +398,21 @@ export const flagRoutes: Route[] = [
   openApi("PUT", `${base}/{key}/tags`, perm("UpdateFlagTags"), (ctx) => {
     const body = ctx.body({ tags: arr(str()), ...commentShape });
     const flag = flagOf(ctx);
+    // tags is text[]: no per-tag limit, and a null element is stored as NULL.
     mutate(ctx, flag, body.comment, () => {
-      flag.tags = (body.tags ?? []).map((t) => t ?? "");
+      flag.tags = body.tags ?? [];
     });
     return true;
   }),
 
+  // The controllers pass `changeRequest?.Comment ?? string.Empty` for these optional bodies.
   openApi("PUT", `${base}/{key}/archive`, perm("ArchiveFlag"), (ctx) => {
     const body = ctx.body(commentShape, true);
     const flag = flagOf(ctx);
     mutate(
       ctx,
       flag,
-      body.comment,
+      body.comment ?? "",
       () => {
         if (flag.isArchived) return false;
         flag.isArchived = true;
@@ -381,7 +428,7 @@ export const flagRoutes: Route[] = [
     mutate(
       ctx,
       flag,
-      body.comment,
+      body.comment ?? "",
       () => {
         if (!flag.isArchived) return false;
         flag.isArchived = false;
@@ -391,31 +438,43 @@ export const flagRoutes: Route[] = [
     return true;
   }),
 
+  // DeleteFeatureFlag.cs deletes, then OnFeatureFlagDeleted writes the audit entry: a comment too
+  // long for audit_logs.comment answers 500 after the flag is gone.
   openApi("DELETE", `${base}/{key}`, perm("DeleteFlag"), (ctx) => {
     const body = ctx.body(commentShape, true);
     const flag = flagOf(ctx);
+    // ErrorCodes.cs spells it with a lower-case "a" since FeatBit 5.2.0 (commit 8f4a3088c, #821);
+    // releases up to 5.1.x answered CannotDeleteUnArchivedFeatureFlag.
     if (!flag.isArchived) throw business("CannotDeleteUnarchivedFeatureFlag");
     const { state } = ctx.store;
     state.flags = state.flags.filter((f) => f !== flag);
     ctx.store.touch();
-    record(ctx, flag, "Remove", JSON.stringify(flag), body.comment);
+    record(ctx, flag, "Remove", JSON.stringify(flag), body.comment ?? "");
     return true;
   }),
 
+  // PatchFeatureFlag.cs: the patch is applied to the entity (every operation, the last error wins),
+  // then saved as is: nulls and lengths meet the columns' constraints, not a validator.
   openApi("PATCH", `${base}/{key}`, undefined, (ctx) => {
     const ops = readPatchBody(ctx);
     const flag = flagOf(ctx);
-    let patched: FeatureFlag;
+    let patched: PatchedFlag;
     try {
       patched = rebindFlag(applyPatch(flag, ops));
     } catch (e) {
-      if (e instanceof PatchError || e instanceof BindFailure) return new Raw(softFailure(e.message));
+      if (e instanceof PatchError || e instanceof BindFailure) return new Raw(patchFailure(e.message));
       throw e;
     }
+    save("feature_flags", {
+      name: patched.name,
+      key: patched.key,
+      variation_type: patched.variationType,
+      disabled_variation_id: patched.disabledVariationId,
+    });
     const previous = JSON.stringify(flag);
-    Object.assign(flag, patched);
+    Object.assign(flag, patched as FeatureFlag);
     markUpdated(ctx.store, flag, ctx.caller.id);
-    record(ctx, flag, "Update", previous, null);
+    record(ctx, flag, "Update", previous, "");
     return true;
   }),
 
@@ -434,7 +493,7 @@ export const flagRoutes: Route[] = [
       name: body.name as string,
       key: body.key as string,
       description: body.description,
-      tags: (body.tags ?? []).map((t) => t ?? ""),
+      tags: body.tags ?? [],
       creatorId: ctx.caller.id,
       updatorId: ctx.caller.id,
       createdAt: now,
@@ -442,7 +501,12 @@ export const flagRoutes: Route[] = [
     };
     store.state.flags.push(copy);
     store.touch();
-    record(ctx, copy, "Create", null, null);
+    record(ctx, copy, "Create", "", "");
     return true;
   }),
 ];
+
+/** The flag as the comparer sees it: DataChange serializes it and FlagComparer deserializes it. */
+function snapshot(flag: FeatureFlag): FeatureFlag {
+  return JSON.parse(JSON.stringify(flag)) as FeatureFlag;
+}

@@ -1,5 +1,6 @@
 // IAM: policies, groups and members (§4.12). Every route needs CanManageIAM on `iam/*`.
 import { arr, bindValue, guid, obj, str } from "../binding";
+import { save } from "../columns";
 import { business, notFound } from "../http";
 import { openApi, type Ctx, type Handler, type Method, type Route } from "../router";
 import type { Group, Policy, PolicyStatement, State, User } from "../state";
@@ -174,6 +175,8 @@ const policyRoutes: Route[] = [
       isEmpty(body.name) ? required("name") : undefined,
       isEmpty(body.key) ? required("key") : undefined,
     );
+    // CreatePolicy.cs validates presence only; policies.name/key are varchar(128), description 512.
+    save("policies", { name: body.name, key: body.key, description: body.description });
     const now = ctx.store.now();
     // No key-uniqueness check on create (only clone checks).
     const policy: Policy = {
@@ -197,6 +200,7 @@ const policyRoutes: Route[] = [
     validate(isEmpty(body.name) ? required("name") : undefined);
     const p = policyOr404(ctx, ctx.params.policyId);
     assertCustomerManaged(p);
+    save("policies", { name: body.name, description: body.description });
     Object.assign(p, { name: body.name, description: body.description, updatedAt: ctx.store.now() });
     ctx.store.touch();
     return policyVm(p);
@@ -231,6 +235,7 @@ const policyRoutes: Route[] = [
       (p) => p.key === ctx.params.key && p.type === body.originPolicyType,
     );
     if (!origin) throw notFound();
+    save("policies", { name: body.name, key: body.key, description: body.description });
     const now = ctx.store.now();
     const policy: Policy = {
       id: ctx.store.guid(),
@@ -306,6 +311,8 @@ const groupRoutes: Route[] = [
   route("POST", "/api/v1/groups", (ctx) => {
     const body = ctx.body({ name: str(), description: str() });
     validate(isEmpty(body.name) ? required("name") : undefined);
+    // groups.name is varchar(128) (no validator checks it); the description is text.
+    save("groups", { name: body.name });
     const now = ctx.store.now();
     // No name-uniqueness check, as in FeatBit.
     const group: Group = {
@@ -325,6 +332,7 @@ const groupRoutes: Route[] = [
     const body = ctx.body({ name: str(), description: str() });
     validate(isEmpty(body.name) ? required("name") : undefined);
     const g = groupOr404(ctx, ctx.params.id);
+    save("groups", { name: body.name });
     Object.assign(g, { name: body.name, description: body.description, updatedAt: ctx.store.now() });
     ctx.store.touch();
     return groupVm(g);
@@ -409,6 +417,9 @@ const memberRoutes: Route[] = [
     let user = state.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
     if (user && state.members.some((m) => m.userId === user?.id)) return true;
     if (!user) {
+      // Registering is the first save (AddMember.cs → IdentityService): users.email is varchar(256)
+      // and the name, the email's local part (Domain/Users/User.cs), varchar(128).
+      save("users", { email, name: email.split("@")[0] });
       // Unknown emails are auto-registered with a generated password, which FeatBit exposes.
       user = {
         id: store.guid(),

@@ -1,6 +1,7 @@
 // Projects (§4.3) and environment creation shared with the environment endpoints (§4.4).
 import { envRN, projectRN } from "../auth";
 import { bool, obj, str } from "../binding";
+import { save } from "../columns";
 import { business, forbidden, internal } from "../http";
 import { secretValue } from "../ids";
 import { openApi, type Ctx, type Route } from "../router";
@@ -84,8 +85,9 @@ export const projectRoutes: Route[] = [
     const name = body.name as string;
     const key = body.key as string;
     if (store.state.projects.some((p) => sameKey(p.key, key))) throw business("KeyHasBeenUsed");
-    // No length rule exists; Postgres' varchar(128) column is what refuses longer keys.
-    if (key.length > 128) throw internal();
+    // No length rule exists (CreateProject.cs); the varchar(128) columns refuse longer values. The
+    // project is the first save (ProjectService.AddWithEnvsAsync), so nothing lands.
+    save("projects", { name, key });
     const now = store.now();
     const project: Project = {
       id: store.guid(),
@@ -110,6 +112,7 @@ export const projectRoutes: Route[] = [
   openApi("PUT", "/api/v1/projects/{id:guid}", { name: "UpdateProjectSettings", type: "project" }, (ctx) => {
     const body = ctx.body({ name: str() });
     validate(isEmpty(body.name) ? required("name") : undefined);
+    save("projects", { name: body.name });
     const project = ctx.store.project(ctx.params.id) as Project;
     project.name = body.name as string;
     project.updatedAt = ctx.store.now();

@@ -4,16 +4,7 @@ import { arr, bool, BindFailure, guid, num, obj, parseJson, str, type Desc } fro
 import { readOperations, type PatchOperation } from "../jsonPatch";
 import type { Ctx } from "../router";
 import { internal } from "../http";
-import type {
-  Condition,
-  FeatureFlag,
-  MatchRule,
-  RolloutVariation,
-  Segment,
-  TargetRule,
-  TargetUser,
-  Variation,
-} from "../state";
+import type { FeatureFlag, Segment, Variation } from "../state";
 
 export const variationShape = obj({ id: str(), name: str(), value: str() });
 export const rolloutShape = obj({ id: str(), rollout: arr(num()), exptRollout: num() });
@@ -44,52 +35,8 @@ export function items<T>(list: (T | null)[] | null): T[] {
   return list as T[];
 }
 
-function strings(list: (string | null)[] | null): string[] {
-  return (list ?? []).map((s) => s ?? "");
-}
-
 export function toVariations(list: ReturnType<typeof variationShape.read>[] | null): Variation[] {
   return items(list);
-}
-
-function toRollouts(list: (RolloutVariation | null)[] | null): RolloutVariation[] {
-  return items(list).map((v) => ({ id: v.id, rollout: v.rollout ?? [], exptRollout: v.exptRollout }));
-}
-
-function toConditions(list: (Condition | null)[] | null): Condition[] {
-  return items(list).map((c) => ({ id: c.id, property: c.property, op: c.op, value: c.value }));
-}
-
-export function toTargetUsers(
-  list: ({ keyIds: (string | null)[] | null; variationId: string | null } | null)[] | null,
-): TargetUser[] {
-  return items(list).map((u) => ({ keyIds: strings(u.keyIds), variationId: u.variationId }));
-}
-
-type BoundRule = NonNullable<ReturnType<typeof ruleShape.read>>;
-export function toRules(list: (BoundRule | null)[] | null): TargetRule[] {
-  return items(list).map((r) => ({
-    id: r.id,
-    name: r.name,
-    dispatchKey: r.dispatchKey,
-    includedInExpt: r.includedInExpt,
-    conditions: toConditions(r.conditions),
-    variations: toRollouts(r.variations),
-  }));
-}
-
-type BoundFallthrough = NonNullable<ReturnType<typeof fallthroughShape.read>>;
-export function toFallthrough(f: BoundFallthrough) {
-  return {
-    dispatchKey: f.dispatchKey,
-    includedInExpt: f.includedInExpt,
-    variations: toRollouts(f.variations),
-  };
-}
-
-type BoundMatchRule = NonNullable<ReturnType<typeof matchRuleShape.read>>;
-export function toMatchRules(list: (BoundMatchRule | null)[] | null): MatchRule[] {
-  return items(list).map((r) => ({ id: r.id, name: r.name, conditions: toConditions(r.conditions) }));
 }
 
 /** C# DateTime: an ISO string. */
@@ -126,23 +73,22 @@ const flagShape = obj({
   updatedAt: date(),
 });
 
-/** Re-reads a patched flag as the C# entity would hold it; throws BindFailure for type errors. */
-export function rebindFlag(value: unknown): FeatureFlag {
+/** A patched flag before the columns have had their say: NOT NULL columns may hold null here. */
+export type PatchedFlag = Omit<FeatureFlag, "name" | "key" | "variationType" | "disabledVariationId"> & {
+  name: string | null;
+  key: string | null;
+  variationType: string | null;
+  disabledVariationId: string | null;
+};
+
+/**
+ * Re-reads a patched flag as the C# entity would hold it; throws BindFailure for type errors. Nulls
+ * are kept: the JSON-patch adapter writes them into the entity and FeatBit saves what it got.
+ */
+export function rebindFlag(value: unknown): PatchedFlag {
   const f = flagShape.read(value, "$");
   if (f === null) throw new BindFailure("$", "Domain.FeatureFlags.FeatureFlag");
-  return {
-    ...f,
-    key: f.key ?? "",
-    variationType: f.variationType ?? "",
-    variations: toVariations(f.variations),
-    targetUsers: toTargetUsers(f.targetUsers),
-    rules: toRules(f.rules),
-    disabledVariationId: f.disabledVariationId ?? "",
-    fallthrough: f.fallthrough
-      ? toFallthrough(f.fallthrough)
-      : { dispatchKey: null, includedInExpt: false, variations: [] },
-    tags: strings(f.tags),
-  };
+  return f;
 }
 
 const segmentShape = obj({
@@ -163,20 +109,19 @@ const segmentShape = obj({
   updatedAt: date(),
 });
 
-export function rebindSegment(value: unknown): Segment {
+export type PatchedSegment = Omit<Segment, "name" | "key" | "type" | "scopes"> & {
+  name: string | null;
+  key: string | null;
+  type: string | null;
+  scopes: string[];
+};
+
+/** As rebindFlag. Scopes are the exception: a null is read as empty (what FeatBit does with a NULL
+ * text[] scope list in its list queries is not modelled). */
+export function rebindSegment(value: unknown): PatchedSegment {
   const s = segmentShape.read(value, "$");
   if (s === null) throw new BindFailure("$", "Domain.Segments.Segment");
-  return {
-    ...s,
-    name: s.name ?? "",
-    key: s.key ?? "",
-    type: s.type ?? "",
-    scopes: strings(s.scopes),
-    included: strings(s.included),
-    excluded: strings(s.excluded),
-    rules: toMatchRules(s.rules),
-    tags: strings(s.tags),
-  };
+  return { ...s, scopes: (s.scopes ?? []).map((x) => x ?? "") };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Workspace read/update (§4.1). There is exactly one workspace, the one the tokens belong to.
 import { str } from "../binding";
+import { save } from "../columns";
 import { openApi, type Ctx, type Route } from "../router";
 import { invalid, isEmpty, required, validate } from "../validation";
 
@@ -37,7 +38,9 @@ export const workspaceRoutes: Route[] = [
         isEmpty(body.name) ? required("name") : undefined,
         isEmpty(body.key) ? required("key") : undefined,
       );
-      // Key uniqueness is checked against *other* workspaces; the emulator has none.
+      // Key uniqueness is checked against *other* workspaces; the emulator has none. No length rule
+      // (UpdateWorkspace.cs): workspaces.name/key are varchar(128).
+      save("workspaces", { name: body.name, key: body.key });
       Object.assign(ctx.store.state.workspace, { name: body.name, key: body.key });
       ctx.store.touch();
       return view(ctx);
