@@ -4,7 +4,7 @@
 import { parseFaultSpec, ruleToJson, type FaultRule } from "./faults";
 import type { Reply } from "./http";
 import { seedPendingChange, PendingSeedError } from "./pending";
-import type { IncomingCall, PipelineDeps } from "./server";
+import type { IncomingCall, PipelineDeps } from "./pipeline";
 
 export const ADMIN_PREFIX = "/_emulator";
 

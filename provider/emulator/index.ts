@@ -13,13 +13,14 @@ import { Faults, parseFaultSpec, type FaultController, type FaultRule } from "./
 import { accessTokenValue, Clock, Random } from "./ids";
 import { loadState, saveState } from "./persistence";
 import { Router } from "./router";
-import { requestListener, type RequestLogEntry } from "./server";
+import type { RequestLogEntry } from "./pipeline";
+import { requestListener } from "./server";
 import type { AccessToken, PolicyStatement, State } from "./state";
 import { initialState, OWNER_STATEMENTS, Store } from "./store";
 
 export type { FaultController, FaultRule, FaultStatus } from "./faults";
 export { parseFaultSpec } from "./faults";
-export type { RequestLogEntry } from "./server";
+export type { RequestLogEntry } from "./pipeline";
 export type { PolicyStatement } from "./state";
 export { OWNER_POLICY_ID, ADMINISTRATOR_POLICY_ID, DEVELOPER_POLICY_ID } from "./store";
 

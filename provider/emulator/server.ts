@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, isAllowed, resolveRN } from "./auth";
 import { Query } from "./binding";
 import { adminReply, isAdminPath } from "./admin";
-import { DEFAULT_HOLD_MS, faultCode, type Faults } from "./faults";
+import { DEFAULT_HOLD_MS, faultCode } from "./faults";
 import {
   ApiError,
   empty,
@@ -18,40 +18,14 @@ import {
   UnsupportedMediaType,
   type Reply,
 } from "./http";
-import { makeCtxBody, Raw, type Ctx, type Router } from "./router";
+import { makeCtxBody, Raw, type Ctx } from "./router";
 import { EMPTY_GUID } from "./ids";
+import type { IncomingCall, PipelineDeps } from "./pipeline";
 import type { Store } from "./store";
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  /** 0 when the connection was reset by a fault. */
-  status: number;
-  at: number;
-}
-
-export interface PipelineDeps {
-  store: Store;
-  router: Router;
-  faults: Faults;
-  log: RequestLogEntry[];
-  persist(): void;
-  /** Resolves true after `ms`, or false as soon as the emulator closes (a held write is then dropped). */
-  wait(ms: number): Promise<boolean>;
-}
 
 const MAX_BODY = 16 * 1024 * 1024;
 /** Keeps a long-running CLI session from growing without bound; tests clear the log long before. */
 const MAX_LOG = 100_000;
-
-export interface IncomingCall {
-  method: string;
-  url: string;
-  authorization: string | undefined;
-  contentType: string | undefined;
-  origin: string | undefined;
-  body: string;
-}
 
 /** `application/json`, `text/json` and `application/*+json`, as ASP.NET's JSON input formatter accepts. */
 function isJson(contentType: string | undefined): boolean {

@@ -1,0 +1,31 @@
+// The types shared by the HTTP pipeline (server.ts) and the admin endpoint (admin.ts).
+import type { Faults } from "./faults";
+import type { Router } from "./router";
+import type { Store } from "./store";
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  /** 0 when the connection was reset by a fault. */
+  status: number;
+  at: number;
+}
+
+export interface PipelineDeps {
+  store: Store;
+  router: Router;
+  faults: Faults;
+  log: RequestLogEntry[];
+  persist(): void;
+  /** Resolves true after `ms`, or false as soon as the emulator closes (a held write is then dropped). */
+  wait(ms: number): Promise<boolean>;
+}
+
+export interface IncomingCall {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  origin: string | undefined;
+  body: string;
+}
