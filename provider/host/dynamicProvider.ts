@@ -39,11 +39,22 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** One failure per zod issue, except those about values not known yet (they are checked once known). */
+/**
+ * One failure per zod issue, except those about values not known yet (they are checked once known), worded for the
+ * engine. It prints a failure as "property <p> value <inputs[p]> has a problem: <reason>", looking <p> up among the
+ * top-level inputs only: a nested path would read "value {<nil>}" and a list or object value prints as Go's dump of
+ * it. Those failures carry their path in the reason instead ("resource 'x' has a problem: variations[1].value: …").
+ */
 function failuresOf(error: z.ZodError, raw: Props): Failure[] {
   return error.issues
     .filter((issue) => !containsUnknown(valueAt(raw, issue.path)))
-    .map((issue) => ({ property: propertyPath(issue.path) || "(inputs)", reason: issue.message }));
+    .map((issue) => {
+      const property = propertyPath(issue.path);
+      const value = issue.path.length === 1 ? raw[property] : undefined;
+      if (value !== undefined && (value === null || typeof value !== "object"))
+        return { property, reason: issue.message };
+      return { property: "", reason: property ? `${property}: ${issue.message}` : issue.message };
+    });
 }
 
 function withoutProvider(props: Props | undefined): Props {

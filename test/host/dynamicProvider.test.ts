@@ -94,15 +94,19 @@ describe("check", () => {
     expect(res.inputs).toEqual({ key: "a", size: 1, tags: ["a", "b"], adopt: false, __provider: "P" });
   });
 
-  test("reports every failure with its property path", async () => {
+  test("reports every failure with its property path, worded so the engine prints it with the value", async () => {
+    // The engine prints "property <p> value <inputs[p]> has a problem: <reason>" and finds only top-level inputs:
+    // top-level scalars keep their property, nested paths (and lists) name it in the reason.
     const res = await provider.check({}, { key: "", size: "x", tags: ["ok", ""] });
-    expect(res.failures).toEqual(
-      expect.arrayContaining([
-        { property: "key", reason: "key must not be empty" },
-        expect.objectContaining({ property: "size" }),
-        { property: "tags[1]", reason: "a tag must not be empty" },
-      ]),
-    );
+    expect(res.failures).toEqual([
+      { property: "key", reason: "key must not be empty" },
+      { property: "size", reason: expect.stringContaining("expected number") },
+      { property: "", reason: "tags[1]: a tag must not be empty" },
+    ]);
+    const scalar = await provider.check({}, { key: "a", tags: "x" });
+    expect(scalar.failures).toEqual([{ property: "tags", reason: "tags must be a list of strings" }]);
+    const object = await provider.check({}, { key: "a", tags: { x: 1 } });
+    expect(object.failures).toEqual([{ property: "", reason: "tags: tags must be a list of strings" }]);
   });
 
   test("runs cross-field rules", async () => {

@@ -6,7 +6,7 @@ import { UNKNOWN } from "../../provider/resources/core/schema";
 import { stableId } from "../../provider/resources/core/stableIds";
 import { flagLock } from "../../provider/resources/core/writes";
 import { featureFlagDefinition, featureFlagInternals } from "../../provider/resources/featureFlag";
-import { startProviderHarness, waitFor, type ProviderHarness } from "../support/providerHarness";
+import { startProviderHarness, waitFor, withPaths, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -61,7 +61,7 @@ async function check(news: Props): Promise<Props> {
 
 async function failuresOf(news: Props): Promise<{ property: string; reason: string }[]> {
   const res = await p.check({}, { ...news, __provider: PROVIDER });
-  const failures = res.failures ?? [];
+  const failures = withPaths(res.failures);
   messages.push(...failures.map((f) => f.reason));
   return failures;
 }

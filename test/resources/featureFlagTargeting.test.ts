@@ -9,7 +9,7 @@ import {
 import { toProvider, type DynamicProvider } from "../../provider/host/dynamicProvider";
 import { PartialWriteError } from "../../provider/resources/core/definition";
 import { UNKNOWN } from "../../provider/resources/core/schema";
-import { startProviderHarness, type ProviderHarness } from "../support/providerHarness";
+import { startProviderHarness, withPaths, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -121,7 +121,7 @@ async function errorOf(work: Promise<unknown>): Promise<Error> {
 
 async function failuresOf(news: Props) {
   const res = await targeting.check({}, { ...base(), ...news });
-  return res.failures ?? [];
+  return withPaths(res.failures);
 }
 
 const base = () => ({ environmentId: envId, flagKey });
@@ -388,7 +388,7 @@ describe("check (FeatBit's rules, no API calls)", () => {
       {},
       { ...base(), environmentId: UNKNOWN, rules: [betaRule(), betaRule()] },
     );
-    expect(other.failures?.map((f) => f.property)).toEqual(["rules[1].name"]);
+    expect(withPaths(other.failures).map((f) => f.property)).toEqual(["rules[1].name"]);
   });
 });
 

@@ -55,6 +55,23 @@ export async function startProviderHarness(options: EmulatorOptions = {}): Promi
 
 type Props = Record<string, unknown>;
 
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/**
+ * Check failures with every property path in `property`: the provider words nested paths into the reason for the
+ * engine ("variations[1].value: …", see host/dynamicProvider.ts); tests assert on the path itself.
+ */
+export function withPaths(failures: readonly CheckFailure[] | undefined): CheckFailure[] {
+  return (failures ?? []).map((f) => {
+    if (f.property !== "") return f;
+    const m = /^([A-Za-z_$][\w$]*(?:\[\d+\]|\.[A-Za-z_$][\w$]*)*): ([\s\S]*)$/.exec(f.reason);
+    return m ? { property: m[1], reason: m[2] } : f;
+  });
+}
+
 /**
  * The steps Pulumi takes for a new resource, as the tests need them: check (expecting no failures) and create.
  * `provider` is read lazily so suites can build these before the harness has started.
@@ -72,8 +89,8 @@ export function lifecycle(provider: () => DynamicProvider) {
       const res = await provider().create(inputs);
       return { id: res.id, outs: res.outs as Props, inputs };
     },
-    async failuresOf(news: Props): Promise<{ property: string; reason: string }[]> {
-      return [...((await provider().check({}, news)).failures ?? [])];
+    async failuresOf(news: Props): Promise<CheckFailure[]> {
+      return withPaths((await provider().check({}, news)).failures);
     },
   };
 }

@@ -208,7 +208,8 @@ export function describeQuickstart(label: string, dir: string): void {
         expect(r.ok).toBe(false);
         const text = visibleText(r);
         expect(text).toContain("checkout-targeting");
-        expect(text).toMatch(/property rules.*has a problem/);
+        expect(text).toMatch(/has a problem: rules\[1\]\.serve\.rollout\[\d\]\.percent: /);
+        expect(text).not.toContain("<nil>");
         expect(text).toMatch(/percent/i);
         expect(writes(emu.requests.all())).toEqual([]);
       } finally {
