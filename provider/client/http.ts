@@ -86,10 +86,10 @@ class FeatBitHttpTransport implements HttpTransport {
   }
 
   /**
-   * Only GETs are retried on timeouts, network errors and 502/503/504. Writes are never repeated
-   * after they may have reached FeatBit: the caller reconciles by reading back. 429 is the exception:
-   * FeatBit has no rate limiter, so a 429 comes from a gateway that refused the request without
-   * forwarding it, and repeating any method is safe.
+   * GETs are retried on timeouts, network errors and 5xx. Writes are never repeated after they may have
+   * reached FeatBit: the caller reconciles by reading back (resources/core/writes.ts). A write that
+   * certainly did not reach it (the connection was refused) is repeated, and so is any request refused
+   * with 429: FeatBit has no rate limiter, so a 429 comes from a gateway that did not forward it.
    */
   private retryDelay(
     req: ApiRequest<unknown>,
@@ -97,7 +97,7 @@ class FeatBitHttpTransport implements HttpTransport {
     attempt: number,
     elapsedMs: number,
   ): { delayMs?: number; why?: string } {
-    const retryable = f.transient && (req.method === "GET" || f.kind === "rate-limited");
+    const retryable = f.transient && (req.method === "GET" || f.kind === "rate-limited" || !f.mayHaveApplied);
     if (!retryable || attempt > this.settings.maxRetries) return {};
     const base = this.options.baseDelayMs ?? 200;
     const max = this.options.maxDelayMs ?? 5000;

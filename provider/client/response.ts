@@ -198,8 +198,9 @@ export function interpretResponse<T>(req: ApiRequest<T>, res: RawResponse, ctx: 
       : gateway
         ? `FeatBit is unavailable (HTTP ${status} from FeatBit or a proxy in front of it)${tail}`
         : `server error${tail}`;
-    // FeatBit's own 500s are deterministic (an exception in a handler), so only gateway errors are retried.
-    return fail({ kind: "server", status, advice, transient: gateway, retryAfterMs, mayHaveApplied: write });
+    // Every 5xx is worth another read: a gateway's pass, and FeatBit's own 500s are not all deterministic either
+    // (a database hiccup). A GET that always answers 500 (a deleted project) costs only the bounded retries.
+    return fail({ kind: "server", status, advice, transient: true, retryAfterMs, mayHaveApplied: write });
   }
   return fail({ kind: "protocol", status, advice: `unexpected HTTP status ${status}${tail}` });
 }

@@ -3,10 +3,29 @@
 // built from the table of resource definitions it is given.
 import type * as pulumi from "@pulumi/pulumi";
 import { createClient, type FeatBitClient } from "../client";
-import { resolveOrganizationKey, resolveSettings, type ConfigSource } from "../client/settings";
+import {
+  resolveOrganizationKey,
+  resolveSettings,
+  type ClientSettings,
+  type ConfigSource,
+} from "../client/settings";
 import type { AnyDefinition, Context } from "../resources/core/definition";
+import type { WritePolicy } from "../resources/core/writes";
 import { toProvider, type DynamicProvider } from "./dynamicProvider";
 import type { Implementation } from "./shim";
+
+/**
+ * Writes are tried as often as reads are retried (featbit:maxRetries), and a write whose answer timed out is given
+ * twice the client's own patience (featbit:httpTimeoutSeconds) to land, between 10 and 60 seconds.
+ */
+export function writePolicy(settings: ClientSettings): WritePolicy {
+  return {
+    sends: settings.maxRetries + 1,
+    lateLandingMs: Math.min(60_000, Math.max(10_000, 2 * settings.httpTimeoutSeconds * 1000)),
+    pollMs: 1000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
 
 export function createHost(definitions: readonly AnyDefinition[]): Implementation {
   let stackConfig: ConfigSource | undefined;
@@ -18,7 +37,13 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
     const fingerprint = JSON.stringify(settings);
     if (!cached || cached.fingerprint !== fingerprint)
       cached = { fingerprint, client: createClient(settings) };
-    return { client: cached.client, organizationKey: resolveOrganizationKey(stackConfig, process.env) };
+    return {
+      client: cached.client,
+      organizationKey: resolveOrganizationKey(stackConfig, process.env),
+      writes: writePolicy(settings),
+      // The dynamic-provider host passes the process's console through to the CLI (shown under the stack).
+      warn: (message) => console.warn(`warning: ${message}`),
+    };
   };
 
   const byKind = new Map<string, AnyDefinition>(definitions.map((d) => [d.kind, d]));

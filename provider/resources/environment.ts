@@ -170,7 +170,7 @@ async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectEnvi
  * pair; settings are always sent because this resource manages them).
  */
 function writeSettings(ctx: Context, projectId: string, envId: string, wanted: Inputs): Promise<EnvView> {
-  return verifiedWrite({
+  return verifiedWrite(ctx.writes, {
     send: () =>
       ctx.client.environments.update(projectId, envId, {
         name: wanted.name,
@@ -195,7 +195,8 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
   const existing = await adoptionTarget(ctx, inputs);
   if (existing) return settle(ctx, inputs, existing);
   try {
-    return await createOnce<{ id: string; outs: Outputs }>({
+    return await createOnce<{ id: string; outs: Outputs }>(ctx.writes, {
+      claim: `environment:${inputs.projectId}/${inputs.key}`,
       send: async () => {
         const env = await ctx.client.environments.create(inputs.projectId, {
           name: inputs.name,
@@ -205,11 +206,22 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
         });
         return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, inputs.key) };
       },
+      // The environment holding the key is this resource's when it has exactly the declared settings: what a create
+      // whose answer was lost (in this run or an interrupted one) made. Anything else is someone's environment.
       lookup: async () => {
         const project = await ctx.client.projects.find(inputs.projectId);
-        const landed = project?.environments.find((e) => sameKey(e.key, inputs.key));
-        return landed ? { state: "landed", object: await settle(ctx, inputs, landed) } : { state: "absent" };
+        const found = project?.environments.find((e) => sameKey(e.key, inputs.key));
+        if (!found) return { state: "absent" };
+        return differs(found, inputs)
+          ? { state: "taken" }
+          : { state: "landed", object: await settle(ctx, inputs, found) };
       },
+      adopted: () =>
+        ctx.warn(
+          `environment '${inputs.key}' of project ${inputs.projectId} already existed exactly as this program ` +
+            `creates it: a create whose answer was lost, or an interrupted run, made it, so this stack manages it ` +
+            `now. If someone else made it, remove it from one of the two.`,
+        ),
       taken: (cause) =>
         new Error(
           `an environment with key '${inputs.key}' already exists in project ${inputs.projectId} (FeatBit: KeyHasBeenUsed): ` +

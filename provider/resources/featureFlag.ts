@@ -454,7 +454,7 @@ function writeFlag<R>(
   send: () => Promise<R>,
   landed: (live: ApiFlag) => boolean,
 ): Promise<R | ApiFlag> {
-  return verifiedWrite<R | ApiFlag, ApiFlag>({
+  return verifiedWrite<R | ApiFlag, ApiFlag>(ctx.writes, {
     send,
     read: () => ctx.client.flags.find(envId, flagKey),
     landed,
@@ -620,6 +620,33 @@ function outputsAfterWrite(inputs: Inputs, flagId: string, variations: FeatureFl
   return { ...inputs, variations, flagId, variationIds: variationIds(variations) };
 }
 
+/** Whether a live flag is what `create` posts, with FeatBit's defaults for everything it does not post. */
+function asCreated(
+  live: ApiFlag,
+  inputs: Inputs,
+  variations: readonly FeatureFlagVariation[],
+  serving: { on: string; off: string },
+): boolean {
+  const servesOnToAll =
+    live.fallthrough.variations.length === 1 &&
+    live.fallthrough.variations[0].id === serving.on &&
+    live.fallthrough.variations[0].rollout[0] === 0 &&
+    live.fallthrough.variations[0].rollout[1] === 1;
+  return (
+    !live.isArchived &&
+    live.variationType === inputs.variationType &&
+    sameVariations(live.variations, variations, live.variationType) &&
+    live.name === inputs.name &&
+    (live.description ?? "") === inputs.description &&
+    sameTags(live.tags, inputs.tags) &&
+    !live.isEnabled &&
+    live.disabledVariationId === serving.off &&
+    live.rules.length === 0 &&
+    live.targetUsers.every((t) => t.keyIds.length === 0) &&
+    servesOnToAll
+  );
+}
+
 async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
   const { environmentId: envId, key: flagKey } = inputs;
   const id = `${envId}/${flagKey}`;
@@ -628,7 +655,8 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
 
   const variations = assignIds(flagKey, declaredVariations(inputs), []);
   const serving = createServing(inputs.variationType, variations);
-  const created = await createOnce<ApiFlag>({
+  const created = await createOnce<ApiFlag>(ctx.writes, {
+    claim: `flag:${envId}/${flagKey}`,
     send: () =>
       ctx.client.flags.create(envId, {
         name: inputs.name,
@@ -644,18 +672,23 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
         disabledVariationId: serving.off,
         tags: inputs.tags,
       }),
-    // A flag found there is this create only if it is what was posted. One that existed before (the lost answer was
-    // KeyHasBeenUsed) has other variation ids, or is archived: taking it silently would manage, and on destroy
-    // delete, a flag nobody asked to adopt.
+    // A flag holding the key is this resource's only if it is exactly what this create posts and nobody has used
+    // it since (a create whose answer was lost, in this run or an interrupted one). A flag made in the UI has other
+    // variation ids; an archived one, one with other settings, or one whose targeting changed belongs to someone:
+    // taking it would manage, and on destroy delete, a flag nobody asked to adopt.
     lookup: async () => {
       const found = await ctx.client.flags.find(envId, flagKey);
       if (!found) return { state: "absent" };
-      const ours =
-        !found.isArchived &&
-        found.variationType === inputs.variationType &&
-        sameVariations(found.variations, variations, found.variationType);
-      return ours ? { state: "landed", object: found } : { state: "taken" };
+      return asCreated(found, inputs, variations, serving)
+        ? { state: "landed", object: found }
+        : { state: "taken" };
     },
+    adopted: () =>
+      ctx.warn(
+        `feature flag '${flagKey}' in environment ${envId} already existed exactly as this program creates it, ` +
+          `untouched since: a create whose answer was lost, or an interrupted run, made it, so this stack manages ` +
+          `it now. If someone else made it, remove it from one of the two.`,
+      ),
     taken: (cause) =>
       new Error(
         `a feature flag with key '${flagKey}' already exists in environment ${envId}, possibly archived or with different letter case (FeatBit: KeyHasBeenUsed): set adopt: true (or importId: '${envId}/${flagKey}') to manage it with Pulumi, or choose another key`,

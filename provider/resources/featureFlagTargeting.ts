@@ -820,7 +820,7 @@ function writePart(
   send: () => Promise<string>,
   landed: (flag: ApiFlag) => boolean,
 ): Promise<string> {
-  return verifiedWrite({
+  return verifiedWrite(ctx.writes, {
     send,
     read: () => ctx.client.flags.find(inputs.environmentId, inputs.flagKey),
     landed,

@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isFeatBitApiError, type ProjectWithEnvs } from "../client";
-import { sameKey } from "./core/canonical";
+import { canonicalJson, sameKey } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { FeatBitResource } from "./core/resourceClass";
 import { adoption, key, name, uuid } from "./core/schema";
@@ -69,6 +69,16 @@ function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
 // ---------------------------------------------------------------------------------------------------------------
 // Reads and writes
 
+/**
+ * Whether a project holding the key is the one this resource creates: same name, and still only the `prod` and `dev`
+ * environments FeatBit made with it. Such a project comes from a create whose answer was lost (in this run or an
+ * interrupted earlier one); taking it over is safe, since it holds nothing yet. Anything else is someone's project.
+ */
+function asCreated(project: ProjectWithEnvs, inputs: Inputs): boolean {
+  const keys = project.environments.map((e) => e.key.toLowerCase()).sort();
+  return project.name === inputs.name && canonicalJson(keys) === canonicalJson(["dev", "prod"]);
+}
+
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
   return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
 }
@@ -94,12 +104,20 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
     if (project.name !== inputs.name) await ctx.client.projects.update(project.id, { name: inputs.name });
     project = { ...project, name: inputs.name };
   } else {
-    project = await createOnce<ProjectWithEnvs>({
+    project = await createOnce<ProjectWithEnvs>(ctx.writes, {
+      claim: `project:${inputs.key}`,
       send: () => ctx.client.projects.create({ name: inputs.name, key: inputs.key }),
       lookup: async () => {
         const found = await findByKey(ctx, inputs.key);
-        return found ? { state: "landed", object: found } : { state: "absent" };
+        if (!found) return { state: "absent" };
+        return asCreated(found, inputs) ? { state: "landed", object: found } : { state: "taken" };
       },
+      adopted: () =>
+        ctx.warn(
+          `project '${inputs.key}' already existed exactly as this program creates it (same name, only the prod and ` +
+            `dev environments FeatBit makes): a create whose answer was lost, or an interrupted run, made it, so ` +
+            `this stack manages it now. If someone else made it, remove it from one of the two.`,
+        ),
       taken: (cause) =>
         new Error(
           `a project with key '${inputs.key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,

@@ -26,7 +26,7 @@ import { PartialWriteError, splitId, type Context, type ResourceDefinition } fro
 import { FeatBitResource } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, tags, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
-import { createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
+import { claims, createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -368,7 +368,7 @@ const targetingOf = (t: {
 async function writeAspect(ctx: Context, envId: string, segmentId: string, aspect: Aspect, wanted: Inputs) {
   const api = ctx.client.segments;
   const write = (send: () => Promise<unknown>, landed: (s: ApiSegment) => boolean) =>
-    verifiedWrite({ send, read: () => api.find(envId, segmentId), landed, result: () => true });
+    verifiedWrite(ctx.writes, { send, read: () => api.find(envId, segmentId), landed, result: () => true });
   switch (aspect) {
     case "name":
       return write(
@@ -409,6 +409,27 @@ function changedFields(current: Outputs, wanted: Inputs): Set<string> {
 // Create
 
 /** The existing segment to manage instead of creating one, after refusing duplicates FeatBit itself would accept. */
+/**
+ * Whether a segment holding the key is the one this resource creates: its name and description as declared, and
+ * its targeting and tags either as declared or still empty (this resource creates a segment empty, then writes them).
+ * Such a segment comes from a create whose answer was lost or a run interrupted before it was recorded; FeatBit
+ * does not check segment keys, so without this every later run would refuse the key.
+ */
+const segmentClaim = (inputs: Inputs) => `segment:${inputs.environmentId}/${inputs.key}`;
+
+function asCreated(segment: ApiSegment, inputs: Inputs): boolean {
+  const targeting = targetingOf({ ...segment, rules: fromApiRules(segment.rules) });
+  const empty = targetingOf({ included: [], excluded: [], rules: [] });
+  return (
+    !segment.isArchived &&
+    segment.type === ENV_SPECIFIC &&
+    segment.name === inputs.name &&
+    (segment.description ?? "") === inputs.description &&
+    (sameJson(targeting, empty) || sameJson(targeting, targetingOf(inputs))) &&
+    (segment.tags.length === 0 || sameJson(asSet(segment.tags), inputs.tags))
+  );
+}
+
 async function adoptionTarget(
   ctx: Context,
   inputs: Inputs,
@@ -448,7 +469,19 @@ async function adoptionTarget(
       const found = await ctx.client.segments.find(inputs.environmentId, active[0].id);
       if (found) return found;
     }
-  } else if (active.length > 0) {
+  } else if (active.length === 1) {
+    const found = await ctx.client.segments.find(inputs.environmentId, active[0].id);
+    // Not when another resource of this run made it: two resources must never share one segment.
+    if (found && asCreated(found, inputs) && !claims.has(segmentClaim(inputs))) {
+      ctx.warn(
+        `${subject} already existed exactly as this program creates it (id ${found.id}): a create whose answer was ` +
+          `lost, or an interrupted run, made it, so this stack manages it now. If someone else made it, remove it ` +
+          `from one of the two.`,
+      );
+      return found;
+    }
+  }
+  if (!inputs.adopt && active.length > 0) {
     throw new Error(
       `a segment with key '${inputs.key}' already exists in environment ${inputs.environmentId} (id ${active[0].id}; ` +
         `FeatBit does not enforce unique segment keys, pulumi-featbit does): set adopt: true to manage it with ` +
@@ -488,7 +521,8 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
   if (existing) return adoptExisting(ctx, inputs, existing);
 
   const scope = await scopeFor(ctx, envId, await listed());
-  const created = await createOnce<ApiSegment>({
+  const created = await createOnce<ApiSegment>(ctx.writes, {
+    claim: segmentClaim(inputs),
     send: () =>
       ctx.client.segments.create(envId, {
         type: ENV_SPECIFIC,
@@ -507,6 +541,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
     },
     // FeatBit does not check segment keys, so it never answers KeyHasBeenUsed here.
     taken: (cause) => cause,
+    adopted: () => undefined,
   });
 
   // FeatBit creates the segment empty; targeting and tags are separate writes. If one fails the segment exists:

@@ -81,11 +81,14 @@ describe("GET retries", () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  test("does not retry FeatBit's deterministic 500", async () => {
+  test("retries FeatBit's own 500 on a read too, within the same budget", async () => {
+    flaky(1, (res) => envelopeError(res, 500, "InternalServerError"));
+    await expect(send("GET")).resolves.toBe("fine");
+    expect(server.requests).toHaveLength(2);
     flaky(100, (res) => envelopeError(res, 500, "InternalServerError"));
-    const e = await apiFailure(send("GET"));
-    expect(server.requests).toHaveLength(1);
-    expect(e.attempts).toBe(1);
+    const e = await apiFailure(send("GET", FAST, 2));
+    expect(e.attempts).toBe(3);
+    expect(e.kind).toBe("server");
   });
 
   test.each([
@@ -216,7 +219,7 @@ describe("writes are never repeated once they may have reached FeatBit", () => {
     expect(e.ambiguous).toBe(true);
   });
 
-  test("a refused connection is not ambiguous: nothing was sent", async () => {
+  test("a refused connection is not ambiguous: nothing was sent, so even a write is tried again", async () => {
     const port = await closedPort();
     const t = createTransport(settingsFor(`http://127.0.0.1:${port}`, { maxRetries: 2 }), FAST);
     const e = await apiFailure(
@@ -224,7 +227,7 @@ describe("writes are never repeated once they may have reached FeatBit", () => {
     );
     expect(e.kind).toBe("network");
     expect(e.ambiguous).toBe(false);
-    expect(e.attempts).toBe(1);
+    expect(e.attempts).toBe(3);
     expect(e.message).toContain("ECONNREFUSED");
     expect(e.message).toContain(`http://127.0.0.1:${port}`);
   });

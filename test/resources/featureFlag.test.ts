@@ -6,7 +6,13 @@ import { UNKNOWN } from "../../provider/resources/core/schema";
 import { stableId } from "../../provider/resources/core/stableIds";
 import { flagLock } from "../../provider/resources/core/writes";
 import { featureFlagDefinition, featureFlagInternals } from "../../provider/resources/featureFlag";
-import { startProviderHarness, waitFor, withPaths, type ProviderHarness } from "../support/providerHarness";
+import {
+  contextFor,
+  startProviderHarness,
+  waitFor,
+  withPaths,
+  type ProviderHarness,
+} from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -570,7 +576,11 @@ describe("create", () => {
     h.emulator.requests.clear();
     const message = await failure(create({ ...program, key: (program.key as string).toUpperCase() }));
     expect(message).toMatch(/already exists in environment .*KeyHasBeenUsed.*adopt: true.*importId/);
-    expect(requests()).toEqual([`POST /envs/${envId}/feature-flags`]);
+    // One POST, then a look at what holds the key (it is not what this create posts: another key's spelling).
+    expect(requests()).toEqual([
+      `POST /envs/${envId}/feature-flags`,
+      `GET /envs/${envId}/feature-flags/${(program.key as string).toUpperCase()}`,
+    ]);
   });
 
   test("a lost response to the create is reconciled by reading back, never by creating twice", async () => {
@@ -1320,7 +1330,7 @@ describe("permissions", () => {
         maxConcurrency: 4,
         allowInsecureHttp: false,
       });
-      const provider = toProvider(featureFlagDefinition, () => ({ client, organizationKey: undefined }));
+      const provider = toProvider(featureFlagDefinition, () => contextFor(client));
       const projects = await fetch(`${emulator.url}/api/v1/projects`, {
         method: "POST",
         headers: { Authorization: restricted, "Content-Type": "application/json" },

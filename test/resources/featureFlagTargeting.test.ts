@@ -9,7 +9,12 @@ import {
 import { toProvider, type DynamicProvider } from "../../provider/host/dynamicProvider";
 import { PartialWriteError } from "../../provider/resources/core/definition";
 import { UNKNOWN } from "../../provider/resources/core/schema";
-import { startProviderHarness, withPaths, type ProviderHarness } from "../support/providerHarness";
+import {
+  contextFor,
+  startProviderHarness,
+  withPaths,
+  type ProviderHarness,
+} from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
 
@@ -856,10 +861,7 @@ describe("update and the revision guard", () => {
       }
       return original(env, key, body);
     };
-    const provider = toProvider(featureFlagTargetingDefinition, () => ({
-      client,
-      organizationKey: undefined,
-    }));
+    const provider = toProvider(featureFlagTargetingDefinition, () => contextFor(client));
     h.emulator.requests.clear();
     await update(outs, { ...news, rules: [betaRule({ variation: "Off" })] }, provider);
     expect(raced).toBe(true);
@@ -877,10 +879,7 @@ describe("update and the revision guard", () => {
       await h.api("PUT", `${flagPath()}/name`, { name: `Racing rename ${++renames}` });
       return original(env, key, body);
     };
-    const provider = toProvider(featureFlagTargetingDefinition, () => ({
-      client,
-      organizationKey: undefined,
-    }));
+    const provider = toProvider(featureFlagTargetingDefinition, () => contextFor(client));
     const err = await errorOf(update(outs, { ...news, rules: [betaRule({ variation: "Off" })] }, provider));
     expect(err.message).toContain("kept changing while its targeting was written (FeatBit: Conflict");
     expect(renames).toBe(2);
@@ -901,10 +900,7 @@ describe("update and the revision guard", () => {
         creatorName: "Ana",
       },
     ];
-    const provider = toProvider(featureFlagTargetingDefinition, () => ({
-      client,
-      organizationKey: undefined,
-    }));
+    const provider = toProvider(featureFlagTargetingDefinition, () => contextFor(client));
     h.emulator.requests.clear();
     const err = await errorOf(update(outs, { ...news, enabled: false }, provider));
     expect(err.message).toContain(

@@ -1,7 +1,18 @@
 // The write mechanics every resource uses (provider/resources/core/writes.ts), with scripted FeatBit answers.
 import { FeatBitApiError, type ErrorKind } from "../../provider/client/errors";
 import { canonicalJson } from "../../provider/resources/core/canonical";
-import { createOnce, retryOnConflict, verifiedWrite, withLock } from "../../provider/resources/core/writes";
+import {
+  createOnce,
+  retryOnConflict,
+  verifiedWrite,
+  withLock,
+  type WritePolicy,
+} from "../../provider/resources/core/writes";
+
+let claimCounter = 0;
+
+/** One send, no waiting: the behaviour of a single attempt. */
+const ONCE: WritePolicy = { sends: 1, lateLandingMs: 0, pollMs: 1, sleep: async () => undefined };
 
 const failure = (kind: ErrorKind, status: number | undefined, ambiguous: boolean, codes: string[] = []) =>
   new FeatBitApiError({
@@ -19,7 +30,7 @@ describe("verifiedWrite", () => {
   const object = { name: "new" };
   const write = (send: () => Promise<string>, current: { name: string } | undefined) => {
     const reads: string[] = [];
-    const run = verifiedWrite({
+    const run = verifiedWrite(ONCE, {
       send,
       read: async () => {
         reads.push("read");
@@ -70,10 +81,12 @@ describe("verifiedWrite", () => {
 describe("createOnce", () => {
   const create = (send: () => Promise<string>, found: "landed" | "taken" | "absent") => {
     const taken = new Error("taken: set adopt");
-    return createOnce<string>({
+    return createOnce<string>(ONCE, {
+      claim: `test:${++claimCounter}`,
       send,
       lookup: async () => (found === "landed" ? { state: "landed", object: "found" } : { state: found }),
       taken: () => taken,
+      adopted: () => undefined,
     });
   };
 
@@ -87,6 +100,98 @@ describe("createOnce", () => {
   test("KeyHasBeenUsed is the key taken, whatever its letter case", async () => {
     const refused = () => Promise.reject(failure("business", 422, false, ["keyHasBeenUsed"]));
     await expect(create(refused, "absent")).rejects.toThrow("taken: set adopt");
+  });
+});
+
+describe("sending again what proved not to land", () => {
+  /** A scripted FeatBit: each send takes the next answer; what has landed is what reads see. */
+  function script(answers: ("ok" | "lost" | "late" | "refused")[]) {
+    const state = { landed: false, sends: 0, reads: 0, slept: 0 };
+    const policy: WritePolicy = {
+      sends: 4,
+      lateLandingMs: 3000,
+      pollMs: 1000,
+      sleep: async (ms) => {
+        state.slept += ms;
+        // A held write lands while the provider waits for it.
+        if (pending) state.landed = true;
+      },
+    };
+    let pending = false;
+    const send = async (): Promise<string> => {
+      const answer = answers[state.sends++] ?? "ok";
+      if (answer === "ok") {
+        state.landed = true;
+        return "answered";
+      }
+      if (answer === "late") {
+        pending = true;
+        throw failure("timeout", undefined, true);
+      }
+      if (answer === "refused") throw failure("server", 503, true);
+      throw failure("network", undefined, true); // lost before landing
+    };
+    const read = async () => {
+      state.reads++;
+      return { landed: state.landed };
+    };
+    return { state, policy, send, read };
+  }
+
+  test("a write whose read-back proves it did not land is sent again, within the policy's count", async () => {
+    const f = script(["lost", "refused", "ok"]);
+    const result = await verifiedWrite(f.policy, {
+      send: f.send,
+      read: f.read,
+      landed: (c) => c.landed,
+      result: () => "read",
+    });
+    expect(result).toBe("answered");
+    expect(f.state.sends).toBe(3);
+    const g = script(["lost", "lost", "lost", "lost", "ok"]);
+    await expect(
+      verifiedWrite(g.policy, { send: g.send, read: g.read, landed: (c) => c.landed, result: () => "read" }),
+    ).rejects.toThrow(/showed the change was not applied/);
+    expect(g.state.sends).toBe(4);
+  });
+
+  test("a timed-out write is given time to land instead of being sent twice", async () => {
+    const f = script(["late"]);
+    const result = await verifiedWrite(f.policy, {
+      send: f.send,
+      read: f.read,
+      landed: (c) => c.landed,
+      result: () => "landed late",
+    });
+    expect(result).toBe("landed late");
+    expect(f.state.sends).toBe(1);
+    expect(f.state.slept).toBeGreaterThan(0);
+  });
+
+  test("a create is sent again only once nothing holds its key, and waits for a timed-out one", async () => {
+    const f = script(["lost", "late"]);
+    const created = await createOnce(f.policy, {
+      claim: `test:${++claimCounter}`,
+      send: f.send,
+      lookup: async () =>
+        (await f.read()).landed ? { state: "landed", object: "found" } : { state: "absent" },
+      taken: () => new Error("taken"),
+      adopted: () => undefined,
+    });
+    expect(created).toBe("found");
+    expect(f.state.sends).toBe(2);
+  });
+
+  test("KeyHasBeenUsed for an object exactly as this resource creates it: adopted, and the user is told", async () => {
+    const adopted: string[] = [];
+    const object = await createOnce(ONCE, {
+      claim: `test:${++claimCounter}`,
+      send: () => Promise.reject(failure("business", 422, false, ["KeyHasBeenUsed"])),
+      lookup: async () => ({ state: "landed", object: "earlier run's" }),
+      taken: () => new Error("taken"),
+      adopted: (o) => adopted.push(o),
+    });
+    expect([object, adopted]).toEqual(["earlier run's", ["earlier run's"]]);
   });
 });
 

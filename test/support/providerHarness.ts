@@ -1,7 +1,9 @@
 // Runs resource implementations in-process against a fresh emulator, the way Pulumi's provider host calls them:
 // configure() with stack config, then check/diff/create/read/update/delete with plain JSON props.
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../provider/emulator";
+import type { FeatBitClient } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/host/dynamicProvider";
+import type { Context } from "../../provider/resources/core/definition";
 import type { ResourceKind } from "../../provider/host/shim";
 import * as impl from "../../provider/implementation";
 
@@ -54,6 +56,16 @@ export async function startProviderHarness(options: EmulatorOptions = {}): Promi
 }
 
 type Props = Record<string, unknown>;
+
+/** A context of one's own for a client a test built: each write sent once, warnings collected. */
+export function contextFor(client: FeatBitClient, warnings: string[] = []): Context {
+  return {
+    client,
+    organizationKey: undefined,
+    writes: { sends: 1, lateLandingMs: 0, pollMs: 1, sleep: async () => undefined },
+    warn: (message) => void warnings.push(message),
+  };
+}
 
 export interface CheckFailure {
   property: string;

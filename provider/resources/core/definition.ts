@@ -4,11 +4,16 @@
 import type { z } from "zod";
 import type { FeatBitClient } from "../../client";
 import type { ResourceKind } from "../../host/shim";
+import type { WritePolicy } from "./writes";
 
 export interface Context {
   client: FeatBitClient;
   /** The organization key segment scopes need (`featbit:organizationKey` / `FEATBIT_ORGANIZATION_KEY`), when set. */
   organizationKey: string | undefined;
+  /** How hard writes are tried when FeatBit's answer is lost. */
+  writes: WritePolicy;
+  /** A warning the user sees in the CLI output (the provider process's console is passed through). */
+  warn(message: string): void;
 }
 
 /** Props as Pulumi passes them: plain JSON, with the serialized provider under `__provider`. */

@@ -2,8 +2,38 @@
 // what happened: a timeout, a reset or a 5xx after the request was sent leaves it open whether the change landed
 // (`ambiguous`), and on most write routes FeatBit answers 403 or 404 for an object that no longer exists. Each
 // mechanic here settles that once, by reading the object back; a resource says only what to write and how to
-// recognise that it landed. The transport never repeats a write (see client/http.ts).
+// recognise that it landed. The transport never repeats a write that may have reached FeatBit (see client/http.ts);
+// a write whose read-back proves it did not land is safe to send again, and is, within the policy's bounds.
 import { FeatBitApiError, hasCode, isFeatBitApiError } from "../../client";
+
+/** How hard one write is tried (from the settings: see host/host.ts). */
+export interface WritePolicy {
+  /** Sends of one write in all, the first included, while read-backs prove the earlier ones did not land. */
+  sends: number;
+  /**
+   * How long a write whose answer timed out may still land (FeatBit goes on handling a request its client gave up
+   * on): read-backs keep looking this long before calling it lost, so it is never sent twice.
+   */
+  lateLandingMs: number;
+  /** Pause between those read-backs. */
+  pollMs: number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Looks again (read-backs `pollMs` apart) until `found` holds or the late-landing window has passed. */
+async function lookAgain<T>(
+  policy: WritePolicy,
+  look: () => Promise<T>,
+  found: (seen: T) => boolean,
+  first: T,
+): Promise<T> {
+  let seen = first;
+  for (let waited = 0; !found(seen) && waited < policy.lateLandingMs; waited += policy.pollMs) {
+    await policy.sleep(policy.pollMs);
+    seen = await look();
+  }
+  return seen;
+}
 
 /** The advice for a write to an object FeatBit no longer has. */
 export function goneError(cause?: unknown): Error {
@@ -43,22 +73,34 @@ export interface VerifiedWrite<R, T> {
 }
 
 /**
- * One write to an existing object. Answered: its result. Ambiguous: the object is read back and the write counts as
- * done when it shows the change, otherwise the error says it was not applied. Refused with 403/404: the object is read
- * to tell "it is gone" (advice to refresh) from a real refusal.
+ * One write to an existing object. Answered: its result. Ambiguous (the request may have been applied): the object is
+ * read back, for as long as a timed-out write may still land; the write counts as done when it shows the change,
+ * and is sent again when it proves the change did not land. Refused with 403/404: the object is read to tell "it is
+ * gone" (advice to refresh) from a real refusal.
  */
-export async function verifiedWrite<R, T>(w: VerifiedWrite<R, T>): Promise<R> {
-  try {
-    return await w.send();
-  } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    const mayBeGone = err.kind === "forbidden" || err.kind === "not-found";
-    if (!err.ambiguous && !mayBeGone) throw err;
-    const current = await w.read();
-    if (current === undefined) throw goneError(err);
-    if (!err.ambiguous) throw err;
-    if (!w.landed(current)) throw notApplied(err);
-    return w.result(current);
+export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<R, T>): Promise<R> {
+  for (let send = 1; ; send++) {
+    try {
+      return await w.send();
+    } catch (err) {
+      if (!isFeatBitApiError(err)) throw err;
+      const mayBeGone = err.kind === "forbidden" || err.kind === "not-found";
+      if (!err.ambiguous && !mayBeGone) throw err;
+      let current = await w.read();
+      if (current === undefined) throw goneError(err);
+      if (!err.ambiguous) throw err;
+      if (err.kind === "timeout") {
+        current = await lookAgain(
+          policy,
+          () => w.read(),
+          (c) => c === undefined || w.landed(c),
+          current,
+        );
+        if (current === undefined) throw goneError(err);
+      }
+      if (w.landed(current)) return w.result(current);
+      if (send >= policy.sends) throw notApplied(err);
+    }
   }
 }
 
@@ -71,32 +113,72 @@ export type Landed<T> =
   | { state: "absent" };
 
 export interface CreateOnce<T> {
+  /** The key the object holds, e.g. "flag:<env>/<key>" (see claims). */
+  claim: string;
   send(): Promise<T>;
   /** After an ambiguous failure: what holds the key now. */
   lookup(): Promise<Landed<T>>;
   /** The refusal when the key is taken (FeatBit's 422 KeyHasBeenUsed, or found taken after a lost answer). */
   taken(cause: FeatBitApiError): Error;
+  /** Told when the key was taken by an object this resource takes as its own (to warn the user). */
+  adopted(object: T): void;
 }
 
 /**
- * A create sent once. When its answer is lost, what holds the key decides: the object it made is taken as created,
- * anything else is reported, so a create never runs twice and never passes off another object as its own.
+ * A create that never makes two objects. When its answer is lost, what holds the key decides: the object this create
+ * made is taken as created (looking, for a timed-out create, as long as it may still land), anything else is
+ * reported, and nothing at all proves the create did not land, so it is sent again. When FeatBit says the key is
+ * taken, the object holding it is this resource's if it is exactly what this resource creates (a create whose answer
+ * was lost in an earlier run, or a run that crashed): see each resource's `lookup`.
  */
-export async function createOnce<T>(c: CreateOnce<T>): Promise<T> {
-  try {
-    return await c.send();
-  } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    if (err.ambiguous) {
-      const found = await c.lookup();
-      if (found.state === "landed") return found.object;
-      if (found.state === "taken") throw c.taken(err);
-      throw notApplied(err);
+export async function createOnce<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> {
+  const object = await sendCreate(policy, c);
+  claims.add(c.claim);
+  return object;
+}
+
+async function sendCreate<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> {
+  for (let send = 1; ; send++) {
+    try {
+      return await c.send();
+    } catch (err) {
+      if (!isFeatBitApiError(err)) throw err;
+      if (err.ambiguous) {
+        let found = await c.lookup();
+        if (err.kind === "timeout")
+          found = await lookAgain(
+            policy,
+            () => c.lookup(),
+            (f) => f.state !== "absent",
+            found,
+          );
+        if (found.state === "landed") return found.object;
+        if (found.state === "taken") throw c.taken(err);
+        if (send >= policy.sends) throw notApplied(err);
+        continue;
+      }
+      if (hasCode(err, "KeyHasBeenUsed")) {
+        const found = await c.lookup();
+        // Another resource of this program made it in this run: two resources must never share one object.
+        if (found.state !== "landed" || claims.has(c.claim)) throw c.taken(err);
+        c.adopted(found.object);
+        return found.object;
+      }
+      throw err;
     }
-    if (hasCode(err, "KeyHasBeenUsed")) throw c.taken(err);
-    throw err;
   }
 }
+
+const claimed = new Set<string>();
+
+/**
+ * The keys this provider process created or took over (Pulumi runs one per deployment). An object found holding a key
+ * is only ever taken as a resource's own when no other resource of this run claimed that key.
+ */
+export const claims = {
+  add: (claim: string): void => void claimed.add(claim.toLowerCase()),
+  has: (claim: string): boolean => claimed.has(claim.toLowerCase()),
+};
 
 /**
  * Runs `attempt` (which reads the object's revision, then writes under it) once more when FeatBit refuses the write
