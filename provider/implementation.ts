@@ -1,9 +1,11 @@
 // `pulumi-featbit/provider-impl`: what the serialized shims load in Pulumi's provider process (see host/shim.ts).
 // Its two functions are a contract with every stack's state, whichever version of the package wrote it.
+import { exitWithEngine } from "./host/engineWatch";
 import { createHost } from "./host/host";
 import { definitions } from "./resources/definitions";
 
 const host = createHost(definitions);
+exitWithEngine();
 
 export const configure = host.configure;
 export const provider = host.provider;

@@ -76,13 +76,18 @@ export class SegmentsApi {
   ) {}
 
   /**
-   * The segment (archived ones too: see `isArchived`), or undefined when it is gone. FeatBit answers 404 for a missing
-   * segment, and 403 when the environment in the path no longer exists (its permission name cannot be resolved), which
-   * the project list settles.
+   * The segment of this environment (archived ones too: see `isArchived`), or undefined when it is gone. FeatBit
+   * answers 404 for a missing segment, and 403 when the environment in the path no longer exists (its permission name
+   * cannot be resolved), which the project list settles.
    */
   async find(envId: string, id: string): Promise<Segment | undefined> {
     try {
-      return await this.get(envId, id);
+      const segment = await this.get(envId, id);
+      // FeatBit looks a segment up by id alone, whatever environment the path names; an environment-specific
+      // segment of another environment is not one of this environment's (FeatBit also refuses writes to it there).
+      const elsewhere =
+        segment.type === "environment-specific" && segment.envId != null && segment.envId !== envId;
+      return elsewhere ? undefined : segment;
     } catch (err) {
       if (!isFeatBitApiError(err)) throw err;
       if (err.kind === "not-found") return undefined;

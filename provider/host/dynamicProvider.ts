@@ -95,7 +95,12 @@ export function describeFailure(op: string, subject: string, err: unknown): Erro
  * The dynamic provider of one resource definition. `context` is resolved at call time, so settings come from the
  * stack config and environment of this run, never from serialized state.
  */
-export function toProvider(def: AnyDefinition, context: () => Context): DynamicProvider {
+export function toProvider(
+  def: AnyDefinition,
+  context: () => Context,
+  /** Throws when the provider's settings are unusable, so preview refuses them as `up` would. */
+  checkSettings: () => void = () => undefined,
+): DynamicProvider {
   const createOnly = new Set<string>(def.createOnly ?? []);
   const allFields = fieldsOf(def.schema);
   const fields = allFields.filter((f) => !createOnly.has(f));
@@ -124,6 +129,13 @@ export function toProvider(def: AnyDefinition, context: () => Context): DynamicP
 
   return {
     async check(_olds: Props, news: Props) {
+      try {
+        checkSettings();
+      } catch (err) {
+        // A setting that would fail every API call (ftp://, a 'Bearer' token, maxConcurrency 0, …) fails preview too.
+        if (isFeatBitConfigError(err)) return { failures: [{ property: "", reason: err.message }] };
+        throw err;
+      }
       const raw = withoutProvider(news);
       const parsed = def.schema.safeParse(raw);
       if (!parsed.success) {

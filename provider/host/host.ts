@@ -65,7 +65,7 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
           throw new Error(
             `pulumi-featbit has no resource type '${kind}': upgrade the pulumi-featbit package`,
           );
-        p = toProvider(definition, context);
+        p = toProvider(definition, context, () => void resolveSettings(stackConfig, process.env));
         providers.set(kind, p);
       }
       return p;

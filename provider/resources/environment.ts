@@ -13,7 +13,7 @@ import {
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, uuid } from "./core/schema";
+import { adoption, crossField, description, key, name, shape, uuid } from "./core/schema";
 import { createOnce, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -53,38 +53,39 @@ function parseId(id: string): { projectId: string; envId: string } {
   return { projectId: projectId.data, envId: envId.data };
 }
 
-const Inputs = z
-  .object({
+const Inputs = shape(
+  {
     projectId: uuid("projectId"),
     key: key("environment"),
     name: name("environment"),
-    description,
+    description: description(),
     requireChangeComment: z.boolean({ error: "requireChangeComment must be true or false" }).default(false),
     ...adoption,
-  })
-  .superRefine(
-    ...crossField<{ projectId: string; importId?: string }>(["projectId", "importId"], (inputs, ctx) => {
-      if (inputs.importId === undefined) return;
-      let parsed: { projectId: string; envId: string };
-      try {
-        parsed = parseId(inputs.importId);
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          path: ["importId"],
-          message: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '0f2c…/6a1d…'`,
-        });
-        return;
-      }
-      if (parsed.projectId !== inputs.projectId) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["importId"],
-          message: `importId names project ${parsed.projectId} but projectId is ${inputs.projectId}: make them agree`,
-        });
-      }
-    }),
-  );
+  },
+  "an Environment",
+).superRefine(
+  ...crossField<{ projectId: string; importId?: string }>(["projectId", "importId"], (inputs, ctx) => {
+    if (inputs.importId === undefined) return;
+    let parsed: { projectId: string; envId: string };
+    try {
+      parsed = parseId(inputs.importId);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        path: ["importId"],
+        message: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '0f2c…/6a1d…'`,
+      });
+      return;
+    }
+    if (parsed.projectId !== inputs.projectId) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["importId"],
+        message: `importId names project ${parsed.projectId} but projectId is ${inputs.projectId}: make them agree`,
+      });
+    }
+  }),
+);
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };

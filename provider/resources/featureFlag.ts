@@ -18,7 +18,7 @@ import {
 import { canonicalJson, sameKey } from "./core/canonical";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, tags, uuid } from "./core/schema";
+import { adoption, crossField, description, key, name, shape, tags, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
@@ -99,14 +99,18 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 const VariationInput = z.preprocess(
   dropUndeclaredId,
-  z.object(
+  shape(
     {
       name: z
         .string({ error: "variation name is required: a label such as 'on' or 'blue'" })
         .refine((s) => s.trim() !== "", "variation name must not be blank (FeatBit rejects it)"),
       value: z.union([z.string(), z.number(), z.boolean(), jsonObject, z.array(z.unknown())], {
-        error:
-          "variation value is required: a string (true/false for boolean flags, a number for number flags, an object or array for json flags are accepted too)",
+        error: (issue) =>
+          issue.input === undefined
+            ? "variation value is required: a string (true/false for boolean flags, a number for number flags, an object or array for json flags are accepted too)"
+            : typeof issue.input === "number"
+              ? `variation value ${String(issue.input)} is not a finite number`
+              : "variation value must be a string, a number, true/false, an object or an array",
       }),
       id: z
         .string({ error: "variation id must be a string" })
@@ -114,9 +118,14 @@ const VariationInput = z.preprocess(
           (s) => s.trim() !== "",
           "variation id must not be blank: omit it to let Pulumi choose a stable id",
         )
+        // FeatBit keeps the off variation's id in a varchar(128) column (feature_flags.disabled_variation_id).
+        .refine(
+          (s) => s.length <= 128,
+          "variation id is longer than FeatBit's 128-character limit: shorten it",
+        )
         .optional(),
     },
-    { error: "a variation is {name, value} with an optional id" },
+    "a variation ({name, value} with an optional id)",
   ),
 );
 type VariationInput = z.infer<typeof VariationInput>;
@@ -143,12 +152,12 @@ const flagKey = key("feature flag").superRefine((k, ctx) => {
 type VariationRuleFields = { variationType: VariationType; variations?: VariationInput[] };
 type ImportIdFields = { environmentId: string; key: string; importId?: string };
 
-const Inputs = z
-  .object({
+const Inputs = shape(
+  {
     environmentId: uuid("environmentId"),
     key: flagKey,
     name: name("feature flag"),
-    description,
+    description: description(),
     variationType: z
       .enum(VARIATION_TYPES, { error: `variationType must be one of ${VARIATION_TYPES.join(", ")}` })
       .default("boolean"),
@@ -156,7 +165,9 @@ const Inputs = z
     variations: z.array(VariationInput, { error: "variations must be a list of {name, value}" }).optional(),
     tags,
     ...adoption,
-  })
+  },
+  "a FeatureFlag",
+)
   .superRefine(...crossField<VariationRuleFields>(["variationType", "variations"], variationRules))
   .superRefine(...crossField<ImportIdFields>(["environmentId", "key", "importId"], importIdRule));
 type Inputs = z.infer<typeof Inputs>;

@@ -24,7 +24,7 @@ import { parseJsonList, round, sameJson } from "./core/canonical";
 import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource } from "./core/resourceClass";
-import { containsUnknown, key, UNKNOWN, uuid } from "./core/schema";
+import { comment, containsUnknown, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
 
@@ -112,7 +112,7 @@ const variationName = (where: string) =>
     })
     .min(1, `${where} must not be empty: name one of the flag's variations`);
 
-const rolloutEntry = z.strictObject(
+const rolloutEntry = shape(
   {
     variation: variationName("variation"),
     percent: z
@@ -120,67 +120,64 @@ const rolloutEntry = z.strictObject(
       .min(0, "percent must be at least 0")
       .max(100, "percent must be at most 100"),
   },
-  { error: "a rollout entry is {variation: 'On', percent: 50}" },
+  "a rollout entry ({variation: 'On', percent: 50})",
 );
 
 /**
  * One object rather than a union so every problem of a rollout is reported with its own path (a failed union only
  * says "invalid input"). The public type `Serve` below is the union users see.
  */
-const serveSchema = z
-  .strictObject(
-    {
-      variation: variationName("serve.variation").optional(),
-      rollout: z
-        .array(rolloutEntry, { error: "rollout must be a list of {variation, percent}" })
-        .min(1, "rollout must list at least one {variation, percent}")
-        .optional(),
-      dispatchKey: z
-        .string({ error: "dispatchKey must be an end-user attribute name such as 'keyId'" })
-        .min(1, "dispatchKey must not be empty: omit it to split by the user's keyId")
-        .optional(),
-    },
-    { error: "serve is {variation: 'On'} or {rollout: [{variation: 'On', percent: 50}, …]}" },
-  )
-  .superRefine((serve, ctx) => {
-    if ((serve.variation === undefined) === (serve.rollout === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          "serve needs exactly one of variation (serve one variation) or rollout (split by percentage)",
-      });
-      return;
-    }
-    if (serve.dispatchKey !== undefined && serve.rollout === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["dispatchKey"],
-        message: "dispatchKey only applies to a rollout: remove it, or serve a rollout",
-      });
-    }
-    if (serve.rollout === undefined || containsUnknown(serve.rollout)) return;
-    const sum = serve.rollout.reduce((total, r) => total + r.percent, 0);
-    if (Math.abs(sum - 100) > SUM_TOLERANCE) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["rollout"],
-        message: `rollout percentages add up to ${round(sum, 6)}, not 100: adjust them so every user gets a variation`,
-      });
-    }
-    const seen = new Set<string>();
-    serve.rollout.forEach((r, i) => {
-      if (seen.has(r.variation)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["rollout", i, "variation"],
-          message: `variation '${r.variation}' appears twice in this rollout: merge its percentages into one entry`,
-        });
-      }
-      seen.add(r.variation);
+const serveSchema = shape(
+  {
+    variation: variationName("serve.variation").optional(),
+    rollout: z
+      .array(rolloutEntry, { error: "rollout must be a list of {variation, percent}" })
+      .min(1, "rollout must list at least one {variation, percent}")
+      .optional(),
+    dispatchKey: z
+      .string({ error: "dispatchKey must be an end-user attribute name such as 'keyId'" })
+      .min(1, "dispatchKey must not be empty: omit it to split by the user's keyId")
+      .optional(),
+  },
+  "serve ({variation: 'On'} or {rollout: [{variation: 'On', percent: 50}, …]})",
+).superRefine((serve, ctx) => {
+  if ((serve.variation === undefined) === (serve.rollout === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "serve needs exactly one of variation (serve one variation) or rollout (split by percentage)",
     });
+    return;
+  }
+  if (serve.dispatchKey !== undefined && serve.rollout === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["dispatchKey"],
+      message: "dispatchKey only applies to a rollout: remove it, or serve a rollout",
+    });
+  }
+  if (serve.rollout === undefined || containsUnknown(serve.rollout)) return;
+  const sum = serve.rollout.reduce((total, r) => total + r.percent, 0);
+  if (Math.abs(sum - 100) > SUM_TOLERANCE) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["rollout"],
+      message: `rollout percentages add up to ${round(sum, 6)}, not 100: adjust them so every user gets a variation`,
+    });
+  }
+  const seen = new Set<string>();
+  serve.rollout.forEach((r, i) => {
+    if (seen.has(r.variation)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout", i, "variation"],
+        message: `variation '${r.variation}' appears twice in this rollout: merge its percentages into one entry`,
+      });
+    }
+    seen.add(r.variation);
   });
+});
 
-const ruleSchema = z.strictObject(
+const ruleSchema = shape(
   {
     name: z
       .string({ error: "rule name is required: rules are identified by name, e.g. 'Beta users'" })
@@ -189,23 +186,21 @@ const ruleSchema = z.strictObject(
     conditions: z.array(flagConditionSchema, { error: "conditions must be a list of conditions" }),
     serve: serveSchema,
   },
-  { error: "a rule is {name, conditions: [...], serve}" },
+  "a rule ({name, conditions: [...], serve})",
 );
 
-const individualEntry = z.strictObject(
+const individualEntry = shape(
   {
     variation: variationName("variation"),
     users: z
-      .array(z.string({ error: "user keys must be strings" }).min(1, "a user key must not be empty"), {
-        error: "users must be a list of end-user keys (keyId)",
-      })
+      .array(userKey("users"), { error: "users must be a list of end-user keys (keyId)" })
       .min(1, "users must list at least one end-user key: remove the entry otherwise"),
   },
-  { error: "an individual-targeting entry is {variation: 'On', users: ['user-1']}" },
+  "an individual-targeting entry ({variation: 'On', users: ['user-1']})",
 );
 
-const Inputs = z
-  .object({
+const Inputs = shape(
+  {
     environmentId: uuid("environmentId"),
     flagKey: key("flag"),
     variations: z
@@ -260,38 +255,37 @@ const Inputs = z
         });
       })
       .optional(),
-    defaultRule: z
-      .strictObject(
-        { serve: serveSchema },
-        { error: "defaultRule is {serve: {variation: 'On'}} or {serve: {rollout}}" },
-      )
-      .optional(),
+    defaultRule: shape(
+      { serve: serveSchema },
+      "defaultRule ({serve: {variation: 'On'}} or {serve: {rollout}})",
+    ).optional(),
     /** Audit-log comment sent with each write. */
-    comment: z.string({ error: "comment must be a string" }).optional(),
-  })
-  .superRefine((inputs, ctx) => {
-    // References are checked here only when the names are known; otherwise at apply time against the live flag.
-    const { variations } = inputs;
-    if (variations === undefined || containsUnknown(variations)) return;
-    const known = new Set(variations);
-    variations.forEach((v, i) => {
-      if (variations.indexOf(v) !== i) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["variations", i],
-          message: `variation '${v}' is listed twice`,
-        });
-      }
-    });
-    for (const { path, name } of variationReferences(inputs)) {
-      if (name === UNKNOWN || known.has(name)) continue;
+    comment: comment.optional(),
+  },
+  "a FeatureFlagTargeting",
+).superRefine((inputs, ctx) => {
+  // References are checked here only when the names are known; otherwise at apply time against the live flag.
+  const { variations } = inputs;
+  if (variations === undefined || containsUnknown(variations)) return;
+  const known = new Set(variations);
+  variations.forEach((v, i) => {
+    if (variations.indexOf(v) !== i) {
       ctx.addIssue({
         code: "custom",
-        path,
-        message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
+        path: ["variations", i],
+        message: `variation '${v}' is listed twice`,
       });
     }
   });
+  for (const { path, name } of variationReferences(inputs)) {
+    if (name === UNKNOWN || known.has(name)) continue;
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
+    });
+  }
+});
 type Inputs = z.infer<typeof Inputs>;
 type ServeInput = z.infer<typeof serveSchema>;
 type RuleInput = z.infer<typeof ruleSchema>;
@@ -813,6 +807,39 @@ async function requireFlag(ctx: Context, inputs: Inputs): Promise<ApiFlag> {
   return flag;
 }
 
+/**
+ * Every segment the declared rules name must be one of the flag's environment (or a shared segment covering it) and
+ * live: FeatBit stores any id, and a rule naming a deleted or mistyped segment silently never matches.
+ */
+async function requireSegments(ctx: Context, inputs: Inputs): Promise<void> {
+  const named = new Map<string, string>();
+  inputs.rules?.forEach((rule, r) =>
+    rule.conditions.forEach((condition, c) => {
+      const ids =
+        "segment" in condition
+          ? condition.segment
+          : "notInSegment" in condition
+            ? condition.notInSegment
+            : [];
+      for (const id of Array.isArray(ids) ? ids : [ids]) {
+        if (!named.has(id.toLowerCase())) named.set(id.toLowerCase(), `rules[${r}].conditions[${c}]`);
+      }
+    }),
+  );
+  const problems: string[] = [];
+  for (const [id, where] of named) {
+    const segment = await ctx.client.segments.find(inputs.environmentId, id);
+    if (!segment)
+      problems.push(`${where}: segment ${id} does not exist in environment ${inputs.environmentId}`);
+    else if (segment.isArchived) problems.push(`${where}: segment '${segment.key}' (${id}) is archived`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `${problems.join("; ")}. A rule naming it would never match: pass a live Segment resource's segmentId`,
+    );
+  }
+}
+
 /** One write of a part of the targeting; a lost answer is settled by reading back whether the part landed. */
 function writePart(
   ctx: Context,
@@ -892,12 +919,15 @@ async function applyOnce(
     }
   }
 
+  // FeatBit lists every schedule and change request that is not applied, declined ones included (GetPendingChanges):
+  // declining does not clear one, deleting does.
   const pending = await ctx.client.flags.pendingChanges(inputs.environmentId, inputs.flagKey);
   if (pending.length > 0) {
     throw new Error(
-      `feature flag '${inputs.flagKey}' has pending changes in FeatBit: ${describePending(pending)}. Writing now would race them: apply, decline or delete them in FeatBit, then run \`pulumi up\` again`,
+      `feature flag '${inputs.flagKey}' has pending changes in FeatBit: ${describePending(pending)}. Writing now would race them: apply or delete them in FeatBit (a declined change request stays pending until it is deleted), then run \`pulumi up\` again`,
     );
   }
+  if (differs.includes("rules")) await requireSegments(ctx, inputs);
 
   const comment = inputs.comment !== undefined ? { comment: inputs.comment } : {};
   const { environmentId: env, flagKey: key } = inputs;

@@ -6,10 +6,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isFeatBitApiError, type ProjectWithEnvs } from "../client";
-import { canonicalJson, sameKey } from "./core/canonical";
+import { canonicalJson, sameKey, UUID_PATTERN } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { FeatBitResource } from "./core/resourceClass";
-import { adoption, key, name, uuid } from "./core/schema";
+import { adoption, crossField, key, name, shape, uuid } from "./core/schema";
 import { createOnce } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -34,11 +34,24 @@ export interface ProjectEnvironment {
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
 
-const Inputs = z.object({
-  key: key("project"),
-  name: name("project"),
-  ...adoption,
-});
+const Inputs = shape(
+  {
+    key: key("project"),
+    name: name("project"),
+    ...adoption,
+  },
+  "a Project",
+).superRefine(
+  ...crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
+    if (inputs.importId !== undefined && !UUID_PATTERN.test(inputs.importId)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["importId"],
+        message: `importId must be the project's id (a UUID, the FeatBit Terraform provider's import id), not '${inputs.importId}'`,
+      });
+    }
+  }),
+);
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { projectId: string; environments: ProjectEnvironment[] };

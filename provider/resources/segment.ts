@@ -24,7 +24,7 @@ import {
 } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, tags, uuid } from "./core/schema";
+import { adoption, crossField, description, key, name, shape, tags, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { claims, createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
 
@@ -71,14 +71,7 @@ export interface SegmentRule {
 /** End-user keys compare as a set: order and duplicates never cause a diff. */
 const userKeys = (what: "included" | "excluded") =>
   z
-    .array(
-      z
-        .string({ error: `${what} must list end-user keys (strings)` })
-        .min(1, `an end-user key in ${what} must not be empty`),
-      {
-        error: `${what} must be a list of end-user keys, e.g. ['user-1', 'user-2']`,
-      },
-    )
+    .array(userKey(what), { error: `${what} must be a list of end-user keys, e.g. ['user-1', 'user-2']` })
     .default([])
     .transform((list) => [...new Set(list)].sort());
 
@@ -98,7 +91,7 @@ const ruleCondition = z
   })
   .pipe(propertyConditionSchema);
 
-const Rule = z.strictObject(
+const Rule = shape(
   {
     name: z
       .string({ error: "rule name is required: e.g. 'Beta testers'" })
@@ -108,7 +101,7 @@ const Rule = z.strictObject(
       .array(ruleCondition, { error: "conditions must be a list of {property, op, value}" })
       .min(1, "a rule needs at least one condition: a rule without conditions would match every end user"),
   },
-  { error: "a rule is {name, conditions: [{property, op, value}, ...]}" },
+  "a rule ({name, conditions: [{property, op, value}, ...]})",
 );
 type Rule = z.infer<typeof Rule>;
 
@@ -127,12 +120,12 @@ function parseId(id: string): { envId: string; segmentId: string } {
 type ImportIdFields = { environmentId: string; importId?: string };
 type UserFields = { included: string[]; excluded: string[] };
 
-const Inputs = z
-  .object({
+const Inputs = shape(
+  {
     environmentId: uuid("environmentId"),
     key: key("segment"),
     name: name("segment"),
-    description,
+    description: description({ chars: 512, column: "its segments.description column" }),
     included: userKeys("included"),
     excluded: userKeys("excluded"),
     rules: z
@@ -153,7 +146,9 @@ const Inputs = z
       }),
     tags,
     ...adoption,
-  })
+  },
+  "a Segment",
+)
   .superRefine(
     ...crossField<ImportIdFields>(["environmentId", "importId"], (inputs, ctx) => {
       if (inputs.importId === undefined) return;

@@ -65,7 +65,6 @@ describe("check (no API calls)", () => {
     [{ key: "k".repeat(129) }, "key", "128-character limit"],
     [{ name: "  " }, "name", "must not be empty"],
     [{ name: "n".repeat(129) }, "name", "128-character limit"],
-    [{ description: "d".repeat(513) }, "description", "512-character limit"],
     [{ requireChangeComment: "yes" }, "requireChangeComment", "true or false"],
     [{ adopt: "yes" }, "adopt", "true or false"],
     [{ importId: "not-an-id" }, "importId", "<project_uuid>/<environment_uuid>"],
@@ -74,6 +73,20 @@ describe("check (no API calls)", () => {
     expect(failures).toContainEqual({ property, reason: expect.stringContaining(reason) });
     expect(failures.every((f) => f.property === property)).toBe(true);
     expect(requests()).toEqual([]);
+  });
+
+  test("a long description is FeatBit's to keep: environments.description is text, without a limit (v0.0.0.sql)", async () => {
+    expect(await failuresOf({ ...base(), description: "d".repeat(5000) })).toEqual([]);
+  });
+
+  test("an unknown field is named, with the fields an Environment has", async () => {
+    expect(await failuresOf({ ...base(), descripton: "typo" })).toEqual([
+      {
+        property: "",
+        reason:
+          "unknown field 'descripton': an Environment has projectId, key, name, description, requireChangeComment, adopt, importId",
+      },
+    ]);
   });
 
   test("a missing key and name are both reported", async () => {

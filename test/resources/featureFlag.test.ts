@@ -222,7 +222,24 @@ describe("check", () => {
     ["name empty", () => base({ name: "  " }), "name", /empty/],
     ["name too long", () => base({ name: "n".repeat(129) }), "name", /128/],
     ["description not a string", () => base({ description: 5 }), "description", /string/],
-    ["description too long", () => base({ description: "d".repeat(513) }), "description", /512/],
+    [
+      "variation value that is not a number",
+      () => base({ variationType: "number", variations: [{ name: "a", value: Number.NaN }] }),
+      "variations[0].value",
+      /variation value NaN is not a finite number/,
+    ],
+    [
+      "variation id longer than FeatBit's 128-character column",
+      () => stringFlag([{ name: "a", value: "a", id: "i".repeat(129) }]),
+      "variations[0].id",
+      /128-character limit/,
+    ],
+    [
+      "a misspelt variation field",
+      () => stringFlag([{ name: "a", vaule: "a" }]),
+      "variations[0]",
+      /unknown field 'vaule': a variation .* has name, value, id/,
+    ],
     [
       "unknown variation type",
       () => base({ variationType: "bool" }),

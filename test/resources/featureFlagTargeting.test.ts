@@ -28,13 +28,22 @@ let counter = 0;
 const ON = "11111111-1111-4111-8111-111111111111";
 const OFF = "22222222-2222-4222-8222-222222222222";
 const BETA = "33333333-3333-4333-8333-333333333333";
-const SEGMENT = "44444444-4444-4444-8444-444444444444";
+/** A segment of the environment (rules may only name live segments of their flag's environment). */
+let SEGMENT: string;
 
 beforeAll(async () => {
   h = await startProviderHarness();
   targeting = h.provider("FeatureFlagTargeting");
   const project = await h.api<ProjectWithEnvs>("POST", "/projects", { name: "Web", key: "web" });
   envId = project.body.environments[0].id;
+  const env = project.body.environments[0];
+  const segment = await h.api<{ id: string }>("POST", `/envs/${envId}/segments`, {
+    type: "environment-specific",
+    name: "Beta",
+    key: "beta",
+    scopes: [`organization/playground:project/web:env/${env.key}`],
+  });
+  SEGMENT = segment.body.id;
 });
 afterAll(() => h.close());
 
@@ -576,6 +585,30 @@ describe("create", () => {
     const olds = (await targeting.read(id(), { ...base(), rules: [betaRule()] })).props as Props;
     await update(olds, { ...base(), rules: [betaRule()] });
     expect((await liveFlag()).rules[0].id).toBe(first);
+  });
+
+  test("a rule naming a segment that does not exist (or is archived) fails before anything is written", async () => {
+    const missing = "44444444-4444-4444-8444-444444444444";
+    const rule = (id: string) => ({ ...betaRule(), conditions: [{ segment: id }] });
+    const err = await errorOf(
+      targeting.create(await checked({ ...base(), enabled: true, rules: [rule(missing)] })),
+    );
+    expect(err.message).toContain(
+      `rules[0].conditions[0]: segment ${missing} does not exist in environment ${envId}`,
+    );
+    expect(requests().filter((r) => !r.startsWith("GET"))).toEqual([]);
+    const archived = await h.api<{ id: string }>("POST", `/envs/${envId}/segments`, {
+      type: "environment-specific",
+      name: "Old",
+      key: `old-${counter}`,
+      scopes: [`organization/playground:project/web:env/prod`],
+    });
+    await h.api("PUT", `/envs/${envId}/segments/${archived.body.id}/archive`, {});
+    const again = await errorOf(
+      targeting.create(await checked({ ...base(), rules: [rule(archived.body.id)] })),
+    );
+    expect(again.message).toContain(`segment 'old-${counter}' (${archived.body.id}) is archived`);
+    expect((await liveFlag()).rules).toEqual([]);
   });
 
   test("fails clearly when the flag does not exist", async () => {

@@ -603,6 +603,14 @@ describe("refresh", () => {
     expect(err.message).toContain("Restore");
   });
 
+  test("an id naming another environment than the segment's own reads as absent there (get included)", async () => {
+    const { outs } = await up(base());
+    expect(await seg.read(`${devEnvId}/${String(outs.segmentId)}`)).toEqual({});
+    expect(await seg.read(`${envId}/${String(outs.segmentId)}`)).toMatchObject({
+      props: { key: "beta-users" },
+    });
+  });
+
   test("a malformed id is refused with the expected format", async () => {
     expect((await errorOf(h, seg.read(`${envId}/beta-users`))).message).toContain(
       "<environment_uuid>/<segment_uuid>",

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { OPERATORS, SEGMENT_IN, SEGMENT_NOT_IN, type Condition as ApiCondition } from "../../client";
 import { parseJsonList, UUID_PATTERN } from "./canonical";
-import { UNKNOWN } from "./schema";
+import { shape, UNKNOWN } from "./schema";
 import { stableId } from "./stableIds";
 
 const NUMERIC = new Set(["LessThan", "LessEqualThan", "BiggerThan", "BiggerEqualThan"]);
@@ -15,7 +15,7 @@ const operator = z.enum(OPERATORS, {
   error: `op must be one of FeatBit's operators: ${OPERATORS.join(", ")}`,
 });
 
-const propertyCondition = z.strictObject(
+const propertyCondition = shape(
   {
     property: z
       .string({ error: "property is required: the end-user attribute, e.g. 'keyId' or 'email'" })
@@ -26,7 +26,7 @@ const propertyCondition = z.strictObject(
       .array(z.string({ error: "values must be strings" }), { error: "values must be a list of strings" })
       .optional(),
   },
-  { error: "a condition is {property, op, value} or {property, op: 'IsOneOf', values: [...]}" },
+  "a condition ({property, op, value} or {property, op: 'IsOneOf', values: [...]})",
 );
 
 const segmentIds = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
@@ -34,8 +34,8 @@ const segmentIds = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)
 });
 
 /** Segment membership: only valid in flag rules (FeatBit rejects it inside segments). */
-const segmentCondition = z.strictObject({ segment: segmentIds });
-const notInSegmentCondition = z.strictObject({ notInSegment: segmentIds });
+const segmentCondition = shape({ segment: segmentIds }, "a segment condition ({segment: id})");
+const notInSegmentCondition = shape({ notInSegment: segmentIds }, "a segment condition ({notInSegment: id})");
 
 export type PropertyCondition = z.infer<typeof propertyCondition>;
 export type FlagCondition =

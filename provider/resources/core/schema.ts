@@ -55,10 +55,57 @@ export const name = (what: string) =>
     .min(1, `${what} name must not be empty`)
     .max(128, `${what} name is longer than FeatBit's 128-character limit: shorten it`);
 
-export const description = z
-  .string({ error: "description must be a string" })
-  .max(512, "description is longer than FeatBit's 512-character limit: shorten it")
-  .default("");
+/**
+ * A description, default "". FeatBit limits only some (segments: varchar(512) in its PostgreSQL schema, v0.0.0.sql);
+ * where it has a limit, a longer value makes FeatBit answer 500, so it is refused here first.
+ */
+export const description = (limit?: { chars: number; column: string }) => {
+  const text = z.string({ error: "description must be a string" });
+  return (
+    limit
+      ? text.max(
+          limit.chars,
+          `description is longer than FeatBit's ${limit.chars}-character limit (${limit.column}): shorten it`,
+        )
+      : text
+  ).default("");
+};
+
+/**
+ * An end-user key (keyId) as targeting names it. FeatBit stores end users' keys in a varchar(512) column
+ * (end_users.key_id, v0.0.0.sql): a longer key can never be an end user's, so targeting it is a mistake.
+ */
+export const userKey = (what: string) =>
+  z
+    .string({ error: `${what} must be end-user keys (strings)` })
+    .min(1, `an end-user key in ${what} must not be empty`)
+    .max(
+      512,
+      `an end-user key in ${what} is longer than FeatBit's 512-character limit for end-user keys: shorten it`,
+    );
+
+/**
+ * The comment FeatBit writes to its audit log with a change. The audit log's column is varchar(512) (audit_logs.comment,
+ * v0.0.0.sql), and FeatBit saves the change before the audit entry: a longer comment would change the flag, then fail
+ * with 500, while SDKs keep serving the old value.
+ */
+export const comment = z
+  .string({ error: "comment must be a string" })
+  .max(512, "comment is longer than FeatBit's 512-character audit-log limit: shorten it");
+
+/**
+ * An object with exactly these fields. An unknown field is a mistake worth reporting (a misspelt `percentage` would
+ * otherwise be ignored): the message names it and the fields `form` takes.
+ */
+export function shape<S extends z.ZodRawShape>(fields: S, form: string) {
+  const known = Object.keys(fields).join(", ");
+  return z.strictObject(fields, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown ${issue.keys.length === 1 ? "field" : "fields"} ${issue.keys.map((k) => `'${k}'`).join(", ")}: ${form} has ${known}`
+        : `${form} must be an object with ${known}`,
+  });
+}
 
 export const uuid = (what: string) =>
   z
