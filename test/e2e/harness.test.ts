@@ -1,10 +1,12 @@
 // Proves the runner itself (real Pulumi CLI, inline Automation API, shim, dynamic-provider plugin, file backend)
 // with a self-contained fixture resource, independently of the FeatBit resources.
+import * as path from "node:path";
 import { startItemServer, type ItemServer } from "./support/itemServer";
 import {
   ensureCli,
   makeStateDir,
   readState,
+  REPO_ROOT,
   removeStateDir,
   resourceSteps,
   runStack,
@@ -20,15 +22,14 @@ describe("stack runner with the fixture resource", () => {
   beforeAll(
     async () => {
       // First run on a fresh machine builds the CLI from the Go module proxy (minutes); later runs find it cached.
-      await ensureCli();
+      ensureCli();
       server = await startItemServer();
       stateDir = makeStateDir("harness");
       target = {
-        dir: "test/e2e/fixtures/items",
+        dir: path.join(REPO_ROOT, "test/e2e/fixtures/items"),
         stack: "harness",
         stateDir,
-        apiUrl: server.url,
-        token: server.token,
+        settings: { apiUrl: server.url, accessToken: server.token },
       };
     },
     40 * 60 * 1000,
