@@ -265,6 +265,9 @@ async function stackCommand(command: StackCommand, flags: RunFlags): Promise<num
   switch (command) {
     case "preview":
       printPlan(result);
+      // Like `pulumi config set`, --config is stored with the stack: say so, or the next `up` would surprise.
+      if (flags.config)
+        console.log(`(${Object.keys(flags.config).join(", ")} now set in the stack's config)`);
       return 0;
     case "destroy":
       console.log(`\ndestroy: ${summarize(result)} (${(result.durationMs / 1000).toFixed(1)}s)`);
