@@ -1,5 +1,6 @@
 // Proves the runner itself (real Pulumi CLI, inline Automation API, shim, dynamic-provider plugin, file backend)
 // with a self-contained fixture resource, independently of the FeatBit resources.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { startItemServer, type ItemServer } from "./support/itemServer";
 import {
@@ -144,12 +145,22 @@ describe("stack runner with the fixture resource", () => {
     expect(restore.error).toBeUndefined();
   });
 
-  it("never writes the access token to the state file or the CLI output", async () => {
-    const r = await runStack("preview", target);
+  it("never writes the access token, or a secret given on stdin, to the state, the config file or the output", async () => {
+    const secret = "s3cret-given-on-stdin";
+    const r = await runStack("preview", target, { secretConfig: { webhookSecret: secret } });
+    expect(r.ok).toBe(true);
     expect(readState(r)).not.toContain(server.token);
     expect(visibleText(r)).not.toContain(server.token);
     // The token is in the stack's config, encrypted with the passphrase.
     expect(readState(r)).toContain("featbit:accessToken");
+    const stackConfig = fs.readFileSync(
+      path.join(stateDir, "work", "e2e-items", "Pulumi.harness.yaml"),
+      "utf8",
+    );
+    expect(stackConfig).toMatch(/e2e-items:webhookSecret:\s+secure: /);
+    expect(stackConfig).not.toContain(secret);
+    expect(stackConfig).not.toContain(server.token);
+    expect(visibleText(r)).not.toContain(secret);
   });
 
   it("destroys everything the stack made", async () => {
