@@ -128,8 +128,13 @@ describe("a program in its own folder outside the repository, through the docume
     40 * 60 * 1000,
   );
 
-  afterAll(() => {
-    emulator?.kill("SIGTERM");
+  afterAll(async () => {
+    if (emulator && emulator.exitCode === null) {
+      // It saves its data file on the way out: remove the folder only after it has gone.
+      const exited = new Promise((resolve) => emulator?.once("exit", resolve));
+      emulator.kill("SIGTERM");
+      await exited;
+    }
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
