@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "./cli";
 
 /** Written by `npm run build` (tsc --incremental): its mtime marks the last build. */
-export const BUILD_INFO = path.join(REPO_ROOT, "dist", ".tsbuildinfo");
+const BUILD_INFO = path.join(REPO_ROOT, "dist", ".tsbuildinfo");
 const INPUTS = ["provider", "tsconfig.json", "tsconfig.build.json", "package.json"];
 
 function newestInput(): { file: string; mtimeMs: number } {
@@ -23,7 +23,7 @@ function newestInput(): { file: string; mtimeMs: number } {
 }
 
 /** Why dist/ must be rebuilt, or undefined when it is up to date. */
-export function staleReason(): string | undefined {
+function staleReason(): string | undefined {
   if (!fs.existsSync(path.join(REPO_ROOT, "dist", "index.js")) || !fs.existsSync(BUILD_INFO)) {
     return "dist/ has not been built yet";
   }

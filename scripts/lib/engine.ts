@@ -47,12 +47,12 @@ export interface RunOptions {
 
 const SECRET_MASK = "[secret]";
 
-export function defaultStateDir(dir: string, stack: string): string {
+function defaultStateDir(dir: string, stack: string): string {
   return path.join(path.resolve(dir), ".pulumi-state", stack);
 }
 
 /** The file backend keeps one checkpoint per stack at .pulumi/stacks/<project>/<stack>.json. */
-export function stateFilePath(stateDir: string, project: string, stack: string): string {
+function stateFilePath(stateDir: string, project: string, stack: string): string {
   return path.join(path.resolve(stateDir), "backend", ".pulumi", "stacks", project, `${stack}.json`);
 }
 

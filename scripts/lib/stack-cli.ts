@@ -14,7 +14,7 @@ const settingLines = Object.values(SETTINGS)
   .map((s) => `     ${s.env.join(" or ")} -> ${s.key}`)
   .join("\n");
 
-export const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <program dir>] --stack <name> [options]
+const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <program dir>] --stack <name> [options]
   --dir <dir>               the program folder (Pulumi.yaml, index.ts, node_modules); default: the current folder
   --state <dir>             file backend + work dir; default <dir>/.pulumi-state/<stack> (git-ignore .pulumi-state/)
   --config key=value        plain stack config (keys without ':' get the project namespace)
