@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-// Entry point for one Pulumi operation per process (see scripts/lib/engine.ts for why):
-//   node scripts/stack.js <preview|up|refresh|destroy|outputs> --dir <program dir> --stack <name> [options]
-// Prints one JSON result line on stdout. Run with --help for the options.
-const path = require("node:path");
-
-require("./link-self").linkSelf();
-// Transpile-only: type checking is `tsc --noEmit`'s job, and a full check per process would cost seconds.
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
-require("./lib/stack-cli").main(process.argv.slice(2));
+// The offline stack runner: one Pulumi operation per process (see scripts/lib/engine.ts for why), one JSON result line
+// on stdout. Works on any program folder with its own node_modules, inside this repository or not:
+//   node scripts/stack.js <preview|up|refresh|destroy|outputs|cancel> [--dir <program dir>] --stack <name> [options]
+// Run with --help for the options.
+require("./lib/launch").launch("stack-cli");

@@ -1,4 +1,4 @@
-// Runs one Pulumi operation on a program directory through the Automation API in inline mode.
+// Runs one Pulumi operation on a program folder through the Automation API in inline mode.
 //
 // Why inline mode: the Node.js language host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
 // cannot be fetched from the Go proxy here ("403 Forbidden: This module version is not available"), so the CLI cannot
@@ -6,145 +6,59 @@
 // needed. The engine still starts the real dynamic-provider plugin (through the pulumi-resource-pulumi-nodejs shim).
 //
 // Why one operation per process: Pulumi keeps global runtime state and Node caches the program's modules, so a second
-// operation in the same process would see the first one's resources. Callers use scripts/stack.js (one process per op).
+// operation in the same process would see the first one's resources. Callers use scripts/stack.js (one process per
+// operation), usually through driver.ts.
 import { execFileSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
+import { cacheDir, resolveCli } from "./cli";
+import { checkWorkDir, loadAutomation, readProgram, registerTypeScript, type Program } from "./program";
+import type { ConfigEntry, Diagnostic, Operation, OutputValue, RunResult, StepInfo } from "./types";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-
-export type Operation = "preview" | "up" | "refresh" | "destroy" | "outputs";
-export const OPERATIONS: readonly Operation[] = ["preview", "up", "refresh", "destroy", "outputs"];
-
-export interface ConfigEntry {
-  value: string;
-  secret?: boolean;
-}
+export const DEFAULT_PASSPHRASE = "pulumi-featbit-local";
 
 export interface RunOptions {
   operation: Operation;
-  /** Program directory: holds Pulumi.yaml (name, optional main) or an index.ts. */
+  /** Program folder: holds Pulumi.yaml (name, optional main) or an index.ts. */
   dir: string;
   stack: string;
   /**
-   * Where this stack's file backend and Pulumi work directory live. Must be inside the repository so that the
-   * provider plugin (started with cwd = work directory) resolves @pulumi/pulumi and pulumi-featbit from node_modules.
+   * Where this stack's file backend and Pulumi work directory live; default <dir>/.pulumi-state/<stack>. The provider
+   * plugin starts in the work directory, so the program's node_modules must resolve from there (see checkWorkDir).
    */
-  stateDir: string;
+  stateDir?: string;
   passphrase?: string;
   /** Keys without a namespace get the project name, like `pulumi config set`. */
   config?: Record<string, ConfigEntry>;
   /** Config keys to remove before the operation. */
   removeConfig?: string[];
   showSecrets?: boolean;
-  /** Preview/refresh: fail unless nothing would change (maps to --expect-no-changes). */
+  /** Preview/up/refresh: fail unless nothing would change (maps to --expect-no-changes). */
   expectNoChanges?: boolean;
   /** Pulumi `--refresh` before preview/up/destroy. */
   refresh?: boolean;
+  /** Refresh only: drop the creates a killed run left pending (`pulumi refresh --clear-pending-creates`). */
+  clearPendingCreates?: boolean;
   parallel?: number;
   /** Receives the CLI's output as it is produced (the result's `log` has all of it either way). */
   onOutput?: (chunk: string) => void;
 }
 
-export interface StepInfo {
-  op: string;
-  urn: string;
-  type: string;
-  name: string;
-  /** Top-level properties that differ (from the engine's diff), when the engine reports them. */
-  diffs: string[];
-  /** Properties that force a replacement, when any. */
-  replaceKeys: string[];
-}
-
-export interface Diagnostic {
-  severity: string;
-  message: string;
-  urn?: string;
-}
-
-export interface OutputValue {
-  value: unknown;
-  secret: boolean;
-}
-
-export interface RunResult {
-  ok: boolean;
-  operation: Operation;
-  project: string;
-  stack: string;
-  durationMs: number;
-  /** Counts by operation kind ("create", "update", "same", "delete", ...). */
-  changes: Record<string, number>;
-  /** Steps other than "same", in event order. */
-  steps: StepInfo[];
-  diagnostics: Diagnostic[];
-  outputs: Record<string, OutputValue>;
-  /** Path of the file backend's checkpoint for this stack (it may not exist before the first `up`). */
-  stateFile: string;
-  /** Everything the CLI printed (stdout and stderr), colour off. */
-  log: string;
-  error?: string;
-}
-
-export interface ProgramInfo {
-  project: string;
-  entry: string;
-  description?: string;
-}
-
 const SECRET_MASK = "[secret]";
 
-/** Reads the few top-level scalars we need from Pulumi.yaml without pulling in a YAML parser. */
-export function readProgram(dir: string): ProgramInfo {
-  const abs = path.resolve(REPO_ROOT, dir);
-  const yamlPath = path.join(abs, "Pulumi.yaml");
-  const scalars: Record<string, string> = {};
-  if (fs.existsSync(yamlPath)) {
-    for (const line of fs.readFileSync(yamlPath, "utf8").split(/\r?\n/)) {
-      const m = /^([A-Za-z]+):\s*(.*?)\s*$/.exec(line);
-      if (m && m[2] !== "" && !m[2].startsWith("#")) scalars[m[1]] = m[2].replace(/^["']|["']$/g, "");
-    }
-  }
-  const project = scalars.name ?? path.basename(abs);
-  const main = scalars.main ?? "";
-  let entry = main ? path.resolve(abs, main) : abs;
-  if (fs.existsSync(entry) && fs.statSync(entry).isDirectory()) {
-    const candidates = ["index.ts", "index.js"].map((f) => path.join(entry, f));
-    const found = candidates.find((c) => fs.existsSync(c));
-    if (!found) throw new Error(`no index.ts or index.js in ${entry}`);
-    entry = found;
-  }
-  if (!fs.existsSync(entry)) throw new Error(`program entry ${entry} does not exist`);
-  return { project, entry, description: scalars.description };
-}
-
-export function cacheDir(): string {
-  return process.env.PULUMI_FEATBIT_CACHE ?? path.join(os.homedir(), ".cache", "pulumi-featbit");
-}
-
-/** Path of the Pulumi CLI, building it on first use (scripts/pulumi prints progress on stderr). */
-export function resolveCli(): string {
-  const out = execFileSync(path.join(REPO_ROOT, "scripts", "pulumi"), ["--print-path"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const cli = out.trim().split("\n").pop() ?? "";
-  if (!cli) throw new Error("scripts/pulumi did not print a CLI path");
-  return cli;
+function defaultStateDir(dir: string, stack: string): string {
+  return path.join(path.resolve(dir), ".pulumi-state", stack);
 }
 
 /** The file backend keeps one checkpoint per stack at .pulumi/stacks/<project>/<stack>.json. */
-export function stateFilePath(stateDir: string, project: string, stack: string): string {
+function stateFilePath(stateDir: string, project: string, stack: string): string {
   return path.join(path.resolve(stateDir), "backend", ".pulumi", "stacks", project, `${stack}.json`);
 }
 
 /** Environment for the CLI and, through it, the provider plugin: offline, file backend, no prompts. */
-export function pulumiEnv(stateDir: string, passphrase: string, cliPath: string): Record<string, string> {
-  const backendDir = path.join(path.resolve(stateDir), "backend");
+function pulumiEnv(stateDir: string, passphrase: string, cliPath: string): Record<string, string> {
+  const backendDir = path.join(stateDir, "backend");
   fs.mkdirSync(backendDir, { recursive: true });
   const home = path.join(cacheDir(), "pulumi-home");
   fs.mkdirSync(home, { recursive: true });
@@ -175,7 +89,7 @@ function readOutputs(
   stack: string,
   env: Record<string, string>,
   showSecrets: boolean,
-) {
+): Record<string, OutputValue> {
   const run = (extra: string[]): Record<string, unknown> =>
     JSON.parse(
       execFileSync(cli, ["stack", "output", "--json", "--stack", stack, ...extra], {
@@ -209,25 +123,20 @@ function countSteps(steps: StepInfo[], sames: number): Record<string, number> {
  */
 export async function runOperation(opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  const { project, entry } = readProgram(opts.dir);
-  const stateDir = path.resolve(opts.stateDir);
-  if (path.relative(REPO_ROOT, stateDir).startsWith("..")) {
-    // The provider plugin starts in <state>/work and must find @pulumi/pulumi and pulumi-featbit from there.
-    throw new Error(`the state dir ${stateDir} must be inside ${REPO_ROOT} (e.g. .pulumi-state/<name>)`);
-  }
-  const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-featbit-local";
+  const program = readProgram(opts.dir);
+  const stateDir = path.resolve(opts.stateDir ?? defaultStateDir(program.dir, opts.stack));
+  // Pulumi writes Pulumi.yaml and Pulumi.<stack>.yaml into the work dir. Keeping them under the state dir leaves the
+  // program folder's own Pulumi.yaml untouched (the Automation API would rewrite it).
+  const workDir = path.join(stateDir, "work", program.project);
+  checkWorkDir(program, workDir);
+  fs.mkdirSync(workDir, { recursive: true });
+  const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? DEFAULT_PASSPHRASE;
   const cli = resolveCli();
   const env = pulumiEnv(stateDir, passphrase, cli);
   // The inline program and the Automation API both read process.env (e.g. the passphrase), so set it here too.
   Object.assign(process.env, env);
 
-  // Pulumi writes Pulumi.yaml and Pulumi.<stack>.yaml into the work dir. Keeping them under the state dir leaves
-  // the example folders (and the root Pulumi.yaml) untouched; being inside the repo keeps module resolution working.
-  const workDir = path.join(stateDir, "work", project);
-  fs.mkdirSync(workDir, { recursive: true });
-
-  // Imported here so that scripts that only need the helpers above do not load the Pulumi SDK.
-  const auto: typeof automation = await import("@pulumi/pulumi/automation");
+  const auto = loadAutomation(program);
   const steps: StepInfo[] = [];
   const diagnostics: Diagnostic[] = [];
   let sames = 0;
@@ -269,14 +178,14 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   const result: RunResult = {
     ok: false,
     operation: opts.operation,
-    project,
+    project: program.project,
     stack: opts.stack,
     durationMs: 0,
     changes: {},
     steps,
     diagnostics,
     outputs: {},
-    stateFile: stateFilePath(stateDir, project, opts.stack),
+    stateFile: stateFilePath(stateDir, program.project, opts.stack),
     log: "",
   };
 
@@ -284,46 +193,18 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     const pulumiCommand = await commandFor(auto, cli);
     const stack = await auto.LocalWorkspace.createOrSelectStack(
       {
-        projectName: project,
+        projectName: program.project,
         stackName: opts.stack,
-        program: async () => {
-          // The examples are ordinary Pulumi programs: top-level code plus `export const` outputs.
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const exported: Record<string, unknown> = require(entry);
-          return { ...exported };
-        },
+        program: inlineProgram(program),
       },
       {
         workDir,
         pulumiCommand,
         envVars: env,
-        projectSettings: { name: project, runtime: "nodejs" },
+        projectSettings: { name: program.project, runtime: "nodejs" },
       },
     );
-    for (const key of opts.removeConfig ?? []) {
-      await stack.removeConfig(qualify(key, project)).catch(() => undefined);
-    }
-    const plain: automation.ConfigMap = {};
-    for (const [key, entryValue] of Object.entries(opts.config ?? {})) {
-      if (entryValue.secret) {
-        // The Automation API puts config values on the CLI's command line, where `ps` shows them: secrets go in
-        // through stdin instead (`pulumi config set <key>` reads the value from stdin when none is given).
-        execFileSync(
-          cli,
-          ["config", "set", "--secret", "--stack", opts.stack, "--non-interactive", qualify(key, project)],
-          {
-            cwd: workDir,
-            env: { ...process.env, ...env },
-            input: entryValue.value,
-            stdio: ["pipe", "ignore", "pipe"],
-          },
-        );
-      } else {
-        plain[qualify(key, project)] = { value: entryValue.value, secret: false };
-      }
-    }
-    // One CLI call for all plain values: each call costs a CLI start.
-    if (Object.keys(plain).length > 0) await stack.setAllConfig(plain);
+    await applyConfig(stack, opts, program, cli, workDir, env);
     const common = { color: "never" as const, onOutput, onEvent };
     const parallel = opts.parallel;
     switch (opts.operation) {
@@ -349,7 +230,12 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
         break;
       }
       case "refresh": {
-        const r = await stack.refresh({ ...common, parallel, expectNoChanges: opts.expectNoChanges });
+        const r = await stack.refresh({
+          ...common,
+          parallel,
+          expectNoChanges: opts.expectNoChanges,
+          clearPendingCreates: opts.clearPendingCreates,
+        });
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
       }
@@ -358,20 +244,78 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
       }
+      case "cancel":
+        // Removes the lock a killed run left behind (`pulumi cancel --yes`); the state itself is untouched.
+        await stack.cancel();
+        break;
       case "outputs":
         break;
     }
     dropCleanRefreshes(steps);
     if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
-    result.outputs = readOutputs(cli, workDir, opts.stack, env, opts.showSecrets ?? false);
+    if (opts.operation !== "cancel") {
+      result.outputs = readOutputs(cli, workDir, opts.stack, env, opts.showSecrets ?? false);
+    }
     result.ok = true;
   } catch (err) {
-    result.error = errorText(err);
+    result.error = withAdvice(errorText(err), opts, program);
     if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
   }
   result.log = log;
   result.durationMs = Date.now() - started;
   return result;
+}
+
+function inlineProgram(program: Program): () => Promise<Record<string, unknown>> {
+  return async () => {
+    registerTypeScript(program);
+    // The program is an ordinary Pulumi program: top-level code plus `export const` outputs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
+    const exported = require(program.entry) as Record<string, unknown>;
+    return { ...exported };
+  };
+}
+
+async function applyConfig(
+  stack: automation.Stack,
+  opts: RunOptions,
+  program: Program,
+  cli: string,
+  workDir: string,
+  env: Record<string, string>,
+): Promise<void> {
+  for (const key of opts.removeConfig ?? []) {
+    await stack.removeConfig(qualify(key, program.project)).catch(() => undefined);
+  }
+  const plain: automation.ConfigMap = {};
+  for (const [key, entry] of Object.entries(opts.config ?? {})) {
+    if (entry.secret) {
+      // The Automation API puts config values on the CLI's command line, where `ps` shows them: secrets go in
+      // through stdin instead (`pulumi config set <key>` reads the value from stdin when none is given).
+      execFileSync(
+        cli,
+        [
+          "config",
+          "set",
+          "--secret",
+          "--stack",
+          opts.stack,
+          "--non-interactive",
+          qualify(key, program.project),
+        ],
+        {
+          cwd: workDir,
+          env: { ...process.env, ...env },
+          input: entry.value,
+          stdio: ["pipe", "ignore", "pipe"],
+        },
+      );
+    } else {
+      plain[qualify(key, program.project)] = { value: entry.value, secret: false };
+    }
+  }
+  // One CLI call for all plain values: each call costs a CLI start.
+  if (Object.keys(plain).length > 0) await stack.setAllConfig(plain);
 }
 
 async function commandFor(auto: typeof automation, cli: string): Promise<automation.PulumiCommand> {
@@ -384,7 +328,7 @@ async function commandFor(auto: typeof automation, cli: string): Promise<automat
 }
 
 /** Top-level keys whose values differ, ignoring the serialized provider (it is the same code either way). */
-export function changedKeys(before?: Record<string, unknown>, after?: Record<string, unknown>): string[] {
+function changedKeys(before?: Record<string, unknown>, after?: Record<string, unknown>): string[] {
   if (!before || !after) return [];
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   keys.delete("__provider");
@@ -399,16 +343,29 @@ function dropCleanRefreshes(steps: StepInfo[]): void {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    // CommandError's message embeds the CLI's stdout/stderr: that is what a user would read.
-    return err.message;
-  }
-  return String(err);
+  // CommandError's message embeds the CLI's stdout/stderr: that is what a user would read.
+  return err instanceof Error ? err.message : String(err);
 }
 
-/** A fresh state dir under the repo's ignored .pulumi-state/ folder. */
-export function newStateDir(label: string): string {
-  const dir = path.join(REPO_ROOT, ".pulumi-state", `${label}-${crypto.randomBytes(4).toString("hex")}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
+/**
+ * The CLI's advice after a crash names `pulumi cancel` and interactive refreshes, which a user of this runner cannot
+ * type: say what works here.
+ */
+function withAdvice(error: string, opts: RunOptions, program: Program): string {
+  const where = `--dir ${program.dir} --stack ${opts.stack}${opts.stateDir ? ` --state ${opts.stateDir}` : ""}`;
+  const runner = `node ${path.join(__dirname, "..", "stack.js")}`;
+  if (/currently locked/i.test(error)) {
+    return (
+      `${error}\n\nIf no other run of this stack is in progress (the last one was killed), remove its lock with:\n` +
+      `  ${runner} cancel ${where}\nthen, if it reports pending operations: ${runner} refresh --clear-pending-creates ${where}`
+    );
+  }
+  if (/pending create/i.test(error) || /clear-pending-creates/.test(error)) {
+    return (
+      `${error}\n\nA killed run left creates pending. Drop them from the state with:\n` +
+      `  ${runner} refresh --clear-pending-creates ${where}\n` +
+      'then `up` again (see docs/engine.md, "Recovering from a killed run").'
+    );
+  }
+  return error;
 }

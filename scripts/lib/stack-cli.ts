@@ -1,110 +1,155 @@
-// Command-line front end of engine.ts, used by the e2e suite, the demo and the bench (one process per operation).
-import { OPERATIONS, type ConfigEntry, type Operation, type RunOptions, runOperation } from "./engine";
+// Command line of the runner (scripts/stack.js): one operation per process, one JSON result line on stdout.
+import * as fs from "node:fs";
+import { configFromEnvironment, SETTINGS } from "../../provider/client/settings";
+import { DEFAULT_PASSPHRASE, runOperation, type RunOptions } from "./engine";
+import {
+  OPERATIONS,
+  OPTIONS_BY_OPERATION,
+  type ConfigEntry,
+  type Operation,
+  type RunFlagName,
+} from "./types";
 
-const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> --dir <program dir> --stack <name> [options]
-  --state <dir>          file backend + work dir (default .pulumi-state/<stack>); must be inside the repository
-  --config key=value     plain stack config (keys without ':' get the project namespace)
-  --secret key=value     secret stack config (prefer the env vars below for tokens)
-  --remove-config key    remove a config key first
-  --show-secrets         print secret outputs in clear text
-  --expect-no-changes    fail if preview/up/refresh would change anything
-  --refresh              refresh before preview/up/destroy
-  --parallel N           engine parallelism
-  --stream               copy the CLI's output to stderr as it runs
-env: FEATBIT_API_URL -> featbit:apiUrl, FEATBIT_ACCESS_TOKEN -> featbit:accessToken (secret),
-     PULUMI_CONFIG_PASSPHRASE (default "pulumi-featbit-local")`;
+const settingLines = Object.values(SETTINGS)
+  .map((s) => `     ${s.env.join(" or ")} -> ${s.key}`)
+  .join("\n");
 
-export function parseArgs(argv: string[]): RunOptions & { stream: boolean } {
+const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <program dir>] --stack <name> [options]
+  --dir <dir>               the program folder (Pulumi.yaml, index.ts, node_modules); default: the current folder
+  --state <dir>             file backend + work dir; default <dir>/.pulumi-state/<stack> (git-ignore .pulumi-state/)
+  --config key=value        plain stack config (keys without ':' get the project namespace)
+  --secret key              secret stack config; the values are read from stdin, one line per --secret, in order
+  --remove-config key       remove a config key first
+  --show-secrets            up/refresh/outputs: print secret outputs in clear text
+  --expect-no-changes       preview/up/refresh: fail if anything would change
+  --refresh                 preview/up/destroy: refresh first
+  --clear-pending-creates   refresh: drop the creates a killed run left pending (see cancel)
+  --parallel N              engine parallelism
+  --stream                  copy the CLI's output to stderr as it runs
+cancel removes the lock a killed run left behind; then refresh --clear-pending-creates, then up.
+env (become stack config; the token as a secret, never on a command line):
+${settingLines}
+     PULUMI_CONFIG_PASSPHRASE encrypts secrets in the state (default "${DEFAULT_PASSPHRASE}")`;
+
+export interface CliOptions extends RunOptions {
+  stream: boolean;
+}
+
+const FLAG_NAMES: Record<string, RunFlagName> = {
+  "--config": "config",
+  "--secret": "config",
+  "--remove-config": "config",
+  "--show-secrets": "showSecrets",
+  "--expect-no-changes": "expectNoChanges",
+  "--refresh": "refresh",
+  "--clear-pending-creates": "clearPendingCreates",
+  "--parallel": "parallel",
+};
+
+/** `readSecrets` returns the stdin lines for the --secret keys; injected so tests need no real stdin. */
+export function parseArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  readSecrets: (count: number) => string[],
+): CliOptions {
   const [op, ...rest] = argv;
-  if (!op || !(OPERATIONS as readonly string[]).includes(op)) throw new Error(USAGE);
-  const config: Record<string, ConfigEntry> = {};
-  const removeConfig: string[] = [];
-  let dir = "";
-  let stack = "";
-  let stateDir = "";
-  let showSecrets = false;
-  let expectNoChanges = false;
-  let refresh = false;
-  let stream = false;
-  let parallel: number | undefined;
+  if (!op || !(OPERATIONS as readonly string[]).includes(op)) {
+    throw new Error(`the first argument must be an operation: ${OPERATIONS.join(", ")}; see --help`);
+  }
+  const operation = op as Operation;
+  const explicit: Record<string, ConfigEntry> = {};
+  const secretKeys: string[] = [];
+  const opts: CliOptions = { operation, dir: ".", stack: "", stream: false, removeConfig: [] };
   const take = (i: number, flag: string): string => {
     const v = rest[i + 1];
-    if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value; see --help`);
     return v;
-  };
-  const keyValue = (s: string, flag: string): [string, string] => {
-    const eq = s.indexOf("=");
-    if (eq <= 0) throw new Error(`${flag} expects key=value`);
-    return [s.slice(0, eq), s.slice(eq + 1)];
   };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
+    const name = FLAG_NAMES[flag];
+    if (name && !OPTIONS_BY_OPERATION[operation].includes(name)) {
+      throw new Error(`${flag} does not apply to ${operation}; see --help`);
+    }
     switch (flag) {
       case "--dir":
-        dir = take(i++, flag);
+        opts.dir = take(i++, flag);
         break;
       case "--stack":
-        stack = take(i++, flag);
+        opts.stack = take(i++, flag);
         break;
       case "--state":
-        stateDir = take(i++, flag);
+        opts.stateDir = take(i++, flag);
         break;
-      case "--config":
+      case "--config": {
+        const kv = take(i++, flag);
+        const eq = kv.indexOf("=");
+        if (eq <= 0) throw new Error(`--config expects key=value, got '${kv}'`);
+        explicit[kv.slice(0, eq)] = { value: kv.slice(eq + 1) };
+        break;
+      }
       case "--secret": {
-        const [k, v] = keyValue(take(i++, flag), flag);
-        config[k] = { value: v, secret: flag === "--secret" };
+        const key = take(i++, flag);
+        // A value here would sit on the command line, where `ps` shows it to every user of the machine.
+        if (key.includes("=")) throw new Error("--secret takes a key only; its value is read from stdin");
+        secretKeys.push(key);
         break;
       }
       case "--remove-config":
-        removeConfig.push(take(i++, flag));
+        opts.removeConfig?.push(take(i++, flag));
         break;
       case "--show-secrets":
-        showSecrets = true;
+        opts.showSecrets = true;
         break;
       case "--expect-no-changes":
-        expectNoChanges = true;
+        opts.expectNoChanges = true;
         break;
       case "--refresh":
-        refresh = true;
+        opts.refresh = true;
+        break;
+      case "--clear-pending-creates":
+        opts.clearPendingCreates = true;
         break;
       case "--stream":
-        stream = true;
+        opts.stream = true;
         break;
-      case "--parallel":
-        parallel = Number(take(i++, flag));
+      case "--parallel": {
+        const n = Number(take(i++, flag));
+        if (!Number.isInteger(n) || n < 1) throw new Error("--parallel expects a whole number from 1");
+        opts.parallel = n;
         break;
-      case "--help":
-        throw new Error(USAGE);
+      }
       default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
+        throw new Error(`unknown option ${flag}; see --help`);
     }
   }
-  if (!dir || !stack) throw new Error(`--dir and --stack are required\n${USAGE}`);
-  if (process.env.FEATBIT_API_URL && !config["featbit:apiUrl"]) {
-    config["featbit:apiUrl"] = { value: process.env.FEATBIT_API_URL };
+  if (!opts.stack) throw new Error(`--stack is required; see --help`);
+  const secrets = secretKeys.length > 0 ? readSecrets(secretKeys.length) : [];
+  secretKeys.forEach((key, i) => (explicit[key] = { value: secrets[i], secret: true }));
+  // Settings from the environment first, so that an explicit --config or --secret of the same key wins.
+  opts.config =
+    operation === "cancel" || operation === "outputs"
+      ? explicit
+      : { ...configFromEnvironment(env), ...explicit };
+  return opts;
+}
+
+function stdinLines(count: number): string[] {
+  const lines = fs.readFileSync(0, "utf8").split(/\r?\n/);
+  if (lines.length < count || lines.slice(0, count).some((l) => l === "")) {
+    throw new Error(`--secret: expected ${count} non-empty line(s) on stdin, one value per --secret`);
   }
-  if (process.env.FEATBIT_ACCESS_TOKEN && !config["featbit:accessToken"]) {
-    config["featbit:accessToken"] = { value: process.env.FEATBIT_ACCESS_TOKEN, secret: true };
-  }
-  return {
-    operation: op as Operation,
-    dir,
-    stack,
-    stateDir: stateDir || `.pulumi-state/${stack}`,
-    config,
-    removeConfig,
-    showSecrets,
-    expectNoChanges,
-    refresh,
-    parallel,
-    stream,
-  };
+  return lines.slice(0, count);
 }
 
 export function main(argv: string[]): void {
-  let opts: ReturnType<typeof parseArgs>;
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  let opts: CliOptions;
   try {
-    opts = parseArgs(argv);
+    opts = parseArgs(argv, process.env, stdinLines);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);

@@ -1,10 +1,13 @@
 // Proves the runner itself (real Pulumi CLI, inline Automation API, shim, dynamic-provider plugin, file backend)
 // with a self-contained fixture resource, independently of the FeatBit resources.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { startItemServer, type ItemServer } from "./support/itemServer";
 import {
   ensureCli,
   makeStateDir,
   readState,
+  REPO_ROOT,
   removeStateDir,
   resourceSteps,
   runStack,
@@ -20,15 +23,14 @@ describe("stack runner with the fixture resource", () => {
   beforeAll(
     async () => {
       // First run on a fresh machine builds the CLI from the Go module proxy (minutes); later runs find it cached.
-      await ensureCli();
+      ensureCli();
       server = await startItemServer();
       stateDir = makeStateDir("harness");
       target = {
-        dir: "test/e2e/fixtures/items",
+        dir: path.join(REPO_ROOT, "test/e2e/fixtures/items"),
         stack: "harness",
         stateDir,
-        apiUrl: server.url,
-        token: server.token,
+        settings: { apiUrl: server.url, accessToken: server.token },
       };
     },
     40 * 60 * 1000,
@@ -143,12 +145,22 @@ describe("stack runner with the fixture resource", () => {
     expect(restore.error).toBeUndefined();
   });
 
-  it("never writes the access token to the state file or the CLI output", async () => {
-    const r = await runStack("preview", target);
+  it("never writes the access token, or a secret given on stdin, to the state, the config file or the output", async () => {
+    const secret = "s3cret-given-on-stdin";
+    const r = await runStack("preview", target, { secretConfig: { webhookSecret: secret } });
+    expect(r.ok).toBe(true);
     expect(readState(r)).not.toContain(server.token);
     expect(visibleText(r)).not.toContain(server.token);
     // The token is in the stack's config, encrypted with the passphrase.
     expect(readState(r)).toContain("featbit:accessToken");
+    const stackConfig = fs.readFileSync(
+      path.join(stateDir, "work", "e2e-items", "Pulumi.harness.yaml"),
+      "utf8",
+    );
+    expect(stackConfig).toMatch(/e2e-items:webhookSecret:\s+secure: /);
+    expect(stackConfig).not.toContain(secret);
+    expect(stackConfig).not.toContain(server.token);
+    expect(visibleText(r)).not.toContain(secret);
   });
 
   it("destroys everything the stack made", async () => {

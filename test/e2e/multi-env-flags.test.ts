@@ -1,12 +1,14 @@
 // examples/multi-env-flags: the same flags in three environments (two adopted, one created) with per-environment
 // targeting, through the real Pulumi CLI against a fresh emulator.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { api, EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
 import {
   ensureCli,
   expectOk,
   makeStateDir,
   readState,
+  REPO_ROOT,
   removeStateDir,
   resourceSteps,
   runStack,
@@ -29,16 +31,18 @@ describe("examples/multi-env-flags through the Pulumi CLI", () => {
 
   beforeAll(
     async () => {
-      await ensureCli();
+      ensureCli();
       started = await startFreshEmulator();
       stateDir = makeStateDir("multi-env");
       target = {
-        dir: "examples/multi-env-flags",
+        dir: path.join(REPO_ROOT, "examples/multi-env-flags"),
         stack: "e2e",
         stateDir,
-        apiUrl: started.emulator.url,
-        token: started.emulator.token,
-        config: { "featbit:organizationKey": EMULATOR_ORG_KEY },
+        settings: {
+          apiUrl: started.emulator.url,
+          accessToken: started.emulator.token,
+          organizationKey: EMULATOR_ORG_KEY,
+        },
       };
     },
     40 * 60 * 1000,

@@ -3,12 +3,14 @@
 // preview shows no change. The program (fixtures/preview-truth) changes one input of each resource per batch, so
 // nine preview/up pairs cover every input, with parents and children changing together.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
 import {
   ensureCli,
   expectOk,
   makeStateDir,
   removeStateDir,
+  REPO_ROOT,
   resourceSteps,
   runStack,
   type RunResult,
@@ -24,16 +26,18 @@ describe("preview lists exactly what up does, for every input of every resource"
 
   beforeAll(
     async () => {
-      await ensureCli();
+      ensureCli();
       started = await startFreshEmulator();
       stateDir = makeStateDir("preview-truth");
       target = {
-        dir: "test/e2e/fixtures/preview-truth",
+        dir: path.join(REPO_ROOT, "test/e2e/fixtures/preview-truth"),
         stack: "e2e",
         stateDir,
-        apiUrl: started.emulator.url,
-        token: started.emulator.token,
-        config: { "featbit:organizationKey": EMULATOR_ORG_KEY },
+        settings: {
+          apiUrl: started.emulator.url,
+          accessToken: started.emulator.token,
+          organizationKey: EMULATOR_ORG_KEY,
+        },
       };
     },
     40 * 60 * 1000,

@@ -14,11 +14,21 @@ export interface EmulatorRequest {
   at: string | number;
 }
 
+/** The part of the emulator's fault rules the e2e suite uses (see docs/emulator.md). */
+export interface FaultRule {
+  method?: string;
+  path?: RegExp | string;
+  times?: number;
+  latencyMs?: number;
+  reset?: "before" | "after";
+}
+
 /** The part of provider/emulator's handle the e2e suite relies on. */
 export interface Emulator {
   url: string;
   token: string;
   requests: { all(): EmulatorRequest[]; clear(): void };
+  faults: { add(rule: FaultRule): void; clear(): void };
   close(): Promise<void>;
 }
 

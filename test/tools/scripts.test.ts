@@ -1,0 +1,119 @@
+// The runner's and the demo's command lines, without starting anything: what reaches the stack's config, what is
+// refused, and that no secret value ever becomes a command-line argument.
+import { parseDemoArgs } from "../../scripts/lib/demo";
+import { runnerArgs } from "../../scripts/lib/driver";
+import { parseArgs } from "../../scripts/lib/stack-cli";
+
+const noStdin = (): string[] => {
+  throw new Error("stdin was read");
+};
+
+describe("stack.js arguments", () => {
+  it("turns settings from the environment into stack config, the token as a secret", () => {
+    const opts = parseArgs(
+      ["up", "--stack", "dev"],
+      { FEATBIT_HOST: "http://127.0.0.1:5000", FEATBIT_TOKEN: "api-abc", FEATBIT_ORGANIZATION_KEY: "acme" },
+      noStdin,
+    );
+    expect(opts.config).toEqual({
+      "featbit:apiUrl": { value: "http://127.0.0.1:5000", secret: false },
+      "featbit:accessToken": { value: "api-abc", secret: true },
+      "featbit:organizationKey": { value: "acme", secret: false },
+    });
+    expect(opts.dir).toBe(".");
+    expect(opts.stateDir).toBeUndefined();
+  });
+
+  it("lets --config override a setting from the environment", () => {
+    const opts = parseArgs(
+      ["preview", "--stack", "dev", "--config", "featbit:apiUrl=http://localhost:6000"],
+      { FEATBIT_API_URL: "http://127.0.0.1:5000" },
+      noStdin,
+    );
+    expect(opts.config?.["featbit:apiUrl"]).toEqual({ value: "http://localhost:6000" });
+  });
+
+  it("reads --secret values from stdin, one line each, and refuses a value on the command line", () => {
+    const asked: number[] = [];
+    const opts = parseArgs(["up", "--stack", "dev", "--secret", "a", "--secret", "b"], {}, (n) => {
+      asked.push(n);
+      return ["first", "second"];
+    });
+    expect(asked).toEqual([2]);
+    expect(opts.config).toEqual({
+      a: { value: "first", secret: true },
+      b: { value: "second", secret: true },
+    });
+    expect(() => parseArgs(["up", "--stack", "dev", "--secret", "a=visible"], {}, noStdin)).toThrow(
+      /value is read from stdin/,
+    );
+  });
+
+  it("refuses options the operation does not take", () => {
+    expect(() => parseArgs(["up", "--stack", "dev", "--clear-pending-creates"], {}, noStdin)).toThrow(
+      "--clear-pending-creates does not apply to up",
+    );
+    expect(
+      parseArgs(["refresh", "--stack", "dev", "--clear-pending-creates"], {}, noStdin).clearPendingCreates,
+    ).toBe(true);
+    expect(() => parseArgs(["cancel", "--stack", "dev", "--refresh"], {}, noStdin)).toThrow(/does not apply/);
+    expect(() => parseArgs(["up", "--stack", "dev", "--bogus"], {}, noStdin)).toThrow(
+      "unknown option --bogus",
+    );
+    expect(() => parseArgs(["up"], {}, noStdin)).toThrow("--stack is required");
+  });
+
+  it("writes no config for operations that only touch the state", () => {
+    const env = { FEATBIT_ACCESS_TOKEN: "api-abc" };
+    expect(parseArgs(["cancel", "--stack", "dev"], env, noStdin).config).toEqual({});
+    expect(parseArgs(["outputs", "--stack", "dev"], env, noStdin).config).toEqual({});
+  });
+});
+
+describe("the driver's runner arguments", () => {
+  it("carry secret keys but never their values, and no settings", () => {
+    const args = runnerArgs(
+      "up",
+      { stack: "dev", dir: "app", settings: { accessToken: "api-hidden" }, config: { a: "1" } },
+      { secretConfig: { webhook: "hidden-value" }, clearPendingCreates: false, parallel: 4 },
+    );
+    expect(args).toEqual([
+      "up",
+      "--stack",
+      "dev",
+      "--dir",
+      "app",
+      "--config",
+      "a=1",
+      "--secret",
+      "webhook",
+      "--parallel",
+      "4",
+    ]);
+    expect(args.join(" ")).not.toMatch(/hidden/);
+  });
+});
+
+describe("npm run demo arguments", () => {
+  it("passes the options a command takes through to the runner", () => {
+    expect(parseDemoArgs([])).toEqual({ command: "up", flags: {} });
+    expect(
+      parseDemoArgs(["preview", "--config", "rolloutPercent=40", "--parallel", "2", "--refresh"]),
+    ).toEqual({
+      command: "preview",
+      flags: { config: { rolloutPercent: "40" }, parallel: 2, refresh: true },
+    });
+    expect(parseDemoArgs(["refresh", "--clear-pending-creates"]).flags).toEqual({
+      clearPendingCreates: true,
+    });
+    expect(parseDemoArgs(["outputs", "--show-secrets"]).flags).toEqual({ showSecrets: true });
+  });
+
+  it("refuses other options, saying which ones the command takes", () => {
+    expect(() => parseDemoArgs(["preview", "--show-secrets"])).toThrow(
+      "'npm run demo -- preview' does not take --show-secrets; it takes --config key=value, --refresh, --expect-no-changes, --parallel N",
+    );
+    expect(() => parseDemoArgs(["stop", "--force"])).toThrow("it takes no options");
+    expect(() => parseDemoArgs(["deploy"])).toThrow(/unknown command 'deploy'/);
+  });
+});
