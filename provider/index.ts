@@ -19,4 +19,5 @@ export {
 } from "./resources/featureFlagTargeting";
 export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } from "./resources/segment";
 export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
+export type { ConnectionArgs } from "./resources/core/resourceClass";
 export * as client from "./client";

@@ -280,3 +280,128 @@ function parseBoolean(found: Found): boolean {
 function describeSource(key: string, source: string): string {
   return source === key ? key : `${key} (from ${source})`;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Several FeatBit installations in one program (e.g. a self-hosted staging and FeatBit Cloud for production). The
+// default installation is configured as above; each named one under `featbit:installations.<name>` in stack config
+// (one object per name, with the same settings: apiUrl, accessToken (secret), organizationKey, …), or with
+// environment variables named FEATBIT_<NAME>_<SETTING> (FEATBIT_CLOUD_ACCESS_TOKEN for an installation "cloud").
+
+export const INSTALLATIONS_KEY = "featbit:installations";
+
+/** An installation's name: what a resource's `installation` input says, and part of its variable names. */
+export const INSTALLATION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** "FEATBIT_CLOUD_" for an installation named "cloud" (or "Cloud"); "-" becomes "_". */
+const envPrefix = (name: string) => `FEATBIT_${name.toUpperCase().replace(/-/g, "_")}_`;
+
+/** The setting's name inside an installation's object, e.g. "apiUrl" for featbit:apiUrl. */
+const fieldOf = (spec: { key: string }) => spec.key.slice("featbit:".length);
+
+interface InstallationView {
+  config: ConfigSource;
+  env: NodeJS.ProcessEnv;
+  /** Rewrites a message about the default installation's settings into this installation's names. */
+  rename(message: string): string;
+}
+
+/**
+ * The named installation's settings, seen under the default installation's names, so they are resolved and checked
+ * exactly alike. Undefined when neither stack config nor the environment configures the installation.
+ */
+function installationView(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+  name: string,
+): InstallationView {
+  const raw = config?.get(INSTALLATIONS_KEY);
+  let all: Record<string, unknown> = {};
+  if (raw !== undefined && raw.trim() !== "") {
+    try {
+      all = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw new FeatBitConfigError(
+        INSTALLATIONS_KEY,
+        `${INSTALLATIONS_KEY} must be an object of installations by name`,
+      );
+    }
+  }
+  const entry = all !== null && typeof all === "object" ? all[name] : undefined;
+  const fields = new Map<string, string>();
+  if (entry !== undefined) {
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      throw new FeatBitConfigError(
+        INSTALLATIONS_KEY,
+        `${INSTALLATIONS_KEY}.${name} must be an object of settings`,
+      );
+    }
+    const known = Object.values(SETTINGS).map(fieldOf);
+    for (const [field, value] of Object.entries(entry as Record<string, unknown>)) {
+      if (!known.includes(field)) {
+        throw new FeatBitConfigError(
+          INSTALLATIONS_KEY,
+          `${INSTALLATIONS_KEY}.${name}.${redact(field)} is not a setting: use ${known.join(", ")}`,
+        );
+      }
+      if (value !== null && value !== undefined) fields.set(field, String(value));
+    }
+  }
+  const prefix = envPrefix(name);
+  const viewEnv: NodeJS.ProcessEnv = {};
+  for (const spec of Object.values(SETTINGS)) {
+    const own = env[`${prefix}${spec.env[0].slice("FEATBIT_".length)}`];
+    if (own !== undefined) viewEnv[spec.env[0]] = own;
+  }
+  const configured = fields.size > 0 || Object.keys(viewEnv).length > 0;
+  if (!configured) {
+    throw new FeatBitConfigError(
+      INSTALLATIONS_KEY,
+      `no FeatBit installation named '${name}' is configured: set it with ` +
+        `\`pulumi config set --path ${INSTALLATIONS_KEY}.${name}.apiUrl <url>\` and ` +
+        `\`pulumi config set --path --secret ${INSTALLATIONS_KEY}.${name}.accessToken <token>\` ` +
+        `(or ${prefix}API_URL and ${prefix}ACCESS_TOKEN)`,
+    );
+  }
+  return {
+    config: { get: (key) => fields.get(key.slice("featbit:".length)) },
+    env: viewEnv,
+    rename: (message) =>
+      message
+        .replace(
+          /pulumi config set --secret featbit:/g,
+          `pulumi config set --path --secret ${INSTALLATIONS_KEY}.${name}.`,
+        )
+        .replace(/pulumi config set featbit:/g, `pulumi config set --path ${INSTALLATIONS_KEY}.${name}.`)
+        .replace(/featbit:(?!installations)([A-Za-z]+)/g, `${INSTALLATIONS_KEY}.${name}.$1`)
+        // Only the first variable name of each setting has an installation counterpart.
+        .replace(/ \(FEATBIT_TOKEN is also read\)/g, "")
+        .replace(/\bFEATBIT_([A-Z_]+)/g, (whole, rest: string) =>
+          rest.startsWith(prefix.slice("FEATBIT_".length)) ? whole : `${prefix}${rest}`,
+        ),
+  };
+}
+
+/**
+ * The settings of an installation: the default one when `installation` is undefined, else the named one. Errors name
+ * the installation's own keys and variables.
+ */
+export function resolveInstallationSettings(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+  installation: string | undefined,
+): { settings: ClientSettings; organizationKey: string | undefined } {
+  if (installation === undefined) {
+    return { settings: resolveSettings(config, env), organizationKey: resolveOrganizationKey(config, env) };
+  }
+  const view = installationView(config, env, installation);
+  try {
+    return {
+      settings: resolveSettings(view.config, view.env),
+      organizationKey: resolveOrganizationKey(view.config, view.env),
+    };
+  } catch (err) {
+    if (err instanceof FeatBitConfigError)
+      throw new FeatBitConfigError(INSTALLATIONS_KEY, view.rename(err.message));
+    throw err;
+  }
+}

@@ -11,7 +11,8 @@ import {
   type Context,
   type Props,
 } from "../resources/core/definition";
-import { containsUnknown } from "../resources/core/schema";
+import { INSTALLATION_NAME } from "../client/settings";
+import { containsUnknown, UNKNOWN } from "../resources/core/schema";
 
 export type DynamicProvider = Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">>;
 
@@ -57,9 +58,36 @@ function failuresOf(error: z.ZodError, raw: Props): Failure[] {
     });
 }
 
-function withoutProvider(props: Props | undefined): Props {
-  const { __provider: _ignored, ...rest } = props ?? {};
+/** What the resource declares: the props without the serialized provider and the host's `installation`. */
+function declaredOf(props: Props | undefined): Props {
+  const { __provider: _provider, [INSTALLATION]: _installation, ...rest } = props ?? {};
   return rest;
+}
+
+/**
+ * Every resource's `installation` input: which configured FeatBit it talks to (see client/settings.ts). It is the
+ * host's, not the resource's: it picks the context, and a new one means an object in another FeatBit (a replacement).
+ */
+const INSTALLATION = "installation";
+
+function installationOf(props: Props | undefined): string | undefined {
+  const value = props?.[INSTALLATION];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The props with the installation on top, when one is set. */
+const withInstallation = (props: Props, installation: string | undefined): Props =>
+  installation === undefined ? props : { ...props, [INSTALLATION]: installation };
+
+function installationFailure(value: unknown): Failure | undefined {
+  if (value === undefined || value === UNKNOWN) return undefined;
+  if (typeof value === "string" && INSTALLATION_NAME.test(value)) return undefined;
+  return {
+    property: typeof value === "string" ? INSTALLATION : "",
+    reason:
+      "installation must name a FeatBit installation configured under featbit:installations (letters, digits, " +
+      "'-' and '_'), e.g. 'cloud'",
+  };
 }
 
 function fieldsOf(schema: z.ZodType): string[] {
@@ -97,9 +125,9 @@ export function describeFailure(op: string, subject: string, err: unknown): Erro
  */
 export function toProvider(
   def: AnyDefinition,
-  context: () => Context,
-  /** Throws when the provider's settings are unusable, so preview refuses them as `up` would. */
-  checkSettings: () => void = () => undefined,
+  context: (installation: string | undefined) => Context,
+  /** Throws when the installation's settings are unusable, so preview refuses them as `up` would. */
+  checkSettings: (installation: string | undefined) => void = () => undefined,
 ): DynamicProvider {
   const createOnly = new Set<string>(def.createOnly ?? []);
   const allFields = fieldsOf(def.schema);
@@ -129,14 +157,19 @@ export function toProvider(
 
   return {
     async check(_olds: Props, news: Props) {
-      try {
-        checkSettings();
-      } catch (err) {
-        // A setting that would fail every API call (ftp://, a 'Bearer' token, maxConcurrency 0, …) fails preview too.
-        if (isFeatBitConfigError(err)) return { failures: [{ property: "", reason: err.message }] };
-        throw err;
+      const installation = news[INSTALLATION];
+      const badInstallation = installationFailure(installation);
+      if (badInstallation) return { failures: [badInstallation] };
+      if (installation !== UNKNOWN) {
+        try {
+          checkSettings(installationOf(news));
+        } catch (err) {
+          // A setting that would fail every API call (ftp://, a 'Bearer' token, maxConcurrency 0, …) fails preview.
+          if (isFeatBitConfigError(err)) return { failures: [{ property: "", reason: err.message }] };
+          throw err;
+        }
       }
-      const raw = withoutProvider(news);
+      const raw = declaredOf(news);
       const parsed = def.schema.safeParse(raw);
       if (!parsed.success) {
         const failures = failuresOf(parsed.error, raw);
@@ -144,8 +177,9 @@ export function toProvider(
         // Every failure sits on an unknown value: validate again once it is known (at update time).
         return { inputs: news };
       }
-      if (containsUnknown(raw)) return { inputs: news };
-      return { inputs: { ...normalize(parsed.data), __provider: news.__provider } };
+      if (containsUnknown(raw) || installation === UNKNOWN) return { inputs: news };
+      const inputs = withInstallation(normalize(parsed.data), installationOf(news));
+      return { inputs: { ...inputs, __provider: news.__provider } };
     },
 
     async diff(_id: string, olds: Props, news: Props) {
@@ -154,21 +188,26 @@ export function toProvider(
       const changed = fields.filter(
         (f) => containsUnknown(after[f]) || canonicalJson(before[f]) !== canonicalJson(after[f]),
       );
+      // Another FeatBit is another object: created there first, then deleted here.
+      if (news[INSTALLATION] === UNKNOWN || installationOf(olds) !== installationOf(news))
+        changed.push(INSTALLATION);
       if (changed.length === 0) return { changes: false };
       const replaceOn = new Set<string>(def.replaceOn);
-      const replaces = changed.filter((f) => replaceOn.has(f));
+      const replaces = changed.filter((f) => replaceOn.has(f) || f === INSTALLATION);
+      const sameFeatBit = !replaces.includes(INSTALLATION);
       const deleteBeforeReplace =
-        replaces.length > 0 && !containsUnknown(after)
-          ? def.deleteBeforeReplace(olds, after)
-          : replaces.length > 0;
+        replaces.length > 0 &&
+        sameFeatBit &&
+        (containsUnknown(after) || def.deleteBeforeReplace(olds, after));
       return { changes: true, replaces, deleteBeforeReplace };
     },
 
     async create(inputs: Props) {
-      const declared = parse(withoutProvider(inputs));
+      const installation = installationOf(inputs);
+      const declared = parse(declaredOf(inputs));
       try {
-        const { id, outs } = await def.create(context(), declared);
-        return { id, outs };
+        const { id, outs } = await def.create(context(installation), declared);
+        return { id, outs: withInstallation(outs, installation) };
       } catch (err) {
         // The engine stores a partially created object's properties as its state; keep the provider with them.
         if (err instanceof PartialWriteError) err.properties.__provider = inputs.__provider;
@@ -177,11 +216,12 @@ export function toProvider(
     },
 
     async read(id: string, props?: Props) {
-      const stored = withoutProvider(props);
+      const installation = installationOf(props);
+      const stored = declaredOf(props);
       const olds = Object.keys(stored).length > 0 ? stored : undefined;
       let outs: Props | undefined;
       try {
-        outs = await def.read(context(), id, olds);
+        outs = await def.read(context(installation), id, olds);
       } catch (err) {
         throw describeFailure("reading", olds ? def.describe(olds) : `${def.kind} ${id}`, err);
       }
@@ -189,17 +229,22 @@ export function toProvider(
       const previous = olds ? asInputs(olds) : undefined;
       return {
         id,
-        props: outs,
-        inputs: def.inputsOf ? def.inputsOf(outs, previous) : defaultInputsOf(outs, previous),
+        props: withInstallation(outs, installation),
+        inputs: withInstallation(
+          def.inputsOf ? def.inputsOf(outs, previous) : defaultInputsOf(outs, previous),
+          installation,
+        ),
       };
     },
 
     async update(id: string, olds: Props, news: Props) {
-      const declared = parse(withoutProvider(news));
+      const installation = installationOf(news);
+      const declared = parse(declaredOf(news));
       const before = asInputs(olds);
       const changed = new Set(fields.filter((f) => canonicalJson(before[f]) !== canonicalJson(declared[f])));
       try {
-        return { outs: await def.update(context(), id, olds, declared, changed) };
+        const outs = await def.update(context(installation), id, olds, declared, changed);
+        return { outs: withInstallation(outs, installation) };
       } catch (err) {
         if (err instanceof PartialWriteError) err.properties.__provider = news.__provider;
         throw describeFailure("updating", def.describe(declared), err);
@@ -207,9 +252,9 @@ export function toProvider(
     },
 
     async delete(id: string, props: Props) {
-      const olds = withoutProvider(props);
+      const olds = declaredOf(props);
       try {
-        await def.delete(context(), id, olds);
+        await def.delete(context(installationOf(props)), id, olds);
       } catch (err) {
         throw describeFailure("deleting", def.describe(olds), err);
       }

@@ -3,12 +3,7 @@
 // built from the table of resource definitions it is given.
 import type * as pulumi from "@pulumi/pulumi";
 import { createClient, type FeatBitClient } from "../client";
-import {
-  resolveOrganizationKey,
-  resolveSettings,
-  type ClientSettings,
-  type ConfigSource,
-} from "../client/settings";
+import { resolveInstallationSettings, type ClientSettings, type ConfigSource } from "../client/settings";
 import type { AnyDefinition, Context } from "../resources/core/definition";
 import type { WritePolicy } from "../resources/core/writes";
 import { toProvider, type DynamicProvider } from "./dynamicProvider";
@@ -29,17 +24,21 @@ export function writePolicy(settings: ClientSettings): WritePolicy {
 
 export function createHost(definitions: readonly AnyDefinition[]): Implementation {
   let stackConfig: ConfigSource | undefined;
-  let cached: { fingerprint: string; client: FeatBitClient } | undefined;
+  /** One client per distinct settings (so per installation), reused across resources. */
+  const clients = new Map<string, FeatBitClient>();
 
   /** Settings are resolved at call time from stack config, then the environment: never at module load. */
-  const context = (): Context => {
-    const settings = resolveSettings(stackConfig, process.env);
+  const context = (installation: string | undefined): Context => {
+    const { settings, organizationKey } = resolveInstallationSettings(stackConfig, process.env, installation);
     const fingerprint = JSON.stringify(settings);
-    if (!cached || cached.fingerprint !== fingerprint)
-      cached = { fingerprint, client: createClient(settings) };
+    let client = clients.get(fingerprint);
+    if (!client) {
+      client = createClient(settings);
+      clients.set(fingerprint, client);
+    }
     return {
-      client: cached.client,
-      organizationKey: resolveOrganizationKey(stackConfig, process.env),
+      client,
+      organizationKey,
       writes: writePolicy(settings),
       // The dynamic-provider host passes the process's console through to the CLI (shown under the stack).
       warn: (message) => console.warn(`warning: ${message}`),
@@ -53,7 +52,7 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
     /** Called by Pulumi once per provider process with the whole stack config (keys stay namespaced). */
     configure(req: pulumi.dynamic.ConfigureRequest): void {
       stackConfig = req.config;
-      cached = undefined;
+      clients.clear();
     },
 
     provider(kind: string): DynamicProvider {
@@ -65,7 +64,9 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
           throw new Error(
             `pulumi-featbit has no resource type '${kind}': upgrade the pulumi-featbit package`,
           );
-        p = toProvider(definition, context, () => void resolveSettings(stackConfig, process.env));
+        p = toProvider(definition, context, (installation) =>
+          resolveInstallationSettings(stackConfig, process.env, installation),
+        );
         providers.set(kind, p);
       }
       return p;

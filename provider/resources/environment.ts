@@ -12,14 +12,14 @@ import {
 } from "../client";
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource } from "./core/resourceClass";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, uuid } from "./core/schema";
 import { createOnce, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
 
-export interface EnvironmentArgs {
+export interface EnvironmentArgs extends ConnectionArgs {
   /** The project's id (Project.projectId); changing it replaces the environment. */
   projectId: pulumi.Input<string>;
   /**

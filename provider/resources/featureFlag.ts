@@ -17,7 +17,7 @@ import {
 } from "../client";
 import { canonicalJson, sameKey } from "./core/canonical";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource } from "./core/resourceClass";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import {
@@ -56,7 +56,7 @@ export interface FeatureFlagVariationArgs {
   id?: pulumi.Input<string>;
 }
 
-export interface FeatureFlagArgs {
+export interface FeatureFlagArgs extends ConnectionArgs {
   /** The environment's UUID (e.g. an Environment's `environmentId`); changing it replaces the flag. */
   environmentId: pulumi.Input<string>;
   /** Unique per environment ignoring case; changing it replaces the flag. */
@@ -830,8 +830,12 @@ export class FeatureFlag extends FeatBitResource {
    */
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
+  /** The installation this flag lives in, as declared (FeatureFlagTargeting given `flag:` follows it). */
+  readonly installation: pulumi.Input<string> | undefined;
+
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
     super(definition, name, args, opts);
+    this.installation = args.installation;
     this.declaredVariationNames = pulumi
       .all([args.variations, args.variationType])
       .apply(([variations, type]) =>

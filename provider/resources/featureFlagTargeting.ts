@@ -23,7 +23,7 @@ import { isFeatBitApiError } from "../client/errors";
 import { parseJsonList, round, sameJson } from "./core/canonical";
 import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource } from "./core/resourceClass";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
@@ -73,9 +73,10 @@ export interface FlagReference {
   environmentId: pulumi.Input<string>;
   key: pulumi.Input<string>;
   declaredVariationNames?: pulumi.Input<string[]>;
+  installation?: pulumi.Input<string>;
 }
 
-export interface FeatureFlagTargetingArgs {
+export interface FeatureFlagTargetingArgs extends ConnectionArgs {
   /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
   flag?: FlagReference;
   /** The flag's environment (UUID); changing it moves ownership to another flag. Required unless `flag` is given. */
@@ -1134,6 +1135,7 @@ export class FeatureFlagTargeting extends FeatBitResource {
       environmentId: rest.environmentId ?? flag?.environmentId,
       flagKey: rest.flagKey ?? flag?.key,
       variations: rest.variations ?? flag?.declaredVariationNames,
+      installation: rest.installation ?? flag?.installation,
     };
     // With a FeatureFlag resource: create after it even when only plain values were taken from it, and when it is
     // replaced (deleted and created again under the same key, with default targeting) replace this resource too,

@@ -8,14 +8,14 @@ import { z } from "zod";
 import { isFeatBitApiError, type ProjectWithEnvs } from "../client";
 import { canonicalJson, sameKey, UUID_PATTERN } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
-import { FeatBitResource } from "./core/resourceClass";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, crossField, key, name, shape, uuid } from "./core/schema";
 import { createOnce } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
 
-export interface ProjectArgs {
+export interface ProjectArgs extends ConnectionArgs {
   /** Unique per organization (case-insensitive); changing it replaces the project. */
   key: pulumi.Input<string>;
   name: pulumi.Input<string>;

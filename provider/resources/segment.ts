@@ -23,7 +23,7 @@ import {
   type PropertyCondition,
 } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource } from "./core/resourceClass";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { claims, createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
@@ -38,7 +38,7 @@ export interface SegmentRuleArgs {
   conditions: pulumi.Input<pulumi.Input<PropertyCondition>[]>;
 }
 
-export interface SegmentArgs {
+export interface SegmentArgs extends ConnectionArgs {
   /** The environment's id (Environment.environmentId); changing it replaces the segment. */
   environmentId: pulumi.Input<string>;
   /** Unique per environment (case-insensitive, checked by pulumi-featbit); changing it replaces the segment. */

@@ -1,6 +1,7 @@
 import { FeatBitConfigError, isFeatBitConfigError } from "../../provider/client/errors";
 import {
   normalizeApiUrl,
+  resolveInstallationSettings,
   resolveSettings,
   validateSettings,
   type ConfigSource,
@@ -208,5 +209,78 @@ describe("hand-built settings get the same checks", () => {
       createTransport(settingsFor("http://127.0.0.1:1", { accessToken: `Bearer ${TOKEN}` })),
     );
     expect(e.message).toContain("Bearer");
+  });
+});
+
+describe("named installations", () => {
+  const TOKEN_A = "api-staging000000000000000000000000000000000";
+  const TOKEN_B = "api-cloud0000000000000000000000000000000000000";
+  const installations = JSON.stringify({
+    cloud: {
+      apiUrl: "https://app-api.featbit.co",
+      accessToken: TOKEN_B,
+      organizationKey: "acme",
+      maxRetries: 5,
+    },
+  });
+  const source = (values: Record<string, string>): ConfigSource => ({ get: (k) => values[k] });
+
+  test("the default installation and a named one resolve side by side", () => {
+    const config = source({
+      "featbit:apiUrl": "http://localhost:5000",
+      "featbit:accessToken": TOKEN_A,
+      "featbit:installations": installations,
+    });
+    const byDefault = resolveInstallationSettings(config, {}, undefined);
+    const cloud = resolveInstallationSettings(config, {}, "cloud");
+    expect(byDefault.settings).toMatchObject({
+      apiUrl: "http://localhost:5000/api/v1",
+      accessToken: TOKEN_A,
+    });
+    expect(cloud.settings).toMatchObject({
+      apiUrl: "https://app-api.featbit.co/api/v1",
+      accessToken: TOKEN_B,
+      maxRetries: 5,
+    });
+    expect(cloud.organizationKey).toBe("acme");
+  });
+
+  test("a named installation may come from FEATBIT_<NAME>_… variables", () => {
+    const env = { FEATBIT_EU_WEST_API_URL: "https://eu.example.com", FEATBIT_EU_WEST_ACCESS_TOKEN: TOKEN_B };
+    const { settings } = resolveInstallationSettings(source({}), env, "eu-west");
+    expect(settings).toMatchObject({ apiUrl: "https://eu.example.com/api/v1", accessToken: TOKEN_B });
+  });
+
+  test("errors name the installation's own keys and variables, never the token", () => {
+    const missing = () => resolveInstallationSettings(source({}), {}, "cloud");
+    expect(missing).toThrow(/no FeatBit installation named 'cloud' is configured/);
+    expect(missing).toThrow(/featbit:installations\.cloud\.accessToken/);
+    const noToken = () =>
+      resolveInstallationSettings(
+        source({ "featbit:installations": JSON.stringify({ cloud: { apiUrl: "https://x.example.com" } }) }),
+        {},
+        "cloud",
+      );
+    expect(noToken).toThrow(/pulumi config set --path --secret featbit:installations\.cloud\.accessToken/);
+    expect(noToken).toThrow(/FEATBIT_CLOUD_ACCESS_TOKEN/);
+    const bearer = () =>
+      resolveInstallationSettings(
+        source({ "featbit:installations": JSON.stringify({ cloud: { accessToken: `Bearer ${TOKEN_B}` } }) }),
+        {},
+        "cloud",
+      );
+    expect(bearer).toThrow(/featbit:installations\.cloud\.accessToken starts with 'Bearer '/);
+    try {
+      bearer();
+    } catch (err) {
+      expect(String(err)).not.toContain(TOKEN_B);
+    }
+    const typo = () =>
+      resolveInstallationSettings(
+        source({ "featbit:installations": JSON.stringify({ cloud: { apiURL: "https://x" } }) }),
+        {},
+        "cloud",
+      );
+    expect(typo).toThrow(/featbit:installations\.cloud\.apiURL is not a setting: use apiUrl, accessToken/);
   });
 });

@@ -10,6 +10,15 @@ export type ClassSpec = Pick<
   "kind" | "schema" | "outputs" | "fromId"
 >;
 
+/** What every resource's arguments may add: which configured FeatBit it lives in. */
+export interface ConnectionArgs {
+  /**
+   * The FeatBit installation this resource lives in, by its name under `featbit:installations` in stack config (or
+   * FEATBIT_<NAME>_… variables); omitted, the one `featbit:apiUrl` names. Changing it replaces the resource.
+   */
+  installation?: pulumi.Input<string>;
+}
+
 export abstract class FeatBitResource extends pulumi.dynamic.Resource {
   /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
   static get<T extends FeatBitResource>(
@@ -17,9 +26,11 @@ export abstract class FeatBitResource extends pulumi.dynamic.Resource {
     name: string,
     id: pulumi.Input<pulumi.ID>,
     opts?: pulumi.CustomResourceOptions,
+    /** The installation it lives in (see ConnectionArgs), when not the default one. */
+    installation?: pulumi.Input<string>,
   ): T {
-    // A read passes only the id (and the provider) to the provider's read: declared inputs play no part.
-    return new this(name, {} as never, { ...opts, id });
+    // A read passes the props given here (and the provider) to the provider's read: only the installation matters.
+    return new this(name, (installation === undefined ? {} : { installation }) as never, { ...opts, id });
   }
 
   protected constructor(spec: ClassSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
