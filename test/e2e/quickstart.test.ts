@@ -199,8 +199,13 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     expect(resourceSteps(up).map((s) => `${s.op} ${s.name}`)).toEqual(["update checkout-targeting"]);
     const flagPath = `/envs/${prodEnv().id}/feature-flags/new-checkout`;
     expect(writes(emu.requests.all())).toEqual([`PUT /api/v1${flagPath}/targeting`]);
-    // Reads are allowed only for the flag being changed (current revision and variation ids).
-    for (const req of emu.requests.all()) expect(req.path).toContain(flagPath);
+    // Reads only of the flag being changed (current revision and variation ids) and of the segment its rules name
+    // (which must be live in the flag's environment before a rule may name it).
+    const segmentPath = `/envs/${prodEnv().id}/segments/${up.outputs.segmentId.value as string}`;
+    for (const req of emu.requests.all()) {
+      expect([flagPath, segmentPath].some((p) => req.path.startsWith(`/api/v1${p}`))).toBe(true);
+    }
+    expect(emu.requests.all().filter((r) => r.path.startsWith(`/api/v1${segmentPath}`))).toHaveLength(1);
 
     const flag = await getFlag(prodEnv().id, "new-checkout");
     const on = flag.variations.find((v) => v.name === "On")?.id;
