@@ -23,32 +23,40 @@ afterAll(async () => {
   if (stateDir) removeStateDir(stateDir);
 });
 
-it("preview of a fresh stack names every bad input and sends no request", async () => {
+const previewWith = async (mistake: string) => {
   started.emulator.requests.clear();
-  const r = await runStack("preview", {
-    dir: path.join(REPO_ROOT, "test/e2e/fixtures/bad-inputs"),
-    stack: "e2e",
-    stateDir,
-    settings: {
-      apiUrl: started.emulator.url,
-      accessToken: started.emulator.token,
-      organizationKey: EMULATOR_ORG_KEY,
+  const r = await runStack(
+    "preview",
+    {
+      dir: path.join(REPO_ROOT, "test/e2e/fixtures/bad-inputs"),
+      stack: "e2e",
+      stateDir,
+      settings: {
+        apiUrl: started.emulator.url,
+        accessToken: started.emulator.token,
+        organizationKey: EMULATOR_ORG_KEY,
+      },
     },
-  });
+    { config: { mistake } },
+  );
   expect(r.ok).toBe(false);
-  const text = visibleText(r);
-  expect(text).toMatch(
-    /FeatureFlag resource 'limit' has a problem: variations\[0\]\.value: number flags take/,
-  );
-  expect(text).toMatch(
-    /Segment resource 'beta' has a problem: included: 'alice' is both included and excluded/,
-  );
-  expect(text).toMatch(
-    /FeatureFlagTargeting resource 'checkout' has a problem: individualTargeting\[1\]\.users\[0\]: user 'bob'/,
-  );
-  expect(text).toMatch(
-    /has a problem: defaultRule\.serve\.rollout: rollout percentages add up to 90, not 100/,
-  );
-  expect(text).not.toContain("<nil>");
   expect(started.emulator.requests.all()).toEqual([]);
+  const text = visibleText(r);
+  expect(text).not.toContain("<nil>");
+  return text;
+};
+
+it.each<[string, RegExp[]]>([
+  ["flag", [/FeatureFlag resource 'limit' has a problem: variations\[0\]\.value: number flags take/]],
+  ["segment", [/Segment resource 'beta' has a problem: included: 'alice' is both included and excluded/]],
+  [
+    "targeting",
+    [
+      /FeatureFlagTargeting resource 'checkout' has a problem: individualTargeting\[1\]\.users\[0\]: user 'bob'/,
+      /has a problem: defaultRule\.serve\.rollout: rollout percentages add up to 90, not 100/,
+    ],
+  ],
+])("a first preview names every mistake of the %s with no request sent", async (mistake, expected) => {
+  const text = await previewWith(mistake);
+  for (const pattern of expected) expect(text).toMatch(pattern);
 });
