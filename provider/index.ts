@@ -20,4 +20,12 @@ export {
 export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } from "./resources/segment";
 export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
 export type { ConnectionArgs } from "./resources/core/resourceClass";
+export {
+  ProjectBootstrap,
+  type BaselineFlag,
+  type BaselineSegment,
+  type BootstrapEnvironment,
+  type ProjectBootstrapArgs,
+  type SdkKeys,
+} from "./components/projectBootstrap";
 export * as client from "./client";
