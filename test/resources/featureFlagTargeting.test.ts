@@ -918,29 +918,43 @@ describe("update and the revision guard", () => {
     expect(renames).toBe(2);
   });
 
-  test("refuses while a schedule or change request is pending, naming it", async () => {
+  test("refuses while a schedule or change request is pending (declined ones too, as FeatBit lists them)", async () => {
     const news = { ...base(), enabled: true };
     const { outs } = await up(news);
-    const client = testClient();
-    // The emulator cannot create schedules (JWT-only, licensed): answer as FeatBit would with one pending.
-    client.flags.pendingChanges = async () => [
-      {
-        id: "sched-1",
-        type: "Schedule",
-        status: "PendingExecution",
-        scheduleTitle: "Launch day",
-        scheduledTime: "2026-12-01T09:00:00Z",
-        creatorName: "Ana",
-      },
-    ];
-    const provider = toProvider(featureFlagTargetingDefinition, () => contextFor(client));
+    // FeatBit creates these only for a signed-in user; the emulator seeds them as GetPendingChanges lists them.
+    const seed = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${h.emulator.url}/_emulator/pending-changes`, {
+        method: "POST",
+        headers: { Authorization: h.emulator.token, "Content-Type": "application/json" },
+        body: JSON.stringify({ envId, flagKey, ...body }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await seed({
+      type: "Schedule",
+      title: "Launch day",
+      scheduledTime: "2030-01-01T09:00:00Z",
+      status: "PendingExecution",
+      change: { isEnabled: false },
+    });
+    await seed({ type: "ChangeRequest", status: "Declined", reason: "not yet", change: { rules: [] } });
     h.emulator.requests.clear();
-    const err = await errorOf(update(outs, { ...news, enabled: false }, provider));
+    const err = await errorOf(update(outs, { ...news, enabled: false }));
+    expect(err.message).toContain("has pending changes in FeatBit: ");
+    expect(err.message).toMatch(/Schedule 'Launch day' scheduled for 2030-01-01T09:00:00/);
+    expect(err.message).toMatch(/ChangeRequest \('not yet'\).*Declined/);
     expect(err.message).toContain(
-      "has pending changes in FeatBit: Schedule 'Launch day' scheduled for 2026-12-01T09:00:00Z by Ana",
+      "apply or delete them in FeatBit (a declined change request stays pending until it is deleted)",
     );
-    expect(requests()).toEqual([`GET ${flagPath()}`]);
+    expect(requests()).toEqual([`GET ${flagPath()}`, `GET ${flagPath()}/pending-changes`]);
     expect((await liveFlag()).isEnabled).toBe(true);
+
+    await fetch(`${h.emulator.url}/_emulator/pending-changes`, {
+      method: "DELETE",
+      headers: { Authorization: h.emulator.token },
+    });
+    await update(outs, { ...news, enabled: false });
+    expect((await liveFlag()).isEnabled).toBe(false);
   });
 
   test("declaring a part for the first time takes it over; dropping one releases it", async () => {
