@@ -13,7 +13,7 @@ import {
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, shape, uuid } from "./core/schema";
+import { adoption, description, importIdOfParent, key, name, shape, uuid } from "./core/schema";
 import { createOnce, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -63,29 +63,7 @@ const Inputs = shape(
     ...adoption,
   },
   "an Environment",
-).superRefine(
-  ...crossField<{ projectId: string; importId?: string }>(["projectId", "importId"], (inputs, ctx) => {
-    if (inputs.importId === undefined) return;
-    let parsed: { projectId: string; envId: string };
-    try {
-      parsed = parseId(inputs.importId);
-    } catch {
-      ctx.addIssue({
-        code: "custom",
-        path: ["importId"],
-        message: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '0f2c…/6a1d…'`,
-      });
-      return;
-    }
-    if (parsed.projectId !== inputs.projectId) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["importId"],
-        message: `importId names project ${parsed.projectId} but projectId is ${inputs.projectId}: make them agree`,
-      });
-    }
-  }),
-);
+).superRefine(...importIdOfParent("projectId", "project", ID_FORMAT, (id) => parseId(id).projectId));
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };

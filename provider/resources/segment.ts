@@ -24,7 +24,18 @@ import {
 } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, shape, tags, userKey, uuid } from "./core/schema";
+import {
+  adoption,
+  crossField,
+  description,
+  importIdOfParent,
+  key,
+  name,
+  shape,
+  tags,
+  userKey,
+  uuid,
+} from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { claims, createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
 
@@ -117,7 +128,6 @@ function parseId(id: string): { envId: string; segmentId: string } {
   return { envId: envId.data, segmentId: segmentId.data };
 }
 
-type ImportIdFields = { environmentId: string; importId?: string };
 type UserFields = { included: string[]; excluded: string[] };
 
 const Inputs = shape(
@@ -149,29 +159,7 @@ const Inputs = shape(
   },
   "a Segment",
 )
-  .superRefine(
-    ...crossField<ImportIdFields>(["environmentId", "importId"], (inputs, ctx) => {
-      if (inputs.importId === undefined) return;
-      let parsed: { envId: string };
-      try {
-        parsed = parseId(inputs.importId);
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          path: ["importId"],
-          message: `importId must be ${ID_FORMAT} (the FeatBit Terraform provider's import id), e.g. '226b…/0779…'`,
-        });
-        return;
-      }
-      if (parsed.envId !== inputs.environmentId) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["importId"],
-          message: `importId names environment ${parsed.envId} but environmentId is ${inputs.environmentId}: make them agree`,
-        });
-      }
-    }),
-  )
+  .superRefine(...importIdOfParent("environmentId", "environment", ID_FORMAT, (id) => parseId(id).envId))
   .superRefine(
     ...crossField<UserFields>(["included", "excluded"], (inputs, ctx) => {
       const excluded = new Set(inputs.excluded);

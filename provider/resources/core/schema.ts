@@ -131,3 +131,30 @@ export const adoption = {
   /** The Terraform provider's import identity of the object to adopt. */
   importId: z.string({ error: "importId must be a string" }).optional(),
 };
+
+/**
+ * The rule for an import id of the form `<parent_uuid>/<…>` (the FeatBit Terraform provider's): it must parse, and name
+ * the parent (project or environment) the resource declares. `parentOf` throws for a malformed id.
+ */
+export function importIdOfParent<F extends string>(
+  parentField: F,
+  parentNoun: string,
+  format: string,
+  parentOf: (importId: string) => string,
+) {
+  return crossField<{ importId?: string } & Record<F, string>>([parentField, "importId"], (inputs, ctx) => {
+    if (inputs.importId === undefined) return;
+    const fail = (message: string) => ctx.addIssue({ code: "custom", path: ["importId"], message });
+    let parent: string;
+    try {
+      parent = parentOf(inputs.importId);
+    } catch {
+      return fail(`importId must be ${format} (the FeatBit Terraform provider's import id)`);
+    }
+    if (parent !== inputs[parentField]) {
+      fail(
+        `importId names ${parentNoun} ${parent} but ${parentField} is ${inputs[parentField]}: make them agree`,
+      );
+    }
+  });
+}
