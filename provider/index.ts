@@ -21,3 +21,15 @@ export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } fro
 export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
 export type { ConnectionArgs } from "./resources/core/resourceClass";
 export * as client from "./client";
+export {
+  FlagSet,
+  FlagSetError,
+  formatProblem,
+  loadFlagSet,
+  type FlagSetArgs,
+  type FlagSetEnvironment,
+  type FlagSetPlan,
+  type FlagSetPromotion,
+  type LoadOptions,
+  type Problem,
+} from "./flagset";
