@@ -395,10 +395,11 @@ function targetingOf(
       return undefined;
     }
     if (from === env || chain.includes(from)) {
+      // Told from this environment's side: its own line then reads as a loop through it.
       report.add(
         override.origin,
         ["from"],
-        `'from' makes a loop (${[...chain, env, from].join(" → ")}): an environment cannot copy its own targeting`,
+        `'from' makes a loop (${[env, ...chain.slice(chain.indexOf(from)), env].join(" → ")}): an environment cannot copy its own targeting`,
       );
       return undefined;
     }
