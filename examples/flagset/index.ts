@@ -11,7 +11,7 @@ const env = (key: string, name: string) =>
 const flags = new featbit.FlagSet("flags", {
   path: path.join(__dirname, "flags"),
   environments: { dev: env("dev", "Dev"), staging: env("staging", "Staging"), prod: env("prod", "Prod") },
-  // promote: [{ flag: "new-checkout", from: "staging", to: "prod" }],
+  // promote: [{ flag: "theme", from: "dev", to: "prod" }], // one line copies dev's targeting of theme to prod
   comment: process.env.FLAGSET_COMMENT, // e.g. the commit message, in FeatBit's audit log
 });
 

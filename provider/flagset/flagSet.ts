@@ -119,8 +119,8 @@ export class FlagSet extends pulumi.ComponentResource {
   }
 
   /**
-   * The files checked and resolved per environment, without declaring anything; throws a pulumi.RunError listing
-   * every problem (the CLI then shows the list without a stack trace).
+   * The files checked and resolved per environment, without declaring anything; on problems, logs them all and
+   * throws a pulumi.RunError (the CLI shows it without a stack trace).
    */
   private static plan(name: string, args: FlagSetArgs): FlagSetPlan {
     try {
@@ -132,7 +132,11 @@ export class FlagSet extends pulumi.ComponentResource {
       });
     } catch (err) {
       if (err instanceof FlagSetError) {
-        throw new pulumi.RunError(err.message.replace(/^FlagSet/, `FlagSet '${name}'`));
+        // The list is logged once and the program then stops with a short RunError (no stack trace): some hosts
+        // (the Automation API's inline programs) report a thrown error twice, and a long list twice is hard to read.
+        const subject = `FlagSet '${name}'`;
+        void pulumi.log.error(err.message.replace(/^FlagSet/, subject));
+        throw new pulumi.RunError(`${subject}: nothing was declared because of the problems listed above`);
       }
       throw err;
     }
