@@ -4,7 +4,7 @@
 // what a refresh would record, and each declaration is checked with the resource's schema: whatever does not fit
 // is left out and listed in the notes, never dropped silently.
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { Document, isMap, isScalar, isSeq, visit } from "yaml";
 import {
   collectPages,
   SEGMENT_IN,
@@ -245,13 +245,17 @@ async function readFlags(
       targeting[part] =
         part === "rules" ? segmentKeysIn(live.rules, byId, shared, subject, notes) : live[part];
     }
+    // Only settings that differ from what FeatBit gives a new flag or rule are worth a note: they are UI-owned and
+    // stay as they are either way.
     const experiments = [
-      ...raw.rules.filter((r) => r.includedInExpt).map((r) => `rule '${r.name}'`),
-      ...(raw.fallthrough.includedInExpt ? ["the default rule"] : []),
+      ...raw.rules.filter((r) => r.includedInExpt).map((r) => `rule '${r.name}' is included in experiments`),
+      ...([...raw.rules, raw.fallthrough].some((r) => r.variations.some((v) => v.exptRollout !== 1))
+        ? ["experiment rollouts are set"]
+        : []),
     ];
     if (experiments.length > 0) {
       notes.push(
-        `${subject}: experiment settings (${experiments.join(", ")} included in experiments) are not declared: they belong to the FeatBit UI and stay as they are`,
+        `${subject}: experiment settings (${experiments.join("; ")}) are not declared: they belong to the FeatBit UI and stay as they are`,
       );
     }
     const pending = await client.flags.pendingChanges(env.id, item.key);
@@ -372,7 +376,6 @@ function mergeEntry(
   parts: readonly string[] = [],
 ): Fields {
   const entry: Fields = { key };
-  if (type !== undefined) entry.variationType = type;
   const overrides = new Map<string, Fields>();
   const override = (env: string) => overrides.get(env) ?? overrides.set(env, {}).get(env)!;
   for (const field of [...fields, ...parts]) {
@@ -391,8 +394,13 @@ function mergeEntry(
     if (!byEnv.has(env)) environments[env] = false;
     else if (overrides.has(env)) environments[env] = overrides.get(env);
   }
-  if (Object.keys(environments).length > 0) entry.environments = environments;
-  return entry;
+  // The order a person reads: what it is, then how it is targeted, then what differs per environment.
+  const ordered: Fields = { key, name: entry.name, description: entry.description };
+  if (type !== undefined && type !== "boolean") ordered.variationType = type;
+  for (const [field, value] of Object.entries(entry)) if (!(field in ordered)) ordered[field] = value;
+  if (Object.keys(environments).length > 0) ordered.environments = environments;
+  for (const field of Object.keys(ordered)) if (ordered[field] === undefined) delete ordered[field];
+  return ordered;
 }
 
 function flagSetDocument(envs: EnvSnapshot[], notes: string[]): { flags: Fields[]; segments: Fields[] } {
@@ -441,6 +449,8 @@ class Code {
   constructor(readonly text: string) {}
 }
 
+const propertyName = (k: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
+
 function literal(value: unknown, indent = ""): string {
   if (value instanceof Code) return value.text;
   if (value === undefined) return "undefined";
@@ -455,8 +465,7 @@ function literal(value: unknown, indent = ""): string {
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return "{}";
-  const key = (k: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
-  const parts = entries.map(([k, v]) => `${key(k)}: ${literal(v, inner)}`);
+  const parts = entries.map(([k, v]) => `${propertyName(k)}: ${literal(v, inner)}`);
   const oneLine = `{ ${parts.join(", ")} }`;
   if (oneLine.length <= 80 && !oneLine.includes("\n")) return oneLine;
   return `{\n${parts.map((p) => `${inner}${p},`).join("\n")}\n${indent}}`;
@@ -505,11 +514,25 @@ function environmentDeclarations(project: ProjectWithEnvs, envs: EnvSnapshot[]):
       importId: `${project.id}/${env.id}`,
     };
     lines.push(
-      `  ${JSON.stringify(env.key)}: new featbit.Environment(${JSON.stringify(`${project.key}-${env.key}`)}, ${literal(args, "  ")}, { protect: true }),`,
+      `  ${propertyName(env.key)}: new featbit.Environment(${JSON.stringify(`${project.key}-${env.key}`)}, ${literal(args, "  ")}, { protect: true }),`,
     );
   }
   lines.push("};");
   return lines;
+}
+
+/** Block style, with short lists and objects of plain values on one line (`{ variation: On, percent: 10 }`). */
+function flagSetYaml(data: Fields): string {
+  const doc = new Document(data);
+  visit(doc, {
+    Collection(_key, node) {
+      const leaves = isSeq(node)
+        ? node.items.every((i) => isScalar(i))
+        : isMap(node) && node.items.every((p) => isScalar(p.value));
+      if (leaves && JSON.stringify(node.toJSON()).length <= 60) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
 }
 
 function yamlProgram(project: ProjectWithEnvs, envs: EnvSnapshot[], notes: string[]): ExportedFile[] {
@@ -518,13 +541,10 @@ function yamlProgram(project: ProjectWithEnvs, envs: EnvSnapshot[], notes: strin
   const yaml = [
     "# yaml-language-server: $schema=../node_modules/pulumi-featbit/dist/flagset/flagset.schema.json",
     header(project, notes, "#"),
-    stringify(
-      {
-        ...(doc.segments.length ? { segments: doc.segments } : {}),
-        ...(doc.flags.length ? { flags: doc.flags } : {}),
-      },
-      { lineWidth: 0 },
-    ),
+    flagSetYaml({
+      ...(doc.segments.length ? { segments: doc.segments } : {}),
+      ...(doc.flags.length ? { flags: doc.flags } : {}),
+    }),
   ].join("\n");
   const program = [
     header(project, notes, "//"),
@@ -534,7 +554,7 @@ function yamlProgram(project: ProjectWithEnvs, envs: EnvSnapshot[], notes: strin
     ...environmentDeclarations(project, envs),
     "",
     "// Every flag, its targeting and every segment: see flags/. `adopt` takes over the existing objects by key.",
-    `export const flagSet = new featbit.FlagSet("flags", {`,
+    `new featbit.FlagSet("flags", {`,
     `  path: path.join(__dirname, "flags"),`,
     "  environments,",
     "  adopt: true,",
@@ -558,7 +578,7 @@ function tsProgram(project: ProjectWithEnvs, envs: EnvSnapshot[], notes: string[
     ...environmentDeclarations(project, envs),
   ];
   for (const { env, flags, segments } of envs) {
-    const envRef = `environments[${JSON.stringify(env.key)}]`;
+    const envRef = `environments${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(env.key) ? `.${env.key}` : `[${JSON.stringify(env.key)}]`}`;
     lines.push("", `// ---- environment '${env.key}'`);
     const segmentVars = new Map<string, string>();
     for (const s of segments) {
