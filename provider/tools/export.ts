@@ -238,7 +238,7 @@ async function readFlags(
       });
       if (!parsed.success) {
         notes.push(
-          `${subject}: its ${part} is not exported and stays as it is in FeatBit (${firstMessage(parsed.error)})`,
+          `${subject}: ${part} not exported, left as it is in FeatBit (${firstMessage(parsed.error)})`,
         );
         continue;
       }

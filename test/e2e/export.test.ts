@@ -186,6 +186,7 @@ async function populate(client: FeatBitClient): Promise<void> {
       ([plain]) => ({ fallthrough: [[plain, 0, 1]] }),
     );
     if (env.key === "dev") {
+      // A rule serving a variation the flag no longer has (FeatBit does not check): the rules stay with the UI.
       await flag(
         "experimental",
         "boolean",
@@ -193,7 +194,12 @@ async function populate(client: FeatBitClient): Promise<void> {
           ["true", "true"],
           ["false", "false"],
         ],
-        ([t]) => ({ fallthrough: [[t, 0, 1]] }),
+        ([t]) => ({
+          rules: [
+            rule("Ghost", [{ id: uuid(), property: "plan", op: "Equal", value: "gold" }], [[uuid(), 0, 1]]),
+          ],
+          fallthrough: [[t, 0, 1]],
+        }),
       );
     }
     if (env.key === "prod") {
@@ -293,7 +299,10 @@ describe("featbit-export: export an existing project, then up adopts it and prev
     // Listed, not silently dropped.
     expect(stdout).toContain("feature flag 'retired' in environment 'prod' is archived: not exported");
     expect(stdout).toContain(
-      "feature flag 'theme' in environment 'prod': experiment settings (rule 'Designers' included in experiments) are not declared",
+      "feature flag 'theme' in environment 'prod': experiment settings (rule 'Designers' is included in experiments) are not declared",
+    );
+    expect(stdout).toMatch(
+      /feature flag 'experimental' in environment 'dev': rules not exported, left as it is in FeatBit \(rules\.0\.serve\.variation: '[0-9a-f-]+' is not a variation of this flag/,
     );
     expect(fs.readFileSync(path.join(out, "EXPORT.md"), "utf8")).toContain("'retired'");
     const doc = parseDocument(fs.readFileSync(path.join(out, "flags/estate.yaml"), "utf8")).toJS() as {
