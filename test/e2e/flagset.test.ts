@@ -168,7 +168,9 @@ describe("examples/flagset through the Pulumi CLI", () => {
     edit("flags/teams/payments/flags.yml", (text) =>
       text.replace("percent: 50", "percentage: 50").replace("offVariation: Stripe", "offVariation: Stripey"),
     );
-    edit("flags/look.json", (text) => text.replace('"variationType": "number"', '"variationType": "numeric"'));
+    edit("flags/look.json", (text) =>
+      text.replace('"variationType": "number"', '"variationType": "numeric"'),
+    );
     started.emulator.requests.clear();
     const r = await runStack("preview", target);
     expect(r.ok).toBe(false);
