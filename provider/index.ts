@@ -29,3 +29,15 @@ export {
   type SdkKeys,
 } from "./components/projectBootstrap";
 export * as client from "./client";
+export {
+  FlagSet,
+  FlagSetError,
+  formatProblem,
+  loadFlagSet,
+  type FlagSetArgs,
+  type FlagSetEnvironment,
+  type FlagSetPlan,
+  type FlagSetPromotion,
+  type LoadOptions,
+  type Problem,
+} from "./flagset";

@@ -1,4 +1,4 @@
-// The TypeScript examples in the README and the resource docs must compile against the package's real types, so
+// The TypeScript examples in the README, the FlagSet guide and the resource docs must compile against the package's real types, so
 // a renamed input or output cannot leave the documentation behind.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -7,6 +7,7 @@ import ts from "typescript";
 const ROOT = path.resolve(__dirname, "../..");
 const DOCS = [
   "README.md",
+  "docs/flagset.md",
   ...fs.readdirSync(path.join(ROOT, "docs/resources")).map((f) => `docs/resources/${f}`),
 ];
 
