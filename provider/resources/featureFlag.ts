@@ -830,12 +830,8 @@ export class FeatureFlag extends FeatBitResource {
    */
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
-  /** The installation this flag lives in, as declared (FeatureFlagTargeting given `flag:` follows it). */
-  readonly installation: pulumi.Input<string> | undefined;
-
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
     super(definition, name, args, opts);
-    this.installation = args.installation;
     this.declaredVariationNames = pulumi
       .all([args.variations, args.variationType])
       .apply(([variations, type]) =>

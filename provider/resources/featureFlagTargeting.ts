@@ -24,7 +24,7 @@ import { parseJsonList, round, sameJson } from "./core/canonical";
 import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { comment, containsUnknown, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
+import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
 
@@ -264,51 +264,65 @@ const Inputs = shape(
     comment: comment.optional(),
   },
   "a FeatureFlagTargeting",
-).superRefine((inputs, ctx) => {
-  // References are checked here only when the names are known; otherwise at apply time against the live flag.
-  const { variations } = inputs;
-  if (variations === undefined || containsUnknown(variations)) return;
-  const known = new Set(variations);
-  variations.forEach((v, i) => {
-    if (variations.indexOf(v) !== i) {
+).superRefine(
+  // Runs whenever the variation names are valid and known, even if other parts failed their own checks: references
+  // are read defensively from whatever parses. Without the names, they are checked at apply time against the flag.
+  ...crossField<{ variations?: string[] }>(["variations"], (inputs, ctx) => {
+    const { variations } = inputs;
+    if (variations === undefined) return;
+    const known = new Set(variations);
+    variations.forEach((v, i) => {
+      if (variations.indexOf(v) !== i) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["variations", i],
+          message: `variation '${v}' is listed twice`,
+        });
+      }
+    });
+    for (const { path, name } of variationReferences(inputs as Record<string, unknown>)) {
+      if (name === UNKNOWN || known.has(name)) continue;
       ctx.addIssue({
         code: "custom",
-        path: ["variations", i],
-        message: `variation '${v}' is listed twice`,
+        path,
+        message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
       });
     }
-  });
-  for (const { path, name } of variationReferences(inputs)) {
-    if (name === UNKNOWN || known.has(name)) continue;
-    ctx.addIssue({
-      code: "custom",
-      path,
-      message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
-    });
-  }
-});
+  }),
+);
 type Inputs = z.infer<typeof Inputs>;
 type ServeInput = z.infer<typeof serveSchema>;
 type RuleInput = z.infer<typeof ruleSchema>;
 type IndividualInput = z.infer<typeof individualEntry>;
 
-/** Every place the inputs name a variation, with its property path. */
-function variationReferences(
-  inputs: Omit<Inputs, "environmentId" | "flagKey">,
-): { path: (string | number)[]; name: string }[] {
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Every place the inputs name a variation, with its property path; parts that do not parse are passed over. */
+function variationReferences(inputs: Record<string, unknown>): { path: (string | number)[]; name: string }[] {
   const refs: { path: (string | number)[]; name: string }[] = [];
-  const serveRefs = (serve: ServeInput, path: (string | number)[]) => {
-    if (serve.variation !== undefined) refs.push({ path: [...path, "variation"], name: serve.variation });
-    serve.rollout?.forEach((r, i) =>
-      refs.push({ path: [...path, "rollout", i, "variation"], name: r.variation }),
-    );
+  const named = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === "string") refs.push({ path, name: value });
   };
-  if (inputs.offVariation !== undefined) refs.push({ path: ["offVariation"], name: inputs.offVariation });
-  inputs.individualTargeting?.forEach((e, i) =>
-    refs.push({ path: ["individualTargeting", i, "variation"], name: e.variation }),
-  );
-  inputs.rules?.forEach((r, i) => serveRefs(r.serve, ["rules", i, "serve"]));
-  if (inputs.defaultRule !== undefined) serveRefs(inputs.defaultRule.serve, ["defaultRule", "serve"]);
+  const serveRefs = (serve: unknown, path: (string | number)[]) => {
+    if (!isRecord(serve)) return;
+    named(serve.variation, [...path, "variation"]);
+    if (Array.isArray(serve.rollout)) {
+      serve.rollout.forEach(
+        (r, i) => isRecord(r) && named(r.variation, [...path, "rollout", i, "variation"]),
+      );
+    }
+  };
+  named(inputs.offVariation, ["offVariation"]);
+  if (Array.isArray(inputs.individualTargeting)) {
+    inputs.individualTargeting.forEach(
+      (e, i) => isRecord(e) && named(e.variation, ["individualTargeting", i, "variation"]),
+    );
+  }
+  if (Array.isArray(inputs.rules)) {
+    inputs.rules.forEach((r, i) => isRecord(r) && serveRefs(r.serve, ["rules", i, "serve"]));
+  }
+  if (isRecord(inputs.defaultRule)) serveRefs(inputs.defaultRule.serve, ["defaultRule", "serve"]);
   return refs;
 }
 

@@ -146,6 +146,21 @@ const betaRule = (serve: Props = { variation: "On" }) => ({
 });
 
 describe("check (FeatBit's rules, no API calls)", () => {
+  test("variation references are checked even when another part fails its own check", async () => {
+    const failures = await failuresOf({
+      variations: ["On", "Off"],
+      enabled: "yes",
+      offVariation: "Never",
+      defaultRule: { serve: { rollout: [{ variation: "Maybe", percent: 100 }], extra: 1 } },
+    });
+    expect(failures.map((f) => f.property).sort()).toEqual([
+      "defaultRule.serve",
+      "defaultRule.serve.rollout[0].variation",
+      "enabled",
+      "offVariation",
+    ]);
+  });
+
   test.each<[string, Props, string, string]>([
     ["environment id", { environmentId: "prod" }, "environmentId", "must be a FeatBit id"],
     ["flag key", { flagKey: "has space" }, "flagKey", "may only contain"],

@@ -33,6 +33,9 @@ export abstract class FeatBitResource extends pulumi.dynamic.Resource {
     return new this(name, (installation === undefined ? {} : { installation }) as never, { ...opts, id });
   }
 
+  /** The installation this resource lives in, as declared (components and `flag:` references follow it). */
+  readonly installation: pulumi.Input<string> | undefined;
+
   protected constructor(spec: ClassSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     // Pulumi exposes on the object only the properties present in its props, and `get` passes no inputs: name every
     // output.
@@ -40,6 +43,7 @@ export abstract class FeatBitResource extends pulumi.dynamic.Resource {
     const inputFields = Object.keys((spec.schema as unknown as { shape: object }).shape);
     for (const output of [...inputFields, ...spec.outputs]) outputs[output] = undefined;
     super(shimFor(spec.kind), name, { ...outputs, ...args }, opts, "featbit", spec.kind);
+    this.installation = (args as ConnectionArgs).installation;
     // Replaces the engine-fed property (the provider still reports the same value in state).
     for (const [output, fromId] of Object.entries(spec.fromId ?? {})) {
       if (fromId) (this as unknown as Record<string, pulumi.Output<string>>)[output] = this.id.apply(fromId);
