@@ -24,11 +24,11 @@ function configError(fn: () => unknown): FeatBitConfigError {
 }
 
 describe("resolveSettings", () => {
-  test("defaults: FeatBit Cloud, 3 retries, 30 s, concurrency 4, https only", () => {
+  test("defaults: FeatBit Cloud, 5 retries, 30 s, concurrency 4, https only", () => {
     expect(resolveSettings(undefined, { FEATBIT_ACCESS_TOKEN: TOKEN })).toEqual({
       apiUrl: "https://app-api.featbit.co/api/v1",
       accessToken: TOKEN,
-      maxRetries: 3,
+      maxRetries: 5,
       httpTimeoutSeconds: 30,
       maxConcurrency: 4,
       allowInsecureHttp: false,
@@ -75,7 +75,7 @@ describe("resolveSettings", () => {
       FEATBIT_MAX_RETRIES: "",
     });
     expect(s.apiUrl).toBe("https://app-api.featbit.co/api/v1");
-    expect(s.maxRetries).toBe(3);
+    expect(s.maxRetries).toBe(5);
   });
 
   test("a missing token names both ways to set it", () => {
