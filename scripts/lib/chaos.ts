@@ -22,7 +22,8 @@ interface Options {
   timeoutSeconds: number;
   /** How long a `timeout` fault holds a request before applying it (longer than the client waits). */
   holdMs: number;
-  maxRetries: number;
+  /** featbit:maxRetries; the package's default unless given. */
+  maxRetries?: number;
   /** Further `up`s (faults still on) allowed for a run whose first one failed, to see whether it converges. */
   reruns: number;
 }
@@ -34,7 +35,6 @@ function parseArgs(argv: string[]): Options {
     seed: 1,
     timeoutSeconds: 2,
     holdMs: 4000,
-    maxRetries: 6,
     reruns: 3,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -148,7 +148,7 @@ async function oneRun(opts: Options, seed: number): Promise<RunFigures> {
       accessToken: emu.token,
       organizationKey: "playground",
       httpTimeoutSeconds: String(opts.timeoutSeconds),
-      maxRetries: String(opts.maxRetries),
+      ...(opts.maxRetries !== undefined ? { maxRetries: String(opts.maxRetries) } : {}),
     },
   };
   const started = Date.now();
