@@ -307,7 +307,15 @@ async function environmentLabel(client: FeatBitClient, what: string, envId: stri
 export function getFeatureFlag(args: GetFeatureFlagArgs): Promise<GetFeatureFlagResult> {
   const what = `getFeatureFlag(environment ${args.environmentId}, key '${args.key}')`;
   return run(what, args.installation, async (client) => {
-    const flag = await client.flags.find(args.environmentId, args.key);
+    let flag: Awaited<ReturnType<FeatBitClient["flags"]["find"]>>;
+    try {
+      flag = await client.flags.find(args.environmentId, args.key);
+    } catch (err) {
+      // FeatBit answers 403 under an environment that does not exist (or that the token may not see): say which.
+      if (isFeatBitApiError(err) && err.kind === "forbidden")
+        await environmentLabel(client, what, args.environmentId);
+      throw err;
+    }
     if (!flag) {
       const where = await environmentLabel(client, what, args.environmentId);
       const keys = (

@@ -411,7 +411,7 @@ export class Policy extends FeatBitResource {
   declare readonly key: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
-  /** In a canonical order, without duplicates (each statement's actions and resources sorted). */
+  /** By resource type, then effect, without duplicates (each statement's actions and resources sorted). */
   declare readonly statements: pulumi.Output<PolicyStatement[]>;
 
   constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {

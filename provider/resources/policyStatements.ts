@@ -383,9 +383,12 @@ export const statementSchema = shape(
   "a policy statement ({effect, resourceType, actions, resources})",
 ).superRefine((value, ctx) => statementRules(value as PolicyStatementInput, ctx), { when: typeKnown });
 
-/** Statements compare as a set: order and duplicates never cause a diff (FeatBit allows when none denies). */
+/**
+ * Statements compare as a set (FeatBit allows when one matches and none denies, whatever their order): order and
+ * duplicates never cause a diff. They are listed by resource type, then effect, actions and resources.
+ */
 export function canonicalStatements(list: readonly PolicyStatementInput[]): PolicyStatementInput[] {
-  const byText = new Map<string, PolicyStatementInput>();
+  const byOrder = new Map<string, PolicyStatementInput>();
   for (const s of list) {
     const statement: PolicyStatementInput = {
       effect: s.effect,
@@ -393,9 +396,15 @@ export function canonicalStatements(list: readonly PolicyStatementInput[]): Poli
       actions: sortedSet(s.actions),
       resources: sortedSet(s.resources),
     };
-    byText.set(canonicalJson(statement), statement);
+    const order = [
+      statement.resourceType,
+      statement.effect,
+      canonicalJson(statement.actions),
+      canonicalJson(statement.resources),
+    ];
+    byOrder.set(order.join("\u0000"), statement);
   }
-  return [...byText.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  return [...byOrder.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }
 
 export const statementsSchema = z
