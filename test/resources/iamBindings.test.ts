@@ -1,7 +1,6 @@
 // GroupPolicy, GroupMember and MemberPolicy in-process against the emulator: FeatBit's add/remove calls acknowledge
 // anything, so presence is decided by its listings; ids are the Terraform provider's `<a_uuid>/<b_uuid>`.
 import { DEVELOPER_POLICY_ID, OWNER_POLICY_ID } from "../../provider/emulator";
-import type { DynamicProvider } from "../../provider/host/dynamicProvider";
 import type { ResourceKind } from "../../provider/host/shim";
 import {
   errorOf,
@@ -118,7 +117,7 @@ describe.each(cases)("$kind", (c) => {
     expect(await p().read(id, outs)).toEqual({});
   });
 
-  test("an existing binding is taken over with a warning, or silently with adopt", async () => {
+  test("an existing binding is taken over with a warning", async () => {
     await h.api("PUT", c.add().slice("PUT ".length));
     h.emulator.requests.clear();
     const { id } = await up(c.inputs());
