@@ -233,9 +233,12 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
   it("refresh reports drift made in FeatBit, and up puts the code's version back", async () => {
     const held = (await policy()) as PolicyView;
     const ciGroup = (await get<Listed>("/groups?name=CI pipelines")).items[0].id;
-    // Someone edits the group in the UI, detaches the policy from the release engineers and widens the policy.
+    // Someone edits the group in the UI, undoes three bindings and widens the policy.
+    const lead = memberIds["release-lead@example.com"];
     await api(emu, "PUT", `/groups/${ciGroup}`, { name: "CI pipelines", description: "edited in the UI" });
     await api(emu, "PUT", `/groups/${releaseGroupId}/remove-policy/${held.id}`);
+    await api(emu, "PUT", `/groups/${ciGroup}/remove-member/${lead}`);
+    await api(emu, "PUT", `/members/${lead}/remove-policy/${held.id}`);
     await api(emu, "PUT", `/policies/${held.id}/statements`, [
       ...held.statements,
       {
@@ -251,18 +254,41 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
     expectOk(refresh);
     expect(steps(refresh)).toEqual(["refresh Group ci-pipelines", "refresh Policy ci-targeting"]);
     expect(resourceSteps(refresh).find((s) => s.name === "ci-targeting")?.diffs).toEqual(["statements"]);
-    // The binding removed in FeatBit is dropped from the stack by the refresh (the next up makes it again).
-    expect(readState(refresh)).not.toContain("release-engineers-ci");
+    // The bindings removed in FeatBit are dropped from the stack by the refresh (the next up makes them again).
+    for (const binding of ["release-engineers-ci", "ci-pipelines-member", "release-lead-ci"])
+      expect(readState(refresh)).not.toContain(binding);
 
     const up = await runStack("up", admin);
     expectOk(up);
     expect(steps(up)).toEqual([
+      "create GroupMember ci-pipelines-member",
       "create GroupPolicy release-engineers-ci",
+      "create MemberPolicy release-lead-ci",
       "update Group ci-pipelines",
       "update Policy ci-targeting",
     ]);
     expect((await policy())?.statements).toHaveLength(4);
     expect(await listed(`/groups/${releaseGroupId}/policies`)).toContain(held.id);
+    expect(await listed(`/groups/${ciGroup}/members`)).toEqual([lead]);
+    expect(await listed(`/members/${lead}/direct-policies`)).toContain(held.id);
+  });
+
+  it("a lookup that finds nothing fails the preview, naming what it looked for and what is close", async () => {
+    await api(emu, "PUT", `/groups/${releaseGroupId}`, { name: "Release Engineers", description: "" });
+    try {
+      emu.requests.clear();
+      const r = await runStack("preview", admin);
+      expect(r.ok).toBe(false);
+      const text = visibleText(r);
+      expect(text).toContain(
+        "getGroup(name 'Release engineers'): no group is named 'Release engineers'; did you mean 'Release Engineers'?",
+      );
+      // A lookup's failure is shown as its message alone, not as a crash with a stack trace.
+      expect(text).not.toMatch(/unhandled exception|lookups\.js:\d+/);
+      expect(writes(emu.requests.all())).toEqual([]);
+    } finally {
+      await api(emu, "PUT", `/groups/${releaseGroupId}`, { name: "Release engineers", description: "" });
+    }
   });
 
   describe("the pipeline, with a service token carrying the policy's statements", () => {
