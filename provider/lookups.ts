@@ -499,12 +499,33 @@ export function getMember(args: GetMemberArgs): Promise<GetMemberResult> {
 // The Output forms
 
 /**
+ * A failed lookup in a preview: its message is reported (which fails the preview) and its result is left unknown, as
+ * if not known yet. Rejecting instead would hang the preview whenever a resource that uses the result has dependents:
+ * Pulumi's Node.js SDK never settles the outputs of a resource whose inputs failed, so those dependents wait forever
+ * (pulumi/pulumi#10176). A preview writes nothing, so an unknown costs nothing. In an update the lookup rejects: a
+ * resource must not be written with a value missing, and `pulumi up` previews first, where the failure stops it.
+ * Outside a Pulumi run (tests, mocks) nothing reports the message, so it rejects there too.
+ */
+async function failedInPreview<R>(err: LookupError): Promise<pulumi.Output<R>> {
+  if (!pulumi.runtime.isDryRun() || pulumi.runtime.getEngine() === undefined) throw err;
+  await pulumi.log.error(err.message);
+  return pulumi.output(pulumi.unknown) as unknown as pulumi.Output<R>;
+}
+
+/**
  * The Output form of a lookup: it waits for its arguments, and while any is unknown (a preview before the resource
  * producing it exists) it makes no API call and its result is unknown too.
  */
 function outputForm<A extends object, R>(lookup: (args: A) => Promise<R>) {
   return (args: LookupOutputArgs<A>): pulumi.Output<R> =>
-    pulumi.output(args).apply((resolved) => lookup(resolved as unknown as A));
+    pulumi.output(args).apply(async (resolved): Promise<R | pulumi.Output<R>> => {
+      try {
+        return await lookup(resolved as unknown as A);
+      } catch (err) {
+        if (err instanceof LookupError) return failedInPreview<R>(err);
+        throw err;
+      }
+    }) as pulumi.Output<R>;
 }
 
 export const getProjectOutput = outputForm(getProject);

@@ -277,11 +277,16 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
     await api(emu, "PUT", `/groups/${releaseGroupId}`, { name: "Release Engineers", description: "" });
     try {
       emu.requests.clear();
-      const r = await runStack("preview", admin);
+      // A mistyped flag key too: the policy needs that lookup, and other resources need the policy (a chain that
+      // would leave Pulumi waiting forever if the lookup's failure were not reported and left unknown in preview).
+      const r = await runStack("preview", admin, { config: { flagKey: "new-chekout" } });
       expect(r.ok).toBe(false);
       const text = visibleText(r);
       expect(text).toContain(
         "getGroup(name 'Release engineers'): no group is named 'Release engineers'; did you mean 'Release Engineers'?",
+      );
+      expect(text).toContain(
+        `getFeatureFlag(environment ${envId("dev")}, key 'new-chekout'): environment 'shop/dev' has no flag with key 'new-chekout'`,
       );
       // A lookup's failure is shown as its message alone, not as a crash with a stack trace.
       expect(text).not.toMatch(/unhandled exception|lookups\.js:\d+/);
@@ -363,7 +368,7 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
 
   it("destroys every IAM object the admin stack made, and leaves what it only looked up", async () => {
     const held = (await policy()) as PolicyView;
-    const r = await runStack("destroy", admin);
+    const r = await runStack("destroy", admin, { config: { flagKey: "new-checkout" } });
     expectOk(r);
     expect(r.changes.delete).toBe(8); // seven resources + the stack
     expect(await policy()).toBeUndefined();
