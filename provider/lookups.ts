@@ -206,6 +206,9 @@ async function run<T>(
     if (err instanceof LookupError) throw err;
     // FeatBit's answers are already worded (and scrubbed of secrets) by the client.
     if (isFeatBitApiError(err)) throw new LookupError(`${what} failed: ${err.detail}`);
+    // Anticipated failures (a listing that changed while it was read) are plain Errors; a bug keeps its own type.
+    if (err instanceof Error && err.constructor === Error)
+      throw new LookupError(`${what} failed: ${err.message}`);
     throw err;
   }
 }
