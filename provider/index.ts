@@ -18,6 +18,18 @@ export {
   type TargetingRule,
 } from "./resources/featureFlagTargeting";
 export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } from "./resources/segment";
+export {
+  Policy,
+  type PolicyArgs,
+  type PolicyResourceType,
+  type PolicyStatement,
+  type PolicyStatementArgs,
+} from "./resources/policy";
+export { Group, type GroupArgs } from "./resources/group";
+export { GroupPolicy, type GroupPolicyArgs } from "./resources/groupPolicy";
+export { GroupMember, type GroupMemberArgs } from "./resources/groupMember";
+export { MemberPolicy, type MemberPolicyArgs } from "./resources/memberPolicy";
+export * from "./lookups";
 export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
 export type { ConnectionArgs } from "./resources/core/resourceClass";
 export {

@@ -1,7 +1,8 @@
 // IAM: policies (with their statements), groups, members and the bindings between them. Every route here needs
 // the `CanManageIAM` permission on `iam/*`.
 import { z } from "zod";
-import { Ack, paged, type Paged } from "./common";
+import { Ack, collectPages, paged, type Paged } from "./common";
+import { isFeatBitApiError } from "./errors";
 import { seg, type HttpTransport } from "./transport";
 
 export const PolicyStatement = z.object({
@@ -57,6 +58,16 @@ export interface PageQuery {
   pageSize?: number;
 }
 
+/** The object, or undefined when FeatBit answers 404 (these reads are by id only, with no other way to be missing). */
+async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isFeatBitApiError(err) && err.kind === "not-found") return undefined;
+    throw err;
+  }
+}
+
 export class PoliciesApi {
   constructor(private readonly t: HttpTransport) {}
 
@@ -71,6 +82,13 @@ export class PoliciesApi {
     });
   }
 
+  /** Every policy listed (the built-in ones too), all pages; `name` narrows to names containing it (any case). */
+  all(name?: string): Promise<Policy[]> {
+    return collectPages("policies", (pageIndex, pageSize) =>
+      this.list({ ...(name === undefined ? {} : { name }), pageIndex, pageSize }),
+    );
+  }
+
   get(id: string): Promise<Policy> {
     return this.t.request({
       method: "GET",
@@ -78,6 +96,11 @@ export class PoliciesApi {
       schema: Policy,
       subject: `policy ${id}`,
     });
+  }
+
+  /** The policy, or undefined when FeatBit has no policy with this id. */
+  find(id: string): Promise<Policy | undefined> {
+    return orUndefined(this.get(id));
   }
 
   /** FeatBit does not check key uniqueness here: callers must. Statements are set with `setStatements`. */
@@ -142,6 +165,20 @@ export class PoliciesApi {
       subject: `members of policy ${id}`,
     });
   }
+
+  /** The groups the policy is attached to (`getAllGroups=false`), all pages. */
+  boundGroups(id: string): Promise<z.infer<typeof PolicyGroup>[]> {
+    return collectPages(`groups of policy ${id}`, (pageIndex, pageSize) =>
+      this.groups(id, { getAllGroups: false, pageIndex, pageSize }),
+    );
+  }
+
+  /** The members the policy is attached to directly (`getAllMembers=false`), all pages. */
+  boundMembers(id: string): Promise<z.infer<typeof PolicyMember>[]> {
+    return collectPages(`members of policy ${id}`, (pageIndex, pageSize) =>
+      this.members(id, { getAllMembers: false, pageIndex, pageSize }),
+    );
+  }
 }
 
 export class GroupsApi {
@@ -157,6 +194,13 @@ export class GroupsApi {
     });
   }
 
+  /** Every group, all pages; `name` narrows to names containing it (any case). */
+  all(name?: string): Promise<Group[]> {
+    return collectPages("groups", (pageIndex, pageSize) =>
+      this.list({ ...(name === undefined ? {} : { name }), pageIndex, pageSize }),
+    );
+  }
+
   get(id: string): Promise<Group> {
     return this.t.request({
       method: "GET",
@@ -164,6 +208,11 @@ export class GroupsApi {
       schema: Group,
       subject: `group ${id}`,
     });
+  }
+
+  /** The group, or undefined when FeatBit has no group with this id. */
+  find(id: string): Promise<Group | undefined> {
+    return orUndefined(this.get(id));
   }
 
   /** FeatBit does not check name uniqueness: callers must. */
@@ -216,6 +265,20 @@ export class GroupsApi {
     });
   }
 
+  /** The group's members (`getAllMembers=false`), all pages. */
+  boundMembers(id: string): Promise<z.infer<typeof GroupMember>[]> {
+    return collectPages(`members of group ${id}`, (pageIndex, pageSize) =>
+      this.members(id, { getAllMembers: false, pageIndex, pageSize }),
+    );
+  }
+
+  /** The policies attached to the group (`getAllPolicies=false`), all pages. */
+  boundPolicies(id: string): Promise<z.infer<typeof GroupPolicy>[]> {
+    return collectPages(`policies of group ${id}`, (pageIndex, pageSize) =>
+      this.policies(id, { getAllPolicies: false, pageIndex, pageSize }),
+    );
+  }
+
   /** Idempotent; FeatBit does not check that either side exists. */
   addMember(id: string, memberId: string): Promise<boolean> {
     return this.bind(id, "add-member", memberId);
@@ -256,6 +319,14 @@ export class MembersApi {
     });
   }
 
+  /** Every member of the organization, all pages; `searchText` narrows to emails or names containing it. */
+  all(searchText?: string): Promise<Member[]> {
+    return collectPages("members", (pageIndex, pageSize) =>
+      this.list({ ...(searchText === undefined ? {} : { searchText }), pageIndex, pageSize }),
+    );
+  }
+
+  /** 404 when the user is not a member of the token's organization. */
   get(id: string): Promise<Member> {
     return this.t.request({
       method: "GET",
@@ -263,6 +334,11 @@ export class MembersApi {
       schema: Member,
       subject: `member ${id}`,
     });
+  }
+
+  /** The member, or undefined when no member of the organization has this id. */
+  find(id: string): Promise<Member | undefined> {
+    return orUndefined(this.get(id));
   }
 
   /**
@@ -296,6 +372,13 @@ export class MembersApi {
       schema: paged(MemberPolicy),
       subject: `policies of member ${id}`,
     });
+  }
+
+  /** The policies attached to the member directly (`getAllPolicies=false`), all pages. */
+  boundPolicies(id: string): Promise<z.infer<typeof MemberPolicy>[]> {
+    return collectPages(`policies of member ${id}`, (pageIndex, pageSize) =>
+      this.directPolicies(id, { getAllPolicies: false, pageIndex, pageSize }),
+    );
   }
 
   addPolicy(id: string, policyId: string): Promise<boolean> {

@@ -12,6 +12,11 @@ export const RESOURCE_KINDS = [
   "FeatureFlag",
   "FeatureFlagTargeting",
   "Segment",
+  "Policy",
+  "Group",
+  "GroupPolicy",
+  "GroupMember",
+  "MemberPolicy",
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

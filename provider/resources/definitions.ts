@@ -3,6 +3,11 @@ import type { AnyDefinition } from "./core/definition";
 import { environmentDefinition } from "./environment";
 import { featureFlagDefinition } from "./featureFlag";
 import { featureFlagTargetingDefinition } from "./featureFlagTargeting";
+import { groupDefinition } from "./group";
+import { groupMemberDefinition } from "./groupMember";
+import { groupPolicyDefinition } from "./groupPolicy";
+import { memberPolicyDefinition } from "./memberPolicy";
+import { policyDefinition } from "./policy";
 import { projectDefinition } from "./project";
 import { segmentDefinition } from "./segment";
 
@@ -12,4 +17,9 @@ export const definitions: readonly AnyDefinition[] = [
   featureFlagDefinition,
   featureFlagTargetingDefinition,
   segmentDefinition,
+  policyDefinition,
+  groupDefinition,
+  groupPolicyDefinition,
+  groupMemberDefinition,
+  memberPolicyDefinition,
 ];

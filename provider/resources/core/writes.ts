@@ -5,6 +5,7 @@
 // recognise that it landed. The transport never repeats a write that may have reached FeatBit (see client/http.ts);
 // a write whose read-back proves it did not land is safe to send again, and is, within the policy's bounds.
 import { FeatBitApiError, hasCode, isFeatBitApiError } from "../../client";
+import { missingPermission } from "./permissions";
 
 /** How hard one write is tried (from the settings: see host/host.ts). */
 export interface WritePolicy {
@@ -88,7 +89,8 @@ export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<
       if (!err.ambiguous && !mayBeGone) throw err;
       let current = await w.read();
       if (current === undefined) throw goneError(err);
-      if (!err.ambiguous) throw err;
+      // The object exists, so a refusal is about the token's permissions: say which one.
+      if (!err.ambiguous) throw missingPermission(err) ?? err;
       if (err.kind === "timeout") {
         current = await lookAgain(
           policy,

@@ -1,0 +1,540 @@
+// Lookups: exact reads of FeatBit objects a program refers to but does not manage (a project another team owns, the
+// built-in Developer policy, a member by email). Each comes in the two forms of a generated Pulumi SDK: `getX(args)`,
+// a promise of plain data, and `getXOutput(args)`, a `pulumi.Output` that takes other resources' outputs as arguments
+// and makes no API call while any of them is unknown (a preview before they exist).
+//
+// They run in the user's program, not in the provider process, so they resolve the settings themselves, from the same
+// places and in the same order as the resources: `featbit:*` stack config, then the FEATBIT_* environment variables,
+// with `installation` naming a configured installation (see client/settings.ts). Nothing they return or throw holds
+// the access token, and SDK keys come back as Pulumi secrets.
+//
+// Exact means exact: a key, name or email that matches nothing (or more than one object) is an error naming what was
+// looked for, with a suggestion when something close exists, never a guess.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  collectPages,
+  createClient,
+  isFeatBitApiError,
+  isFeatBitConfigError,
+  resolveInstallationSettings,
+  type ConfigSource,
+  type FeatBitClient,
+  type ProjectWithEnvs,
+  type Segment as ApiSegment,
+  type SegmentVm,
+} from "./client";
+import { sameKey } from "./resources/core/canonical";
+import { closest } from "./resources/core/suggest";
+import type { PolicyStatement } from "./resources/policy";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arguments and results
+
+/** Every lookup may name the FeatBit installation it reads (see ConnectionArgs); omitted, the default one. */
+export interface LookupConnection {
+  installation?: string;
+}
+
+/** The same arguments, each of which may be another resource's output. */
+export type LookupOutputArgs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+export interface GetProjectArgs extends LookupConnection {
+  /** The project's key (FeatBit compares keys ignoring case). */
+  key: string;
+}
+
+export interface GetProjectResult {
+  projectId: string;
+  key: string;
+  name: string;
+  environments: { environmentId: string; key: string; name: string }[];
+}
+
+export interface GetEnvironmentArgs extends LookupConnection {
+  /** The project, by key; or give projectId. */
+  projectKey?: string;
+  /** The project, by id; or give projectKey. */
+  projectId?: string;
+  /** The environment's key (ignoring case). */
+  key: string;
+}
+
+export interface GetEnvironmentResult {
+  environmentId: string;
+  projectId: string;
+  projectKey: string;
+  key: string;
+  name: string;
+  description: string;
+  requireChangeComment: boolean;
+  /** The server-side SDK key, as a Pulumi secret. */
+  serverKey: pulumi.Output<string>;
+  /** The client-side SDK key, as a Pulumi secret. */
+  clientKey: pulumi.Output<string>;
+}
+
+export interface GetFeatureFlagArgs extends LookupConnection {
+  environmentId: string;
+  /** The flag's key, exactly (FeatBit reads flags by key case-sensitively). */
+  key: string;
+}
+
+export interface GetFeatureFlagResult {
+  flagId: string;
+  environmentId: string;
+  key: string;
+  name: string;
+  description: string;
+  variationType: string;
+  variations: { id: string; name: string; value: string }[];
+  enabled: boolean;
+  /** Archived flags are found too: check this before relying on one. */
+  archived: boolean;
+  tags: string[];
+}
+
+export interface GetSegmentArgs extends LookupConnection {
+  environmentId: string;
+  /** The segment's key (ignoring case). */
+  key: string;
+}
+
+export interface GetSegmentResult {
+  segmentId: string;
+  environmentId: string;
+  key: string;
+  name: string;
+  description: string;
+  /** "environment-specific" or "shared". */
+  type: string;
+  included: string[];
+  excluded: string[];
+  tags: string[];
+}
+
+export interface GetPolicyArgs extends LookupConnection {
+  /** The policy's name, exactly (case included); or give key. */
+  name?: string;
+  /** The policy's key (ignoring case); or give name. */
+  key?: string;
+}
+
+export interface GetPolicyResult {
+  policyId: string;
+  key: string;
+  name: string;
+  description: string;
+  /** FeatBit's built-in Owner, Administrator and Developer policies (SysManaged). */
+  builtIn: boolean;
+  statements: PolicyStatement[];
+}
+
+export interface GetGroupArgs extends LookupConnection {
+  /** The group's name, exactly (case included). */
+  name: string;
+}
+
+export interface GetGroupResult {
+  groupId: string;
+  name: string;
+  description: string;
+}
+
+export interface GetMemberArgs extends LookupConnection {
+  /** The member's email address (ignoring case, as email addresses are compared). */
+  email: string;
+}
+
+export interface GetMemberResult {
+  memberId: string;
+  email: string;
+  name: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings, client and errors
+
+/**
+ * A lookup's failure, shown by Pulumi as its message alone (a RunError carries no stack trace to the user): what was
+ * looked for, and what to do.
+ */
+export class LookupError extends pulumi.RunError {
+  constructor(message: string) {
+    super(message);
+    this.name = "LookupError";
+  }
+}
+
+/** The program's `featbit:*` stack config, read under the fully qualified keys the settings resolver uses. */
+function stackConfig(): ConfigSource {
+  const config = new pulumi.Config("featbit");
+  return {
+    get: (key) => (key.startsWith("featbit:") ? config.get(key.slice("featbit:".length)) : undefined),
+  };
+}
+
+const clients = new Map<string, FeatBitClient>();
+
+/** One client per distinct settings, reused by every lookup of the program (in memory only). */
+function clientFor(installation: string | undefined): FeatBitClient {
+  const { settings } = resolveInstallationSettings(stackConfig(), process.env, installation);
+  const fingerprint = JSON.stringify(settings);
+  let client = clients.get(fingerprint);
+  if (!client) {
+    client = createClient(settings);
+    clients.set(fingerprint, client);
+  }
+  return client;
+}
+
+/** Runs one lookup, turning settings and API failures into a LookupError that says which lookup failed. */
+async function run<T>(
+  what: string,
+  installation: string | undefined,
+  work: (client: FeatBitClient) => Promise<T>,
+): Promise<T> {
+  let client: FeatBitClient;
+  try {
+    client = clientFor(installation);
+  } catch (err) {
+    if (isFeatBitConfigError(err)) throw new LookupError(`${what} cannot run: ${err.message}`);
+    throw err;
+  }
+  try {
+    return await work(client);
+  } catch (err) {
+    if (err instanceof LookupError) throw err;
+    // FeatBit's answers are already worded (and scrubbed of secrets) by the client.
+    if (isFeatBitApiError(err)) throw new LookupError(`${what} failed: ${err.detail}`);
+    // Anticipated failures (a listing that changed while it was read) are plain Errors; a bug keeps its own type.
+    if (err instanceof Error && err.constructor === Error)
+      throw new LookupError(`${what} failed: ${err.message}`);
+    throw err;
+  }
+}
+
+const didYouMean = (wanted: string, candidates: readonly string[]) => {
+  const near = closest(wanted, candidates);
+  return near === undefined ? "" : `; did you mean '${near}'?`;
+};
+
+/** Exactly one of two arguments, named for the message. */
+function oneOf(what: string, a: [string, string | undefined], b: [string, string | undefined]): void {
+  if ((a[1] === undefined) === (b[1] === undefined))
+    throw new LookupError(
+      `${what}: give either ${a[0]} or ${b[0]}, not ${a[1] === undefined ? "neither" : "both"}`,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lookups
+
+async function projectByKey(client: FeatBitClient, what: string, key: string): Promise<ProjectWithEnvs> {
+  const projects = await client.projects.list();
+  const found = projects.find((p) => sameKey(p.key, key));
+  if (!found) {
+    throw new LookupError(
+      `${what}: no project with key '${key}' is visible to this access token${didYouMean(
+        key,
+        projects.map((p) => p.key),
+      )}`,
+    );
+  }
+  return found;
+}
+
+/** The project with the key (keys compare ignoring case, as FeatBit compares them). */
+export function getProject(args: GetProjectArgs): Promise<GetProjectResult> {
+  const what = `getProject(key '${args.key}')`;
+  return run(what, args.installation, async (client) => {
+    const project = await projectByKey(client, what, args.key);
+    return {
+      projectId: project.id,
+      key: project.key,
+      name: project.name,
+      environments: project.environments.map((e) => ({ environmentId: e.id, key: e.key, name: e.name })),
+    };
+  });
+}
+
+/** The environment of a project (by the project's key or id) with the key; its SDK keys are secrets. */
+export function getEnvironment(args: GetEnvironmentArgs): Promise<GetEnvironmentResult> {
+  const project =
+    args.projectKey !== undefined ? `project '${args.projectKey}'` : `project ${args.projectId}`;
+  const what = `getEnvironment(${project}, key '${args.key}')`;
+  return run(what, args.installation, async (client) => {
+    oneOf(what, ["projectKey", args.projectKey], ["projectId", args.projectId]);
+    const owner =
+      args.projectKey !== undefined
+        ? await projectByKey(client, what, args.projectKey)
+        : await client.projects.find(args.projectId as string);
+    if (!owner)
+      throw new LookupError(`${what}: no project with id ${args.projectId} is visible to this access token`);
+    const env = owner.environments.find((e) => sameKey(e.key, args.key));
+    if (!env) {
+      throw new LookupError(
+        `${what}: project '${owner.key}' has no environment with key '${args.key}' visible to this access token ` +
+          `(it has ${owner.environments.map((e) => `'${e.key}'`).join(", ") || "none"})` +
+          didYouMean(
+            args.key,
+            owner.environments.map((e) => e.key),
+          ),
+      );
+    }
+    const secret = (type: "server" | "client") =>
+      pulumi.secret(env.secrets.find((s) => s.type === type)?.value ?? "");
+    return {
+      environmentId: env.id,
+      projectId: owner.id,
+      projectKey: owner.key,
+      key: env.key,
+      name: env.name,
+      description: env.description ?? "",
+      requireChangeComment: env.settings?.requireChangeComment ?? false,
+      serverKey: secret("server"),
+      clientKey: secret("client"),
+    };
+  });
+}
+
+/** "environment 'shop/dev'" when the environment is visible, else its id (for messages). */
+async function environmentLabel(client: FeatBitClient, what: string, envId: string): Promise<string> {
+  const located = await client.environments.locate(envId);
+  if (!located) {
+    throw new LookupError(`${what}: no environment with id ${envId} is visible to this access token`);
+  }
+  return `environment '${located.project.key}/${located.environment.key}'`;
+}
+
+/** The flag of an environment with the key (exactly: FeatBit reads flags by key case-sensitively). */
+export function getFeatureFlag(args: GetFeatureFlagArgs): Promise<GetFeatureFlagResult> {
+  const what = `getFeatureFlag(environment ${args.environmentId}, key '${args.key}')`;
+  return run(what, args.installation, async (client) => {
+    let flag: Awaited<ReturnType<FeatBitClient["flags"]["find"]>>;
+    try {
+      flag = await client.flags.find(args.environmentId, args.key);
+    } catch (err) {
+      // FeatBit answers 403 under an environment that does not exist (or that the token may not see): say which.
+      if (isFeatBitApiError(err) && err.kind === "forbidden")
+        await environmentLabel(client, what, args.environmentId);
+      throw err;
+    }
+    if (!flag) {
+      const where = await environmentLabel(client, what, args.environmentId);
+      const keys = (
+        await collectPages(`feature flags in ${where}`, (pageIndex, pageSize) =>
+          // FeatBit's filter matches names and keys containing it, ignoring case: enough to catch a key in another case.
+          client.flags.list(args.environmentId, { name: args.key, pageIndex, pageSize }),
+        )
+      ).map((f) => f.key);
+      throw new LookupError(
+        `${what}: ${where} has no flag with key '${args.key}'${didYouMean(args.key, keys)}`,
+      );
+    }
+    return {
+      flagId: flag.id,
+      environmentId: args.environmentId,
+      key: flag.key,
+      name: flag.name,
+      description: flag.description ?? "",
+      variationType: flag.variationType,
+      variations: flag.variations.map((v) => ({ id: v.id, name: v.name, value: v.value })),
+      enabled: flag.isEnabled,
+      archived: flag.isArchived,
+      tags: flag.tags,
+    };
+  });
+}
+
+/**
+ * The segment an environment lists with the key. FeatBit does not enforce unique segment keys, and an environment
+ * lists shared segments and those of a deleted environment of the same keys too: only a segment that belongs to the
+ * environment (its own, or a shared one covering it) counts, and more than one active match is an error.
+ */
+export function getSegment(args: GetSegmentArgs): Promise<GetSegmentResult> {
+  const what = `getSegment(environment ${args.environmentId}, key '${args.key}')`;
+  return run(what, args.installation, async (client) => {
+    const envId = args.environmentId;
+    const where = await environmentLabel(client, what, envId);
+    const listed: (SegmentVm & { archived: boolean })[] = [];
+    for (const archived of [false, true]) {
+      const page = await collectPages(`segments in ${where}`, (pageIndex, pageSize) =>
+        client.segments.list(envId, { isArchived: archived, pageIndex, pageSize }),
+      );
+      listed.push(...page.map((s) => ({ ...s, archived })));
+    }
+    const keyed = listed.filter((s) => sameKey(s.key, args.key));
+    const full: ApiSegment[] =
+      keyed.length === 0
+        ? []
+        : await client.segments.byIds(
+            envId,
+            keyed.map((s) => s.id),
+          );
+    const own = full.filter((s) => s.type !== "environment-specific" || s.envId == null || s.envId === envId);
+    const active = own.filter((s) => !s.isArchived);
+    if (active.length === 0) {
+      if (own.length > 0) {
+        throw new LookupError(
+          `${what}: segment '${own[0].key}' of ${where} is archived (id ${own[0].id}): restore it in FeatBit ` +
+            `(Segments → Archived → Restore) to use it`,
+        );
+      }
+      throw new LookupError(
+        `${what}: ${where} has no segment with key '${args.key}'${didYouMean(
+          args.key,
+          listed.filter((s) => !s.archived).map((s) => s.key),
+        )}`,
+      );
+    }
+    if (active.length > 1) {
+      throw new LookupError(
+        `${what}: ${active.length} segments of ${where} have key '${args.key}' (${active.map((s) => `${s.id} (${s.type})`).join(", ")}; FeatBit does not enforce unique segment keys): rename or archive all but one in FeatBit`,
+      );
+    }
+    const [segment] = active;
+    return {
+      segmentId: segment.id,
+      environmentId: envId,
+      key: segment.key,
+      name: segment.name,
+      description: segment.description ?? "",
+      type: segment.type,
+      included: segment.included,
+      excluded: segment.excluded,
+      tags: segment.tags,
+    };
+  });
+}
+
+/** A policy by its name (exactly) or key (ignoring case), FeatBit's built-in ones included. */
+export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
+  const what =
+    args.name !== undefined && args.key === undefined
+      ? `getPolicy(name '${args.name}')`
+      : `getPolicy(key '${args.key ?? "?"}')`;
+  return run(what, args.installation, async (client) => {
+    oneOf(what, ["name", args.name], ["key", args.key]);
+    // FeatBit's name filter is a case-insensitive substring match: it narrows the pages, the match below decides.
+    const all = await client.policies.all(args.name);
+    const matches =
+      args.name !== undefined
+        ? all.filter((p) => p.name === args.name)
+        : all.filter((p) => sameKey(p.key, args.key as string));
+    if (matches.length === 0) {
+      const others = args.name !== undefined ? await client.policies.all() : all;
+      const wanted = (args.name ?? args.key) as string;
+      throw new LookupError(
+        `${what}: no policy ${args.name !== undefined ? "is named" : "has key"} '${wanted}'` +
+          didYouMean(
+            wanted,
+            others.map((p) => (args.name !== undefined ? p.name : p.key)),
+          ),
+      );
+    }
+    if (matches.length > 1) {
+      throw new LookupError(
+        `${what}: ${matches.length} policies match (${matches.map((p) => `key '${p.key}', id ${p.id}`).join("; ")}; ` +
+          `FeatBit does not enforce unique policy names or keys): rename all but one in FeatBit`,
+      );
+    }
+    const [policy] = matches;
+    return {
+      policyId: policy.id,
+      key: policy.key,
+      name: policy.name,
+      description: policy.description ?? "",
+      builtIn: policy.type === "SysManaged",
+      statements: policy.statements.map((s) => ({
+        effect: s.effect,
+        // As FeatBit holds it: built-in and UI-made statements use FeatBit's resource types.
+        resourceType: s.resourceType as PolicyStatement["resourceType"],
+        actions: s.actions,
+        resources: s.resources,
+      })),
+    };
+  });
+}
+
+/** A group by its name, exactly. */
+export function getGroup(args: GetGroupArgs): Promise<GetGroupResult> {
+  const what = `getGroup(name '${args.name}')`;
+  return run(what, args.installation, async (client) => {
+    const narrowed = await client.groups.all(args.name);
+    const matches = narrowed.filter((g) => g.name === args.name);
+    if (matches.length === 0) {
+      const names = (await client.groups.all()).map((g) => g.name);
+      throw new LookupError(`${what}: no group is named '${args.name}'${didYouMean(args.name, names)}`);
+    }
+    if (matches.length > 1) {
+      throw new LookupError(
+        `${what}: ${matches.length} groups have this name (${matches.map((g) => g.id).join(", ")}; FeatBit does ` +
+          `not enforce unique group names): rename all but one in FeatBit`,
+      );
+    }
+    const [group] = matches;
+    return { groupId: group.id, name: group.name, description: group.description ?? "" };
+  });
+}
+
+/** A member of the organization by email address (ignoring case). */
+export function getMember(args: GetMemberArgs): Promise<GetMemberResult> {
+  const what = `getMember(email '${args.email}')`;
+  return run(what, args.installation, async (client) => {
+    // FeatBit's search is a substring match on email and name: it narrows, equality decides.
+    const matches = (await client.members.all(args.email)).filter(
+      (m) => m.email.toLowerCase() === args.email.toLowerCase(),
+    );
+    if (matches.length !== 1) {
+      throw new LookupError(
+        matches.length === 0
+          ? `${what}: no member of this organization has this email address (members are added in FeatBit under ` +
+              `Organization › Members, or with its API)`
+          : `${what}: ${matches.length} members have this email address (${matches.map((m) => m.id).join(", ")})`,
+      );
+    }
+    const [member] = matches;
+    return { memberId: member.id, email: member.email, name: member.name ?? "" };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Output forms
+
+/**
+ * A failed lookup in a preview: its message is reported (which fails the preview) and its result is left unknown, as
+ * if not known yet. Rejecting instead would hang the preview whenever a resource that uses the result has dependents:
+ * Pulumi's Node.js SDK never settles the outputs of a resource whose inputs failed, so those dependents wait forever
+ * (pulumi/pulumi#10176). A preview writes nothing, so an unknown costs nothing. In an update the lookup rejects: a
+ * resource must not be written with a value missing, and `pulumi up` previews first, where the failure stops it.
+ * Outside a Pulumi run (tests, mocks) nothing reports the message, so it rejects there too.
+ */
+async function failedInPreview<R>(err: LookupError): Promise<pulumi.Output<R>> {
+  if (!pulumi.runtime.isDryRun() || pulumi.runtime.getEngine() === undefined) throw err;
+  await pulumi.log.error(err.message);
+  return pulumi.output(pulumi.unknown) as unknown as pulumi.Output<R>;
+}
+
+/**
+ * The Output form of a lookup: it waits for its arguments, and while any is unknown (a preview before the resource
+ * producing it exists) it makes no API call and its result is unknown too.
+ */
+function outputForm<A extends object, R>(lookup: (args: A) => Promise<R>) {
+  return (args: LookupOutputArgs<A>): pulumi.Output<R> =>
+    pulumi.output(args).apply(async (resolved): Promise<R | pulumi.Output<R>> => {
+      try {
+        return await lookup(resolved as unknown as A);
+      } catch (err) {
+        if (err instanceof LookupError) return failedInPreview<R>(err);
+        throw err;
+      }
+    }) as pulumi.Output<R>;
+}
+
+export const getProjectOutput = outputForm(getProject);
+export const getEnvironmentOutput = outputForm(getEnvironment);
+export const getFeatureFlagOutput = outputForm(getFeatureFlag);
+export const getSegmentOutput = outputForm(getSegment);
+export const getPolicyOutput = outputForm(getPolicy);
+export const getGroupOutput = outputForm(getGroup);
+export const getMemberOutput = outputForm(getMember);

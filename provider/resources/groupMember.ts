@@ -1,0 +1,38 @@
+// featbit:GroupMember — a member in a group: the member gets the permissions of every policy attached to the group.
+// Members are people: pulumi-featbit never invites or removes them (find one with getMember by email).
+import type * as pulumi from "@pulumi/pulumi";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { bindingDefinition, ends } from "./iamBinding";
+
+export interface GroupMemberArgs extends ConnectionArgs {
+  /** The group's id (Group.groupId, or getGroup's groupId); changing it replaces the binding. */
+  groupId: pulumi.Input<string>;
+  /** The member's id (getMember's memberId); changing it replaces the binding. */
+  memberId: pulumi.Input<string>;
+  /** Manage a membership that already exists without a warning. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<group_uuid>/<member_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+const definition = bindingDefinition({
+  kind: "GroupMember",
+  a: { field: "groupId", what: "group", find: ends.group },
+  b: { field: "memberId", what: "member", find: ends.member },
+  bound: async (ctx, groupId) => (await ctx.client.groups.boundMembers(groupId)).map((m) => m.id),
+  add: (ctx, groupId, memberId) => ctx.client.groups.addMember(groupId, memberId),
+  remove: (ctx, groupId, memberId) => ctx.client.groups.removeMember(groupId, memberId),
+  phrase: (group, member) => `${member} in ${group}`,
+  form: "a GroupMember",
+});
+
+export { definition as groupMemberDefinition };
+
+export class GroupMember extends FeatBitResource {
+  declare readonly groupId: pulumi.Output<string>;
+  declare readonly memberId: pulumi.Output<string>;
+
+  constructor(name: string, args: GroupMemberArgs, opts?: pulumi.CustomResourceOptions) {
+    super(definition, name, args, opts);
+  }
+}

@@ -1,0 +1,38 @@
+// featbit:GroupPolicy — a policy attached to a group: every member of the group gets the policy's permissions.
+// Either side may be a policy or group this stack does not manage (getPolicy / getGroup), built-in policies included.
+import type * as pulumi from "@pulumi/pulumi";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { bindingDefinition, ends } from "./iamBinding";
+
+export interface GroupPolicyArgs extends ConnectionArgs {
+  /** The group's id (Group.groupId, or getGroup's groupId); changing it replaces the binding. */
+  groupId: pulumi.Input<string>;
+  /** The policy's id (Policy.policyId, or getPolicy's policyId); changing it replaces the binding. */
+  policyId: pulumi.Input<string>;
+  /** Manage a binding that already exists without a warning. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<group_uuid>/<policy_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+const definition = bindingDefinition({
+  kind: "GroupPolicy",
+  a: { field: "groupId", what: "group", find: ends.group },
+  b: { field: "policyId", what: "policy", find: ends.policy },
+  bound: async (ctx, groupId) => (await ctx.client.groups.boundPolicies(groupId)).map((p) => p.id),
+  add: (ctx, groupId, policyId) => ctx.client.groups.addPolicy(groupId, policyId),
+  remove: (ctx, groupId, policyId) => ctx.client.groups.removePolicy(groupId, policyId),
+  phrase: (group, policy) => `${policy} of ${group}`,
+  form: "a GroupPolicy",
+});
+
+export { definition as groupPolicyDefinition };
+
+export class GroupPolicy extends FeatBitResource {
+  declare readonly groupId: pulumi.Output<string>;
+  declare readonly policyId: pulumi.Output<string>;
+
+  constructor(name: string, args: GroupPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(definition, name, args, opts);
+  }
+}

@@ -1,0 +1,39 @@
+// featbit:MemberPolicy — a policy attached to a member directly (not through a group). FeatBit attaches the
+// organization's default policies (Developer, unless changed) to every member it adds: declaring one of those takes
+// the existing binding over (set adopt: true to say so).
+import type * as pulumi from "@pulumi/pulumi";
+import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { bindingDefinition, ends } from "./iamBinding";
+
+export interface MemberPolicyArgs extends ConnectionArgs {
+  /** The member's id (getMember's memberId); changing it replaces the binding. */
+  memberId: pulumi.Input<string>;
+  /** The policy's id (Policy.policyId, or getPolicy's policyId); changing it replaces the binding. */
+  policyId: pulumi.Input<string>;
+  /** Manage a binding that already exists without a warning. */
+  adopt?: pulumi.Input<boolean>;
+  /** Adopt by the Terraform provider's import id: `<member_uuid>/<policy_uuid>`. */
+  importId?: pulumi.Input<string>;
+}
+
+const definition = bindingDefinition({
+  kind: "MemberPolicy",
+  a: { field: "memberId", what: "member", find: ends.member },
+  b: { field: "policyId", what: "policy", find: ends.policy },
+  bound: async (ctx, memberId) => (await ctx.client.members.boundPolicies(memberId)).map((p) => p.id),
+  add: (ctx, memberId, policyId) => ctx.client.members.addPolicy(memberId, policyId),
+  remove: (ctx, memberId, policyId) => ctx.client.members.removePolicy(memberId, policyId),
+  phrase: (member, policy) => `${policy} of ${member}`,
+  form: "a MemberPolicy",
+});
+
+export { definition as memberPolicyDefinition };
+
+export class MemberPolicy extends FeatBitResource {
+  declare readonly memberId: pulumi.Output<string>;
+  declare readonly policyId: pulumi.Output<string>;
+
+  constructor(name: string, args: MemberPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(definition, name, args, opts);
+  }
+}
