@@ -1246,13 +1246,22 @@ describe("adoption", () => {
 });
 
 describe("delete", () => {
-  test("archives, deletes and confirms the flag is gone", async () => {
+  test("archives and deletes: two requests, FeatBit's answer to the delete is proof enough", async () => {
     const { id, outs, inputs } = await create(base());
     const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
     h.emulator.requests.clear();
     await p.delete(id, { ...outs, __provider: PROVIDER });
-    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`, `GET ${path}`]);
+    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`]);
     expect((await h.api("GET", path)).status).toBe(404);
+  });
+
+  test("a delete answered with an error reads back, once", async () => {
+    const { id, outs, inputs } = await create(base());
+    const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
+    h.emulator.faults.add({ method: "DELETE", path: "/feature-flags/", reset: "after", times: 1 });
+    h.emulator.requests.clear();
+    await p.delete(id, outs);
+    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`, `GET ${path}`]);
   });
 
   test("a same-key replacement (new variation type) deletes first, then creates under the same key", async () => {
