@@ -12,6 +12,7 @@ import {
   isFeatBitApiError,
   VARIATION_TYPES,
   type FeatureFlag as ApiFlag,
+  type FlagDefinition,
   type Variation as ApiVariation,
   type VariationType,
 } from "../client";
@@ -408,7 +409,7 @@ function variationIds(variations: readonly FeatureFlagVariation[]): Record<strin
 
 /** Outputs from FeatBit's flag; `declaredIds` are the variation ids the program set (kept as declared). */
 function outputsFrom(
-  live: ApiFlag,
+  live: FlagDefinition,
   previous: Partial<Inputs> | undefined,
   declaredIds: ReadonlySet<string>,
 ): Outputs {
@@ -760,7 +761,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async read(ctx, id, olds) {
     const { envId, flagKey } = parseId(id);
-    const live = await ctx.client.flags.find(envId, flagKey);
+    // A refresh of many flags is answered by one listing of the environment (the list carries the definition).
+    const live = await ctx.client.flags.findDefinition(envId, flagKey);
     if (!live) return undefined;
     if (live.isArchived) {
       throw new Error(
