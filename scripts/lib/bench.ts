@@ -311,12 +311,13 @@ async function clientPhase(
   client: () => Client,
   n: number,
   state: { current?: ClientFloorState },
+  projectKey: string,
 ): Promise<void> {
   const keys = Array.from({ length: n }, (_, i) => `flag-${i}`);
   switch (phase) {
     case "up": {
       const c = client();
-      const project = await c.projects.create({ name: "Client floor", key: "client-floor" });
+      const project = await c.projects.create({ name: "Client floor", key: projectKey });
       const env = project.environments.find((e) => e.key === "prod") ?? project.environments[0];
       state.current = { client: c, projectId: project.id, envId: env.id };
       await Promise.all(
@@ -425,7 +426,6 @@ async function round(
     for (const [phaseIndex, phase] of PHASES.entries()) {
       const shift = (roundIndex + phaseIndex) % subjects.length;
       const order = [...subjects.slice(shift), ...subjects.slice(0, shift)];
-      const line: string[] = [];
       for (const s of order) {
         emu.requests.clear();
         let m: Measurement;
@@ -433,7 +433,7 @@ async function round(
           const floorState = clientFloors.get(s.label) ?? {};
           clientFloors.set(s.label, floorState);
           const started = process.hrtime.bigint();
-          await clientPhase(phase, clientFor(s), n, floorState);
+          await clientPhase(phase, clientFor(s), n, floorState, `client-floor-${s.slug}`);
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           m = {
             subject: s.label,
@@ -472,11 +472,12 @@ async function round(
           };
         }
         measurements.push(m);
-        line.push(
-          `${s.label} ${(m.opMs / 1000).toFixed(2)} s${s.kind === "engine" ? "" : ` ${m.requests.total} req`}`,
+        progress(
+          `N=${n} round ${roundIndex + 1}/${opts.reps} ${phase}: ${s.label} ${(m.opMs / 1000).toFixed(2)} s` +
+            (s.kind === "client" ? "" : ` (process ${(m.wallMs / 1000).toFixed(1)} s)`) +
+            (s.kind === "engine" ? "" : `, ${m.requests.total} requests`),
         );
       }
-      progress(`N=${n} round ${roundIndex + 1}/${opts.reps} ${phase}: ${line.join(" | ")}`);
     }
     return { measurements, state };
   } finally {
