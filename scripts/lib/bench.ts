@@ -44,7 +44,8 @@ type Client = Package.client.FeatBitClient;
 
 const USAGE = `npm run bench -- [options]
   --sizes 50,200,1000      flag counts (default 50,200)
-  --reps 3                 rounds per size (default 3); figures are medians and minimums over rounds
+  --reps 3                 rounds per size (default 3), or one count per size (3,3,2); figures are medians
+                           and minimums over rounds
   --parallel N             Pulumi's --parallel (default: the CLI's, 4 x CPUs)
   --latency-ms 50          latency the emulator adds to every request (default 0)
   --max-concurrency 4,8    featbit:maxConcurrency values to compare (default: the setting's default)
@@ -54,7 +55,8 @@ const USAGE = `npm run bench -- [options]
 
 interface BenchOptions {
   sizes: number[];
-  reps: number;
+  /** Rounds per size (the last count repeats for further sizes). */
+  reps: number[];
   parallel?: number;
   latencyMs: number;
   /** Empty: the setting's default only. */
@@ -64,10 +66,14 @@ interface BenchOptions {
   svg: string;
 }
 
+/** Rounds for the size at `index`. */
+export const roundsFor = (opts: Pick<BenchOptions, "reps">, index: number): number =>
+  opts.reps[Math.min(index, opts.reps.length - 1)];
+
 export function parseArgs(argv: readonly string[]): BenchOptions | "help" {
   const opts: BenchOptions = {
     sizes: [50, 200],
-    reps: 3,
+    reps: [3],
     latencyMs: 0,
     maxConcurrency: [],
     skipCheckpoints: false,
@@ -85,7 +91,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | "help" {
     const value = (): string => inline ?? argv[++i] ?? "";
     if (flag === "--help" || flag === "-h") return "help";
     else if (flag === "--sizes") opts.sizes = list(flag, value());
-    else if (flag === "--reps") opts.reps = list(flag, value())[0];
+    else if (flag === "--reps") opts.reps = list(flag, value());
     else if (flag === "--parallel") opts.parallel = list(flag, value())[0];
     else if (flag === "--latency-ms") opts.latencyMs = Number(value()) || 0;
     else if (flag === "--max-concurrency") opts.maxConcurrency = list(flag, value());
@@ -381,6 +387,7 @@ interface RoundResult {
 async function round(
   n: number,
   roundIndex: number,
+  rounds: number,
   subjects: readonly Subject[],
   opts: BenchOptions,
   progress: (line: string) => void,
@@ -473,7 +480,7 @@ async function round(
         }
         measurements.push(m);
         progress(
-          `N=${n} round ${roundIndex + 1}/${opts.reps} ${phase}: ${s.label} ${(m.opMs / 1000).toFixed(2)} s` +
+          `N=${n} round ${roundIndex + 1}/${rounds} ${phase}: ${s.label} ${(m.opMs / 1000).toFixed(2)} s` +
             (s.kind === "client" ? "" : ` (process ${(m.wallMs / 1000).toFixed(1)} s)`) +
             (s.kind === "engine" ? "" : `, ${m.requests.total} requests`),
         );
@@ -543,7 +550,7 @@ async function run(opts: BenchOptions): Promise<void> {
   const list = variants(opts);
   const subjects = subjectsOf(list);
   progress(
-    `sizes ${opts.sizes.join(", ")}, ${opts.reps} rounds, subjects: ${subjects.map((s) => s.label).join(", ")}` +
+    `sizes ${opts.sizes.join(", ")}, rounds ${opts.sizes.map((_, i) => roundsFor(opts, i)).join(", ")}, subjects: ${subjects.map((s) => s.label).join(", ")}` +
       `${opts.latencyMs ? `, ${opts.latencyMs} ms per request` : ""}; load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
@@ -552,10 +559,11 @@ async function run(opts: BenchOptions): Promise<void> {
   const measurements: Measurement[] = [];
   const state: Record<string, Record<string, StateStats>> = {};
   const loadAverages: { at: string; flags: number; round: number; load: number[] }[] = [];
-  for (const n of opts.sizes) {
-    for (let r = 0; r < opts.reps; r++) {
+  for (const [sizeIndex, n] of opts.sizes.entries()) {
+    const rounds = roundsFor(opts, sizeIndex);
+    for (let r = 0; r < rounds; r++) {
       loadAverages.push({ at: new Date().toISOString(), flags: n, round: r, load: os.loadavg() });
-      const result = await round(n, r, subjects, opts, progress);
+      const result = await round(n, r, rounds, subjects, opts, progress);
       measurements.push(...result.measurements);
       if (r === 0) state[String(n)] = result.state;
       const s = result.state[`ours (${list[0].name})`];
@@ -586,7 +594,7 @@ async function run(opts: BenchOptions): Promise<void> {
   };
   fs.writeFileSync(opts.out, JSON.stringify(report, null, 2) + "\n");
   const caption =
-    `${opts.reps} rounds per size, ${os.cpus().length} CPUs, ${report.date.slice(0, 10)}, commit ${report.commit}` +
+    `rounds per size ${opts.reps.join("/")}, ${os.cpus().length} CPUs, ${report.date.slice(0, 10)}, commit ${report.commit}` +
     `${opts.latencyMs ? `, ${opts.latencyMs} ms per request` : ""}`;
   fs.writeFileSync(opts.svg, curves(summaries, list[0].name, caption));
   const lines = [
