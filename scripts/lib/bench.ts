@@ -106,7 +106,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | "help" {
 // ---------------------------------------------------------------------------------------------------------------
 // Subjects: what runs in each round
 
-interface Variant {
+export interface Variant {
   name: string;
   maxConcurrency?: number;
   skipCheckpoints: boolean;
@@ -163,14 +163,14 @@ const clientOf = (v: Variant) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements
 
-interface RequestStats {
+export interface RequestStats {
   total: number;
   writes: number;
   /** By method and route, ids and keys replaced: "GET /envs/{id}/feature-flags/{key}". */
   byRoute: Record<string, number>;
 }
 
-interface Measurement {
+export interface Measurement {
   subject: string;
   phase: Phase;
   flags: number;
@@ -496,7 +496,7 @@ async function round(
 // ---------------------------------------------------------------------------------------------------------------
 // Summaries
 
-function summarize(
+export function summarize(
   n: number,
   measurements: readonly Measurement[],
   list: readonly Variant[],
