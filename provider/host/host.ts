@@ -1,6 +1,6 @@
-// The implementation behind the serialized shims, in Pulumi's provider process: settings from the stack config Pulumi
-// passes to `configure` (or the environment), one client per settings, and one dynamic provider per resource kind,
-// built from the table of resource definitions it is given.
+// The implementation behind the stored `__provider` modules, in Pulumi's provider process: settings from the stack
+// config Pulumi passes to `configure` (or the environment), one client per settings, and one dynamic provider per
+// resource kind, built from the table of resource definitions it is given.
 import type * as pulumi from "@pulumi/pulumi";
 import { createClient, type FeatBitClient } from "../client";
 import { resolveInstallationSettings, type ClientSettings, type ConfigSource } from "../client/settings";
