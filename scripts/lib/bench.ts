@@ -306,12 +306,14 @@ export function checkChanges(
 }
 
 interface ClientFloorState {
-  client: Client;
   projectId: string;
   envId: string;
 }
 
-/** The API calls a phase of the bench program needs, made directly with the client. */
+/**
+ * The API calls a phase of the bench program needs, made directly with the client. A client per phase: the
+ * concurrency limit is per apiUrl and process-wide, and the last client made sets it (see client/http.ts).
+ */
 async function clientPhase(
   phase: Phase,
   client: () => Client,
@@ -325,7 +327,7 @@ async function clientPhase(
       const c = client();
       const project = await c.projects.create({ name: "Client floor", key: projectKey });
       const env = project.environments.find((e) => e.key === "prod") ?? project.environments[0];
-      state.current = { client: c, projectId: project.id, envId: env.id };
+      state.current = { projectId: project.id, envId: env.id };
       await Promise.all(
         keys.map((key, i) =>
           c.flags.create(env.id, {
@@ -346,7 +348,8 @@ async function clientPhase(
       return;
     }
     case "update": {
-      const { client: c, envId } = need(state.current);
+      const c = client();
+      const { envId } = need(state.current);
       await Promise.all(
         keys.map((k) => c.flags.updateDescription(envId, k, { description: DESCRIPTIONS.updated })),
       );
@@ -355,7 +358,8 @@ async function clientPhase(
     case "preview":
       return;
     case "refresh": {
-      const { client: c, projectId, envId } = need(state.current);
+      const c = client();
+      const { projectId, envId } = need(state.current);
       await Promise.all([
         c.projects.get(projectId),
         c.environments.get(projectId, envId),
@@ -364,7 +368,8 @@ async function clientPhase(
       return;
     }
     case "destroy": {
-      const { client: c, projectId, envId } = need(state.current);
+      const c = client();
+      const { projectId, envId } = need(state.current);
       // FeatBit deletes only archived flags.
       await Promise.all(keys.map((k) => c.flags.archive(envId, k).then(() => c.flags.delete(envId, k))));
       await c.projects.delete(projectId);
