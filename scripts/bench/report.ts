@@ -146,7 +146,7 @@ interface Line {
 }
 
 function panel(title: string, lines: Line[], x0: number, y0: number, w: number, h: number): string {
-  const pad = { left: 48, right: 10, top: 24, bottom: 34 };
+  const pad = { left: 48, right: 24, top: 24, bottom: 34 };
   const xs = lines.flatMap((l) => l.points.map((p) => p.x));
   const ys = lines.flatMap((l) => l.points.map((p) => p.high ?? p.y));
   const xTicks = [...new Set(xs)].sort((a, b) => a - b);
@@ -194,9 +194,18 @@ function panel(title: string, lines: Line[], x0: number, y0: number, w: number, 
   return out.join("\n");
 }
 
-/** Time against N for every phase of one variant: ours (median, bar from min to max) against the floors. */
-export function curves(summaries: readonly VariantSummary[], variant: string, caption: string): string {
+/**
+ * Time against N for every phase of one variant: ours (median, bar from min to max) against the floors; with `other`
+ * (e.g. the same without checkpoints), its ours and engine floor too.
+ */
+export function curves(
+  summaries: readonly VariantSummary[],
+  variant: string,
+  caption: string,
+  other?: string,
+): string {
   const mine = summaries.filter((v) => v.variant === variant);
+  const theirs = summaries.filter((v) => v.variant === other);
   const w = 300;
   const h = 220;
   const columns = 3;
@@ -206,8 +215,12 @@ export function curves(summaries: readonly VariantSummary[], variant: string, ca
   const height = rows * h + legendHeight;
   const parts: string[] = [];
   PHASES.forEach((phase, i) => {
-    const at = (pick: (p: PhaseSummary) => number, low?: (p: PhaseSummary) => number) =>
-      mine.flatMap((v) => {
+    const at = (
+      pick: (p: PhaseSummary) => number,
+      low?: (p: PhaseSummary) => number,
+      from: readonly VariantSummary[] = mine,
+    ) =>
+      from.flatMap((v) => {
         const p = v.phases.find((q) => q.phase === phase);
         if (!p) return [];
         return [
@@ -230,16 +243,37 @@ export function curves(summaries: readonly VariantSummary[], variant: string, ca
         points: at((p) => p.engineFloor.median + p.clientFloor.median),
       },
       { label: "engine floor", colour: "#7f8c8d", dash: "2 3", points: at((p) => p.engineFloor.median) },
+      ...(theirs.length > 0
+        ? [
+            {
+              label: `ours, ${other}`,
+              colour: "#e59866",
+              points: at((p) => p.ours.median, undefined, theirs),
+            },
+            {
+              label: `engine floor, ${other}`,
+              colour: "#85c1e9",
+              dash: "2 3",
+              points: at((p) => p.engineFloor.median, undefined, theirs),
+            },
+          ]
+        : []),
     ];
     parts.push(panel(PHASE_LABELS[phase], lines, (i % columns) * w, Math.floor(i / columns) * h, w, h));
   });
   // The sixth cell holds the legend.
   const lx = ((PHASES.length % columns) * w || 0) + 20;
-  const ly = Math.floor(PHASES.length / columns) * h + 40;
+  const ly = Math.floor(PHASES.length / columns) * h + 30;
   const legend = [
     ["ours (median; bar: min–max)", "#c0392b", ""],
     ["engine floor + client floor", "#2c3e50", "6 4"],
     ["engine floor", "#7f8c8d", "2 3"],
+    ...(theirs.length > 0
+      ? [
+          [`ours, ${other}`, "#e59866", ""],
+          [`engine floor, ${other}`, "#85c1e9", "2 3"],
+        ]
+      : []),
   ];
   legend.forEach(([label, colour, dash], i) => {
     const y = ly + i * 22;

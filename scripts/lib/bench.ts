@@ -601,7 +601,10 @@ async function run(opts: BenchOptions): Promise<void> {
   const caption =
     `rounds per size ${opts.reps.join("/")}, ${os.cpus().length} CPUs, ${report.date.slice(0, 10)}, commit ${report.commit}` +
     `${opts.latencyMs ? `, ${opts.latencyMs} ms per request` : ""}`;
-  fs.writeFileSync(opts.svg, curves(summaries, list[0].name, caption));
+  const withoutCheckpoints = list.find(
+    (v) => v.skipCheckpoints && v.maxConcurrency === list[0].maxConcurrency,
+  );
+  fs.writeFileSync(opts.svg, curves(summaries, list[0].name, caption, withoutCheckpoints?.name));
   const lines = [
     "",
     table(summaries),
