@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { Ack, paged, Revision, type Paged, type WithComment } from "./common";
 import { isFeatBitApiError } from "./errors";
+import { DEFAULT_LISTING_POLICY, EnvironmentListings, type ListingPolicy } from "./listings";
 import { Fallthrough, TargetRule, TargetUser } from "./targeting";
-import { seg, type HttpTransport } from "./transport";
+import { seg, type ApiRequest, type HttpTransport } from "./transport";
 
 export const VARIATION_TYPES = ["boolean", "string", "number", "json"] as const;
 export type VariationType = (typeof VARIATION_TYPES)[number];
@@ -54,6 +55,15 @@ export const FeatureFlagVm = z.object({
 });
 export type FeatureFlagVm = z.infer<typeof FeatureFlagVm>;
 
+/**
+ * A flag's definition (no targeting, no revision): what both `GET …/feature-flags/{key}` and the flag list carry, so
+ * either can answer a read of it.
+ */
+export type FlagDefinition = Pick<
+  FeatureFlag,
+  "id" | "envId" | "key" | "name" | "description" | "variationType" | "variations" | "tags" | "isArchived"
+>;
+
 export interface CreateFeatureFlag {
   name: string;
   key: string;
@@ -87,7 +97,18 @@ export const PendingChange = z.object({ id: z.string(), type: z.string() }).pass
 export type PendingChange = z.infer<typeof PendingChange>;
 
 export class FeatureFlagsApi {
-  constructor(private readonly t: HttpTransport) {}
+  /** Listings of unarchived flags by key, for reads of many flags at once (see listings.ts). */
+  private readonly listings: EnvironmentListings<FeatureFlagVm>;
+
+  constructor(
+    private readonly t: HttpTransport,
+    listingPolicy: ListingPolicy = DEFAULT_LISTING_POLICY,
+  ) {
+    this.listings = new EnvironmentListings(
+      (envId, pageIndex, pageSize) => this.list(envId, { sortBy: "key", pageIndex, pageSize }),
+      listingPolicy,
+    );
+  }
 
   private base(envId: string): string {
     return `/envs/${seg(envId)}/feature-flags`;
@@ -117,6 +138,20 @@ export class FeatureFlagsApi {
     }
   }
 
+  /**
+   * The flag's definition, or undefined when FeatBit has no flag with this key (archived ones are returned). Alone,
+   * this is `find`; when many reads of the environment are in flight together (a refresh), one listing of its
+   * unarchived flags answers them, and the flags it lacks are read alone.
+   */
+  findDefinition(envId: string, key: string): Promise<FlagDefinition | undefined> {
+    return this.listings.read<FlagDefinition | undefined>(
+      envId,
+      key,
+      () => this.find(envId, key),
+      (item) => ({ ...item, envId, isArchived: false }),
+    );
+  }
+
   /** Case-sensitive key; archived flags are returned too; missing → 404 ResourceNotFound. */
   get(envId: string, key: string): Promise<FeatureFlag> {
     return this.t.request({
@@ -128,7 +163,7 @@ export class FeatureFlagsApi {
   }
 
   create(envId: string, body: CreateFeatureFlag): Promise<FeatureFlag> {
-    return this.t.request({
+    return this.write(envId, body.key, {
       method: "POST",
       path: this.base(envId),
       body,
@@ -191,7 +226,7 @@ export class FeatureFlagsApi {
 
   /** Must be archived first (422 CannotDeleteUnarchivedFeatureFlag); missing → 403. */
   delete(envId: string, key: string, body: WithComment = {}): Promise<boolean> {
-    return this.t.request({
+    return this.write(envId, key, {
       method: "DELETE",
       path: `${this.base(envId)}/${seg(key)}`,
       body,
@@ -205,7 +240,7 @@ export class FeatureFlagsApi {
     originKey: string,
     body: { name: string; key: string; description?: string; tags?: string[] },
   ): Promise<boolean> {
-    return this.t.request({
+    return this.write(envId, body.key, {
       method: "POST",
       path: `${this.base(envId)}/clone/${seg(originKey)}`,
       body,
@@ -232,6 +267,15 @@ export class FeatureFlagsApi {
     });
   }
 
+  /** Every write: listings taken before it finished must not answer for the flag (see listings.ts). */
+  private async write<T>(envId: string, key: string, req: ApiRequest<T>): Promise<T> {
+    try {
+      return await this.t.request(req);
+    } finally {
+      this.listings.touched(envId, key);
+    }
+  }
+
   private put<T>(
     envId: string,
     key: string,
@@ -239,7 +283,7 @@ export class FeatureFlagsApi {
     body: unknown,
     schema: z.ZodType<T>,
   ): Promise<T> {
-    return this.t.request({
+    return this.write(envId, key, {
       method: "PUT",
       path: `${this.base(envId)}/${seg(key)}/${aspect}`,
       body,

@@ -40,12 +40,17 @@ export const SETTINGS = {
     max: 300,
     default: 30,
   },
+  /**
+   * 8: twice the requests per second of 4 at a realistic latency (measured with `npm run bench`, see
+   * docs/configuration.md), Pulumi's own default parallelism on a 2-core runner, and a burst FeatBit (no rate
+   * limiter, pooled database connections) takes in its stride.
+   */
   maxConcurrency: {
     key: "featbit:maxConcurrency",
     env: ["FEATBIT_MAX_CONCURRENCY"],
     min: 1,
     max: 32,
-    default: 4,
+    default: 8,
   },
   allowInsecureHttp: { key: "featbit:allowInsecureHttp", env: ["FEATBIT_ALLOW_INSECURE_HTTP"] },
   /**

@@ -1,13 +1,13 @@
-// The implementation behind the serialized shims, in Pulumi's provider process: settings from the stack config Pulumi
-// passes to `configure` (or the environment), one client per settings, and one dynamic provider per resource kind,
-// built from the table of resource definitions it is given.
+// The implementation behind the stored `__provider` modules, in Pulumi's provider process: settings from the stack
+// config Pulumi passes to `configure` (or the environment), one client per settings, and one dynamic provider per
+// resource kind, built from the table of resource definitions it is given.
 import type * as pulumi from "@pulumi/pulumi";
 import { createClient, type FeatBitClient } from "../client";
 import { resolveInstallationSettings, type ClientSettings, type ConfigSource } from "../client/settings";
 import type { AnyDefinition, Context } from "../resources/core/definition";
 import type { WritePolicy } from "../resources/core/writes";
 import { toProvider, type DynamicProvider } from "./dynamicProvider";
-import type { Implementation } from "./shim";
+import type { HostedProvider, Implementation } from "./shim";
 
 /**
  * Writes are tried as often as reads are retried (featbit:maxRetries), and a write whose answer timed out is given
@@ -46,16 +46,20 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
   };
 
   const byKind = new Map<string, AnyDefinition>(definitions.map((d) => [d.kind, d]));
-  const providers = new Map<string, DynamicProvider>();
+  const providers = new Map<string, HostedProvider>();
+
+  /**
+   * Called by Pulumi with the whole stack config (keys stay namespaced), once per kind a run touches. Clients stay:
+   * they are keyed by their settings, so a new config gets new ones, and the same config keeps their caches.
+   */
+  const configure = (req: pulumi.dynamic.ConfigureRequest): void => {
+    stackConfig = req.config;
+  };
 
   return {
-    /** Called by Pulumi once per provider process with the whole stack config (keys stay namespaced). */
-    configure(req: pulumi.dynamic.ConfigureRequest): void {
-      stackConfig = req.config;
-      clients.clear();
-    },
+    configure,
 
-    provider(kind: string): DynamicProvider {
+    provider(kind: string): HostedProvider {
       let p = providers.get(kind);
       if (!p) {
         const definition = byKind.get(kind);
@@ -64,9 +68,11 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
           throw new Error(
             `pulumi-featbit has no resource type '${kind}': upgrade the pulumi-featbit package`,
           );
-        p = toProvider(definition, context, (installation) =>
+        const crud: DynamicProvider = toProvider(definition, context, (installation) =>
           resolveInstallationSettings(stackConfig, process.env, installation),
         );
+        // Stored `__provider` modules hand this object to Pulumi as it is (see host/shim.ts).
+        p = { ...crud, configure };
         providers.set(kind, p);
       }
       return p;

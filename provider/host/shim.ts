@@ -1,8 +1,11 @@
-// The provider object Pulumi serializes into every resource's state (`__provider`). It must stay tiny and capture
-// nothing: no settings, no tokens, no zod schemas, no local modules. Each method loads the implementation from the
-// installed package at call time (`pulumi-featbit/provider-impl`, see provider/implementation.ts), so state holds a
-// few hundred bytes and upgrades of the package take effect for existing resources too. This module imports nothing
-// at run time: resource classes load it in the user's program.
+// What Pulumi stores as every resource's `__provider`, twice (inputs and outputs), and rewrites with the whole
+// checkpoint after every step of every run: so every byte here costs time per resource times N. It is the text of a
+// module whose `handler` loads the implementation from the installed package by name and kind
+// (`pulumi-featbit/provider-impl`, see provider/implementation.ts): nothing else, so no settings and no token can
+// land in state, and upgrades of the package take effect for existing resources too. Pulumi's dynamic-provider host
+// loads it with `requireFromString(text).handler()` and caches the result per distinct text (one per kind).
+//
+// This module imports nothing at run time: resource classes load it in the user's program.
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The resource kinds, as stored in state: never rename one. */
@@ -22,40 +25,30 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 type Props = Record<string, unknown>;
 
-/** What the serialized shim needs of the implementation module (its contract with state written by any version). */
+/** The resource provider of one kind, as Pulumi's dynamic-provider host calls it (configure included). */
+export type HostedProvider = Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">> & {
+  configure(req: pulumi.dynamic.ConfigureRequest): void;
+};
+
+/**
+ * What stored `__provider` modules need of the implementation module: its contract with every stack's state,
+ * whichever version of the package wrote it. State written by 0.1.0 holds a serialized object whose methods call
+ * `configure(req)` and `provider(kind).<method>(…)`; later state holds `providerModule(kind)`, which hands
+ * `provider(kind)` to Pulumi as it is, so that object carries `configure` too.
+ */
 export interface Implementation {
   configure(req: pulumi.dynamic.ConfigureRequest): void;
-  provider(kind: string): Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">>;
+  provider(kind: string): HostedProvider;
 }
 
-/*
- * Arrow functions in a plain object, not a class: Pulumi serializes every method with its own wrapper, and a class
- * adds prototype plumbing on top (about 3.6 KB against 2.2 KB per copy, and state holds two copies per resource).
+/** The type token of a kind's resources (as `pulumi.dynamic.Resource` names them): stored in state. */
+export const typeToken = (kind: ResourceKind): string => `pulumi-nodejs:dynamic/featbit:${kind}`;
+
+/**
+ * The `__provider` text of a kind: under 100 bytes. Single quotes, because state stores it JSON-escaped. The kind is
+ * checked because it is pasted into code that runs in the provider process.
  */
-function createShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider<Props, Props> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved by package name in the provider process
-  const impl = () => (require("pulumi-featbit/provider-impl") as Implementation).provider(kind);
-  return {
-    configure: async (req: pulumi.dynamic.ConfigureRequest) =>
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-      (require("pulumi-featbit/provider-impl") as Implementation).configure(req),
-    check: async (olds: Props, news: Props) => impl().check(olds, news),
-    diff: async (id: string, olds: Props, news: Props) => impl().diff(id, olds, news),
-    create: async (inputs: Props) => impl().create(inputs),
-    read: async (id: string, props?: Props) => impl().read(id, props),
-    update: async (id: string, olds: Props, news: Props) => impl().update(id, olds, news),
-    delete: async (id: string, props: Props) => impl().delete(id, props),
-  };
-}
-
-const shims = new Map<string, pulumi.dynamic.ResourceProvider<Props, Props>>();
-
-/** One shared instance per resource kind: Pulumi serializes each provider object once and caches it. */
-export function shimFor(kind: ResourceKind): pulumi.dynamic.ResourceProvider<Props, Props> {
-  let shim = shims.get(kind);
-  if (!shim) {
-    shim = createShim(kind);
-    shims.set(kind, shim);
-  }
-  return shim;
+export function providerModule(kind: ResourceKind): string {
+  if (!/^[A-Za-z]+$/.test(kind)) throw new Error(`resource kind '${kind}' must be letters only`);
+  return `exports.handler=()=>require('pulumi-featbit/provider-impl').provider('${kind}')`;
 }

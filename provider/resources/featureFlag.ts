@@ -12,6 +12,7 @@ import {
   isFeatBitApiError,
   VARIATION_TYPES,
   type FeatureFlag as ApiFlag,
+  type FlagDefinition,
   type Variation as ApiVariation,
   type VariationType,
 } from "../client";
@@ -408,7 +409,7 @@ function variationIds(variations: readonly FeatureFlagVariation[]): Record<strin
 
 /** Outputs from FeatBit's flag; `declaredIds` are the variation ids the program set (kept as declared). */
 function outputsFrom(
-  live: ApiFlag,
+  live: FlagDefinition,
   previous: Partial<Inputs> | undefined,
   declaredIds: ReadonlySet<string>,
 ): Outputs {
@@ -709,7 +710,10 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
   return { id, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
 }
 
-/** Archive, delete, then prove absence (FeatBit deletes only archived flags). */
+/**
+ * Archive, then delete (FeatBit deletes only archived flags): two requests. A read proves absence only where an
+ * answer leaves doubt; FeatBit's `true` to the delete does not.
+ */
 async function remove(ctx: Context, envId: string, flagKey: string): Promise<void> {
   const flags = ctx.client.flags;
   // A missing flag answers 403 or 404 here; absence is then confirmed.
@@ -721,17 +725,16 @@ async function remove(ctx: Context, envId: string, flagKey: string): Promise<voi
     if (!live) return;
     if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
   }
-  // A missing flag answers 403, and a lost response may hide a delete that landed: reading back decides.
-  let refused: Error | undefined;
+  let refused: Error;
   try {
-    await flags.delete(envId, flagKey);
+    if (await flags.delete(envId, flagKey)) return;
+    refused = new Error(`FeatBit answered that it did not delete it: run \`pulumi destroy\` again`);
   } catch (err) {
     if (!isFeatBitApiError(err)) throw err;
+    // A missing flag answers 403, and a lost answer may hide a delete that landed: reading back decides.
     refused = err.ambiguous ? notApplied(err) : err;
   }
-  if (await flags.find(envId, flagKey)) {
-    throw refused ?? new Error(`FeatBit still has it after deleting it: run \`pulumi destroy\` again`);
-  }
+  if (await flags.find(envId, flagKey)) throw refused;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -758,7 +761,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async read(ctx, id, olds) {
     const { envId, flagKey } = parseId(id);
-    const live = await ctx.client.flags.find(envId, flagKey);
+    // A refresh of many flags is answered by one listing of the environment (the list carries the definition).
+    const live = await ctx.client.flags.findDefinition(envId, flagKey);
     if (!live) return undefined;
     if (live.isArchived) {
       throw new Error(

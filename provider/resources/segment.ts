@@ -604,34 +604,51 @@ async function settledReferences(ctx: Context, envId: string, segmentId: string)
   }
 }
 
+/**
+ * Archive, then delete (FeatBit deletes only archived segments): two requests. FeatBit refuses to archive a segment a
+ * flag rule uses (SegmentIsBeingUsed): only then are the references looked at, waited for (see referenceWait) and
+ * named. A read proves absence only where an answer leaves doubt.
+ */
 async function remove(ctx: Context, id: string): Promise<void> {
   const { envId, segmentId } = parseId(id);
   const api = ctx.client.segments;
-  let refs: FlagReference[];
-  try {
-    refs = await settledReferences(ctx, envId, segmentId);
-  } catch (err) {
-    if (isFeatBitApiError(err) && (err.kind === "forbidden" || err.kind === "not-found")) {
-      if ((await api.find(envId, segmentId)) === undefined) return;
+  const archive = async (): Promise<"archived" | "gone"> => {
+    try {
+      await api.archive(envId, segmentId);
+    } catch (err) {
+      if (!isFeatBitApiError(err)) throw err;
+      if (hasCode(err, "SegmentIsBeingUsed")) throw err;
+      // 403 is FeatBit's answer for a segment that is already gone.
+      if (err.kind === "forbidden" || err.kind === "not-found") {
+        if ((await api.find(envId, segmentId)) === undefined) return "gone";
+        throw err;
+      }
+      if (!err.ambiguous) throw err;
+      // Ambiguous: go on; the delete below answers CannotDeleteUnArchivedSegment if the archive did not happen.
     }
-    throw err;
-  }
-  if (refs.length > 0) throw await referencedError(ctx, refs);
-
-  // FeatBit only deletes archived segments. Archiving an archived segment is harmless, so no read first.
+    return "archived";
+  };
+  let archived: "archived" | "gone";
   try {
-    await api.archive(envId, segmentId);
+    archived = await archive();
   } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    // A flag rule may have started using the segment since the check above.
-    if (hasCode(err, "SegmentIsBeingUsed"))
-      throw await referencedError(ctx, await api.flagReferences(envId, segmentId));
-    if (!err.ambiguous) throw err;
-    // Ambiguous: go on; the delete below answers CannotDeleteUnArchivedSegment if the archive did not happen.
+    if (!hasCode(err, "SegmentIsBeingUsed")) throw err;
+    // Flags whose rules use it are usually being destroyed in this same run: give them the time to go.
+    const refs = await settledReferences(ctx, envId, segmentId);
+    if (refs.length > 0) throw await referencedError(ctx, refs);
+    try {
+      archived = await archive();
+    } catch (again) {
+      // A flag rule started using it meanwhile.
+      if (hasCode(again, "SegmentIsBeingUsed"))
+        throw await referencedError(ctx, await api.flagReferences(envId, segmentId));
+      throw again;
+    }
   }
+  if (archived === "gone") return;
 
   try {
-    await api.delete(envId, segmentId);
+    if (await api.delete(envId, segmentId)) return;
   } catch (err) {
     if (hasCode(err, "CannotDeleteUnArchivedSegment")) {
       throw new Error(
@@ -646,9 +663,8 @@ async function remove(ctx: Context, id: string): Promise<void> {
     if ((await api.find(envId, segmentId)) === undefined) return;
     throw err;
   }
-  // Prove absence rather than trusting the acknowledgement.
   if ((await api.find(envId, segmentId)) !== undefined) {
-    throw new Error(`it is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
+    throw new Error(`FeatBit answered that it did not delete it: run 'pulumi destroy' again`);
   }
 }
 

@@ -26,6 +26,8 @@ export interface StackTarget {
   /** Stack config applied on every run. */
   config?: Record<string, string>;
   passphrase?: string;
+  /** More environment for the runner, and through it the CLI (e.g. the bench's PULUMI_SKIP_CHECKPOINTS). */
+  env?: Record<string, string>;
 }
 
 export interface RunFlags {
@@ -74,7 +76,7 @@ function runnerEnv(target: StackTarget): NodeJS.ProcessEnv {
     if (value !== undefined) env[SETTINGS[name].env[0]] = value;
   }
   if (target.passphrase !== undefined) env.PULUMI_CONFIG_PASSPHRASE = target.passphrase;
-  return env;
+  return { ...env, ...target.env };
 }
 
 /** Starts one operation; the result resolves when the runner exits (it never rejects for a failed operation). */

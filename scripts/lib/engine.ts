@@ -207,6 +207,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     await applyConfig(stack, opts, program, cli, workDir, env);
     const common = { color: "never" as const, onOutput, onEvent };
     const parallel = opts.parallel;
+    const operationStarted = process.hrtime.bigint();
     switch (opts.operation) {
       case "preview": {
         const r = await stack.preview({
@@ -251,6 +252,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
       case "outputs":
         break;
     }
+    result.operationMs = Number(process.hrtime.bigint() - operationStarted) / 1e6;
     dropCleanRefreshes(steps);
     if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
     if (opts.operation !== "cancel") {

@@ -37,6 +37,11 @@ export interface RunResult {
   project: string;
   stack: string;
   durationMs: number;
+  /**
+   * The operation itself: the CLI's preview/up/refresh/destroy command, without the runner's start-up, the stack
+   * selection and config calls before it and the output calls after it (what the bench times).
+   */
+  operationMs?: number;
   /** Counts by operation kind ("create", "update", "same", "delete", ...). */
   changes: Record<string, number>;
   /** Steps other than "same", in event order. */

@@ -24,13 +24,13 @@ function configError(fn: () => unknown): FeatBitConfigError {
 }
 
 describe("resolveSettings", () => {
-  test("defaults: FeatBit Cloud, 5 retries, 30 s, concurrency 4, https only", () => {
+  test("defaults: FeatBit Cloud, 5 retries, 30 s, concurrency 8, https only", () => {
     expect(resolveSettings(undefined, { FEATBIT_ACCESS_TOKEN: TOKEN })).toEqual({
       apiUrl: "https://app-api.featbit.co/api/v1",
       accessToken: TOKEN,
       maxRetries: 5,
       httpTimeoutSeconds: 30,
-      maxConcurrency: 4,
+      maxConcurrency: 8,
       allowInsecureHttp: false,
     });
   });
@@ -43,14 +43,14 @@ describe("resolveSettings", () => {
         FEATBIT_ACCESS_TOKEN: TOKEN,
         FEATBIT_MAX_RETRIES: "9",
         FEATBIT_HTTP_TIMEOUT_SECONDS: "120",
-        FEATBIT_MAX_CONCURRENCY: "8",
+        FEATBIT_MAX_CONCURRENCY: "12",
       },
     );
     expect(s).toMatchObject({
       apiUrl: "https://featbit.example.com/api/v1",
       maxRetries: 5,
       httpTimeoutSeconds: 120,
-      maxConcurrency: 8,
+      maxConcurrency: 12,
     });
   });
 

@@ -656,6 +656,76 @@ describe("create", () => {
 });
 
 describe("read", () => {
+  test("a refresh of many flags (reads in flight together) is one listing, with what reading each alone finds", async () => {
+    // An environment of its own: the listing answers later reads of it for a while.
+    const project = await h.api<{ environments: { id: string; key: string }[] }>("POST", "/projects", {
+      name: "Many",
+      key: "many",
+    });
+    const env = project.body.environments[0].id;
+    const created = [];
+    for (let i = 0; i < 12; i++) {
+      created.push(
+        await create({
+          environmentId: env,
+          key: `many-${i}`,
+          name: `Many ${i}`,
+          description: i % 2 ? "odd" : "",
+          variationType: i % 3 ? "boolean" : "json",
+          ...(i % 3
+            ? {}
+            : {
+                variations: [
+                  { name: "a", value: { n: i } },
+                  { name: "b", value: [i] },
+                ],
+              }),
+          tags: i % 2 ? ["b", "a"] : [],
+        }),
+      );
+    }
+    // Drift made outside Pulumi: a rename, an archived flag, a deleted flag.
+    const path = (i: number) => `/envs/${env}/feature-flags/many-${i}`;
+    await api("PUT", `${path(5)}/name`, { name: "Renamed in UI" });
+    await api("PUT", `${path(6)}/archive`);
+    await api("PUT", `${path(7)}/archive`);
+    await api("DELETE", path(7));
+
+    const outcome = (read: Promise<unknown>) =>
+      read.then(
+        (r) => r,
+        (err: unknown) => (err instanceof Error ? `error: ${err.message}` : err),
+      );
+    h.emulator.requests.clear();
+    const together = await Promise.all(created.map(({ id, outs }) => outcome(p.read(id, outs))));
+    const sent = requests();
+    // A provider with a client of its own reads each flag alone.
+    const alone = toProvider(featureFlagDefinition, () =>
+      contextFor(
+        createClient({
+          apiUrl: `${h.emulator.url}/api/v1`,
+          accessToken: h.emulator.token,
+          maxRetries: 0,
+          httpTimeoutSeconds: 5,
+          maxConcurrency: 4,
+          allowInsecureHttp: false,
+        }),
+      ),
+    );
+    const oneByOne = [];
+    for (const { id, outs } of created) oneByOne.push(await outcome(alone.read(id, outs)));
+
+    expect(together).toEqual(oneByOne);
+    expect(oneByOne[5]).toMatchObject({ props: { name: "Renamed in UI" } });
+    expect(oneByOne[6]).toMatch(/^error: .*archived outside Pulumi/);
+    expect(oneByOne[7]).toEqual({});
+    // Three reads went out before a listing paid; the listing answered the rest, except the flags it lacks.
+    expect(sent.filter((r) => r === `GET /envs/${env}/feature-flags`)).toHaveLength(1);
+    expect(sent.filter((r) => r !== `GET /envs/${env}/feature-flags`).sort()).toEqual(
+      [0, 1, 2, 6, 7].map((i) => `GET ${path(i)}`).sort(),
+    );
+  });
+
   test("refresh returns the same outputs and inputs that diff clean against the program", async () => {
     const program = base({
       variationType: "string",
@@ -1246,13 +1316,22 @@ describe("adoption", () => {
 });
 
 describe("delete", () => {
-  test("archives, deletes and confirms the flag is gone", async () => {
+  test("archives and deletes: two requests, FeatBit's answer to the delete is proof enough", async () => {
     const { id, outs, inputs } = await create(base());
     const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
     h.emulator.requests.clear();
     await p.delete(id, { ...outs, __provider: PROVIDER });
-    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`, `GET ${path}`]);
+    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`]);
     expect((await h.api("GET", path)).status).toBe(404);
+  });
+
+  test("a delete answered with an error reads back, once", async () => {
+    const { id, outs, inputs } = await create(base());
+    const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
+    h.emulator.faults.add({ method: "DELETE", path: "/feature-flags/", reset: "after", times: 1 });
+    h.emulator.requests.clear();
+    await p.delete(id, outs);
+    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`, `GET ${path}`]);
   });
 
   test("a same-key replacement (new variation type) deletes first, then creates under the same key", async () => {

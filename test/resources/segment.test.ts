@@ -342,18 +342,13 @@ describe("lifecycle", () => {
     expect(requests()).toEqual([]);
   });
 
-  test("delete archives, deletes and proves absence", async () => {
+  test("delete archives and deletes: two requests, FeatBit's answers are proof enough", async () => {
     const { id, outs } = await up(full());
     const segmentId = String(outs.segmentId);
     h.emulator.requests.clear();
     await seg.delete(id, outs);
     const path = `/envs/${envId}/segments/${segmentId}`;
-    expect(requests()).toEqual([
-      `GET ${path}/flag-references`,
-      `PUT ${path}/archive`,
-      `DELETE ${path}`,
-      `GET ${path}`,
-    ]);
+    expect(requests()).toEqual([`PUT ${path}/archive`, `DELETE ${path}`]);
     expect((await segment(segmentId)).status).toBe(404);
     // Deleting again (already gone) succeeds.
     await seg.delete(id, outs);
@@ -645,24 +640,29 @@ describe("flag references", () => {
 
   test("a segment used by a flag rule is not destroyed; the message names the flag", async () => {
     const { id, outs } = await up(base());
-    await flagUsing(String(outs.segmentId));
+    const segmentId = String(outs.segmentId);
+    await flagUsing(segmentId);
+    h.emulator.requests.clear();
     const err = await errorOf(h, seg.delete(id, outs));
     expect(err.message).toContain("flag 'checkout' in environment 'prod' (project '");
     expect(err.message).toContain("Remove those segment conditions first");
-    expect(writes()).toEqual([]);
-    expect((await segment(String(outs.segmentId))).body.isArchived).toBe(false);
+    // FeatBit refused the archive (422 SegmentIsBeingUsed); nothing else was written.
+    expect(writes()).toEqual([`PUT /envs/${envId}/segments/${segmentId}/archive`]);
+    expect((await segment(segmentId)).body.isArchived).toBe(false);
   });
 
-  test("a reference that appears after the check (422 SegmentIsBeingUsed) gives the same message", async () => {
+  test("after the wait, the references named are those left (one went, another came)", async () => {
     const { id, outs } = await up(base());
     const segmentId = String(outs.segmentId);
-    // Hold the archive back, and add the flag rule while it waits: the check saw no reference, the archive does.
-    h.emulator.faults.add({ method: "PUT", path: "/archive", times: 1, latencyMs: 1500 });
-    const deleting = errorOf(h, seg.delete(id, outs));
-    await waitFor(() => requests().some((r) => r.endsWith("/flag-references")), "the reference check");
     await flagUsing(segmentId);
+    const deleting = errorOf(h, seg.delete(id, outs));
+    // While destroy waits: the first flag goes (its own destroy), another flag starts using the segment.
+    await waitFor(() => requests().some((r) => r.endsWith("/flag-references")), "the wait for references");
+    await flagUsing(segmentId, "checkout-2");
+    await h.api("PUT", `/envs/${envId}/feature-flags/checkout/archive`, {});
+    await h.api("DELETE", `/envs/${envId}/feature-flags/checkout`, {});
     const err = await deleting;
-    expect(err.message).toContain("flag 'checkout' in environment 'prod'");
+    expect(err.message).toContain("flag 'checkout-2' in environment 'prod'");
     expect(err.message).toContain("Remove those segment conditions first");
     expect((await segment(segmentId)).body.isArchived).toBe(false);
   });

@@ -1,7 +1,7 @@
-// The front matter every resource class shares: its serialized provider, the type token, the outputs Pulumi must
-// know of, outputs derived from the Pulumi id, and `get` (reading an existing object by id).
+// The front matter every resource class shares: its stored provider, the type token, the outputs Pulumi must know
+// of, outputs derived from the Pulumi id, and `get` (reading an existing object by id).
 import * as pulumi from "@pulumi/pulumi";
-import { shimFor } from "../../host/shim";
+import { providerModule, typeToken } from "../../host/shim";
 import type { ResourceDefinition } from "./definition";
 
 /** What a class needs of its resource's definition (not the CRUD: that runs in the provider process). */
@@ -19,7 +19,14 @@ export interface ConnectionArgs {
   installation?: pulumi.Input<string>;
 }
 
-export abstract class FeatBitResource extends pulumi.dynamic.Resource {
+/**
+ * A dynamic resource registered by hand: `pulumi.dynamic.Resource` would serialize a provider object (closures and
+ * all, 2.4 KB per copy even for one that only `require`s the package), where the module text of host/shim.ts does the
+ * same in under 100 bytes. The type token and the `__provider` property are exactly what `pulumi.dynamic.Resource`
+ * registers, so Pulumi's dynamic-provider host serves these resources, and state written either way is the same
+ * resource.
+ */
+export abstract class FeatBitResource extends pulumi.CustomResource {
   /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
   static get<T extends FeatBitResource>(
     this: new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => T,
@@ -42,7 +49,7 @@ export abstract class FeatBitResource extends pulumi.dynamic.Resource {
     const outputs: Record<string, undefined> = {};
     const inputFields = Object.keys((spec.schema as unknown as { shape: object }).shape);
     for (const output of [...inputFields, ...spec.outputs]) outputs[output] = undefined;
-    super(shimFor(spec.kind), name, { ...outputs, ...args }, opts, "featbit", spec.kind);
+    super(typeToken(spec.kind), name, { ...outputs, ...args, __provider: providerModule(spec.kind) }, opts);
     this.installation = (args as ConnectionArgs).installation;
     // Replaces the engine-fed property (the provider still reports the same value in state).
     for (const [output, fromId] of Object.entries(spec.fromId ?? {})) {
@@ -50,3 +57,6 @@ export abstract class FeatBitResource extends pulumi.dynamic.Resource {
     }
   }
 }
+
+// Still a `pulumi.dynamic.Resource` to `instanceof`, as before: that prototype adds nothing but its constructor.
+Object.setPrototypeOf(FeatBitResource.prototype, pulumi.dynamic.Resource.prototype);
