@@ -45,7 +45,10 @@ function main(argv: string[]): void {
     } else if (arg.startsWith("--")) throw new Error(`unknown option '${arg}'\n${USAGE}`);
     else file = arg;
   }
-  const text = fs.readFileSync(file === "-" ? 0 : file, "utf8");
+  const tokens = tokensInEnvironment(process.env);
+  // Inputs never hold the token, but a comment is public to everyone who can read the pull request. Redacted before
+  // anything is cut short too: half a token would no longer be recognised.
+  const text = redact(fs.readFileSync(file === "-" ? 0 : file, "utf8"), tokens);
   const parsed = previewDocumentSchema.safeParse(parseDocument(text));
   if (!parsed.success) {
     throw new Error(
@@ -53,8 +56,7 @@ function main(argv: string[]): void {
     );
   }
   const markdown = formatSummary(summarizePreview(parsed.data), title);
-  // Inputs never hold the token, but a comment is public to everyone who can read the pull request.
-  process.stdout.write(redact(markdown, tokensInEnvironment(process.env)));
+  process.stdout.write(redact(markdown, tokens));
 }
 
 try {

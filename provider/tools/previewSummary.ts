@@ -103,11 +103,12 @@ function show(value: unknown, max = 60): string {
   if (value === UNKNOWN) return "(known after up)";
   if (value === SECRET) return SECRET;
   if (value === undefined || value === null) return "(none)";
+  if (value === "") return "''";
   const text = (typeof value === "string" ? value : JSON.stringify(value)).replace(/\s*\n\s*/g, " ");
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 const quoted = (value: unknown): string =>
-  value === UNKNOWN || value === SECRET ? show(value) : `'${show(value)}'`;
+  value === UNKNOWN || value === SECRET || value === "" ? show(value) : `'${show(value)}'`;
 const percent = (n: number): string => `${Math.round(n * 100) / 100}%`;
 const list = (items: string[]): string => (items.length > 0 ? items.join(", ") : "(none)");
 
@@ -261,7 +262,7 @@ function serveChange(before: unknown, after: unknown): string {
   }
   const a = sharesOf(before);
   const b = sharesOf(after);
-  const names = [...new Set([...a, ...b].map((s) => s.variation))];
+  const names = [...new Set([...b, ...a].map((s) => s.variation))];
   const at = (shares: Share[], name: string) => shares.find((s) => s.variation === name)?.percent ?? 0;
   const parts = names
     .filter((name) => at(a, name) !== at(b, name))
@@ -306,7 +307,9 @@ function describeCondition(condition: unknown, ctx: Context): string {
   ] as const) {
     const ids = condition[field];
     if (ids === undefined) continue;
-    const keys = (Array.isArray(ids) ? ids : [ids]).map((id) => ctx.segment(show(id, 200)));
+    const keys = (Array.isArray(ids) ? ids : [ids]).map((id) =>
+      typeof id === "string" ? ctx.segment(id) : show(id),
+    );
     return `${words}${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
   }
   const op = asString(condition.op) ?? "?";
@@ -436,6 +439,16 @@ interface Describer {
 
 interface LineContext {
   environment: string;
+  /** The resource's name (FlagSet children: `<set>/<env>/<key>`). */
+  name: string;
+}
+
+/**
+ * A key as declared; when it is not known during the preview (a targeting's flag key taken from a flag this update
+ * creates), the last part of the resource's name, which is the key for FlagSet children.
+ */
+function keyOf(key: unknown, name: string): string {
+  return typeof key === "string" && key !== UNKNOWN ? key : (name.split("/").pop() ?? name);
 }
 
 const TARGETING_PARTS: [string, string][] = [
@@ -493,10 +506,10 @@ function targetingPartChange(part: string, before: unknown, after: unknown, ctx:
 }
 
 const targeting: Describer = {
-  subject: (props, name) => `\`${show(props.flagKey ?? name.split("/").pop())}\``,
+  subject: (props, name) => `\`${keyOf(props.flagKey, name)}\``,
   create(props, ctx, line) {
     const parts = describeTargeting(props, ctx);
-    const isNew = line.environment !== "" && ctx.newFlags.has(`${line.environment}/${show(props.flagKey)}`);
+    const isNew = ctx.newFlags.has(`${line.environment}/${keyOf(props.flagKey, line.name)}`);
     if (parts === "") return [isNew ? "targeting left to FeatBit's defaults" : "targeting: nothing declared"];
     return [isNew ? `serves: ${parts}` : `targeting now managed here: ${parts}`];
   },
@@ -571,7 +584,7 @@ function adoption(props: Props, what: string): string | undefined {
 }
 
 const flag: Describer = {
-  subject: (props, name) => `\`${show(props.key ?? name.split("/").pop())}\``,
+  subject: (props, name) => `\`${keyOf(props.key, name)}\``,
   create(props) {
     const tags = strings(props.tags);
     const adopting = adoption(props, "flag");
@@ -595,7 +608,7 @@ const flag: Describer = {
 };
 
 const segment: Describer = {
-  subject: (props, name) => `segment \`${show(props.key ?? name.split("/").pop())}\``,
+  subject: (props, name) => `segment \`${keyOf(props.key, name)}\``,
   create(props, ctx) {
     const parts = [quoted(props.name)];
     if (strings(props.included).length > 0) parts.push(`included ${strings(props.included).join(", ")}`);
@@ -656,7 +669,7 @@ const environment: Describer = {
 };
 
 const project: Describer = {
-  subject: (props, name) => `project \`${show(props.key ?? name)}\``,
+  subject: (props, name) => `project \`${keyOf(props.key, name)}\``,
   create(props) {
     const adopting = adoption(props, "project");
     return [`${adopting ? `${adopting}:` : "new project"} ${quoted(props.name)}`];
@@ -742,12 +755,12 @@ function describeStep(step: Step, ctx: Context): SummaryLine[] {
   switch (step.op) {
     case "create":
     case "create-replacement":
-      return describer.create(after, ctx, { environment: env }).map(line);
+      return describer.create(after, ctx, { environment: env, name }).map(line);
     case "delete":
       return describer.delete(before).map(line);
     case "replace": {
       const reasons = replaceReasons(step, before, after);
-      const again = describer.create(after, ctx, { environment: env }).join("; ");
+      const again = describer.create(after, ctx, { environment: env, name }).join("; ");
       return [
         line(`replaced (deleted, then created again)${reasons ? ` because ${reasons}` : ""}: ${again}`),
       ];
@@ -789,7 +802,7 @@ export function summarizePreview(doc: PreviewDocument): PreviewSummary {
   for (const step of steps) {
     if (kindOf(step) === "FeatureFlag" && step.op === "create") {
       const props = inputsOf(step.newState);
-      ctx.newFlags.add(`${ctx.environment(step, props)}/${show(props.key)}`);
+      ctx.newFlags.add(`${ctx.environment(step, props)}/${keyOf(props.key, parseUrn(step.urn).name)}`);
     }
   }
   const indexed = logicalSteps(steps)

@@ -279,6 +279,24 @@ describe("featbit-diff: targeting", () => {
     ]);
   });
 
+  it("names a FlagSet flag by its resource name while its key is not known yet (a first preview)", () => {
+    const flagSetStep = (kind: string, now: Props) =>
+      step({ op: "create", kind, name: "flags/staging/theme", now, inFlagSet: true });
+    expect(
+      summarizePreview({
+        steps: [
+          flagSetStep("FeatureFlag", {
+            environmentId: UNKNOWN,
+            key: "theme",
+            name: "Theme",
+            variationType: "boolean",
+          }),
+          flagSetStep("FeatureFlagTargeting", { environmentId: UNKNOWN, flagKey: UNKNOWN, enabled: false }),
+        ],
+      }).lines.map(formatLine),
+    ).toEqual(["staging · `theme`: new flag 'Theme' (boolean: (none))", "staging · `theme`: serves: off"]);
+  });
+
   it("says when a change writes nothing to FeatBit", () => {
     expect(lines([targetingUpdate({ comment: "a" }, { comment: "b" })])).toEqual([
       "prod · `new-checkout`: no change in FeatBit (only comment changed)",
