@@ -223,6 +223,27 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
     }
   });
 
+  it("a preview that Pulumi refuses is still summarized, with its errors, for the comment", async () => {
+    // ci.sh checks for one more environment than the program deploys to: the file passes the check, and the
+    // FlagSet in the program refuses it.
+    const ui = path.join(repo, "flags", "ui.yaml");
+    const good = fs.readFileSync(ui, "utf8");
+    fs.writeFileSync(ui, `${good.trimEnd()}\n      qa: false\n`);
+    const line = good.trimEnd().split("\n").length + 1;
+    try {
+      started.emulator.requests.clear();
+      const r = await ci("preview", { ENVIRONMENTS: "dev,staging,prod,qa" });
+      expect(r.status).not.toBe(0);
+      const text = summary();
+      expect(text).toMatch(/^### FeatBit changes \(stack live\): the preview failed\n\nNothing was changed/);
+      expect(text).toContain(`flags/ui.yaml:${line}:7: flag 'theme', environments: 'qa' is not one of this FlagSet's environments`);
+      expect(r.stdout).toContain(text);
+      expect(started.emulator.requests.all()).toEqual([]);
+    } finally {
+      fs.writeFileSync(ui, good);
+    }
+  });
+
   it("no token in the summaries, the script's output, the state or anything else the runs left behind", () => {
     const token = started.emulator.token;
     const files: string[] = [];
