@@ -6,7 +6,7 @@ import { SETTINGS, type SettingName } from "../../provider/client/settings";
 import { REPO_ROOT } from "./cli";
 import type { Operation, RunResult } from "./types";
 
-export type { Operation, RunResult, StepInfo } from "./types";
+export type { Operation, RunResult, StepInfo, StepState } from "./types";
 
 const STACK_JS = path.join(REPO_ROOT, "scripts", "stack.js");
 
@@ -16,6 +16,8 @@ export interface StackTarget {
   stack: string;
   /** Omitted: the runner's default, <dir>/.pulumi-state/<stack>. */
   stateDir?: string;
+  /** A `file://` backend for the stack; omitted: <stateDir>/backend. */
+  backendUrl?: string;
   /** Working directory of the runner process; default this process's. */
   cwd?: string;
   /**
@@ -39,6 +41,8 @@ export interface RunFlags {
   refresh?: boolean;
   clearPendingCreates?: boolean;
   parallel?: number;
+  /** Preview/up: steps include unchanged resources (op "same") with their states. */
+  showSames?: boolean;
   /** Receives the CLI's output while it runs (the result's `log` has all of it either way). */
   onOutput?: (chunk: string) => void;
   /** Kills the runner after this long; default 10 minutes, a backstop against a hung CLI. */
@@ -56,6 +60,7 @@ export function runnerArgs(op: Operation, target: StackTarget, flags: RunFlags =
   const args = [op, "--stack", target.stack];
   if (target.dir !== undefined) args.push("--dir", target.dir);
   if (target.stateDir !== undefined) args.push("--state", target.stateDir);
+  if (target.backendUrl !== undefined) args.push("--backend", target.backendUrl);
   for (const [k, v] of Object.entries({ ...target.config, ...flags.config }))
     args.push("--config", `${k}=${v}`);
   for (const k of Object.keys(flags.secretConfig ?? {})) args.push("--secret", k);
@@ -65,6 +70,7 @@ export function runnerArgs(op: Operation, target: StackTarget, flags: RunFlags =
   if (flags.refresh) args.push("--refresh");
   if (flags.clearPendingCreates) args.push("--clear-pending-creates");
   if (flags.parallel) args.push("--parallel", String(flags.parallel));
+  if (flags.showSames) args.push("--show-sames");
   if (flags.onOutput) args.push("--stream");
   return args;
 }

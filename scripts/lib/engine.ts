@@ -14,7 +14,15 @@ import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { cacheDir, resolveCli } from "./cli";
 import { checkWorkDir, loadAutomation, readProgram, registerTypeScript, type Program } from "./program";
-import type { ConfigEntry, Diagnostic, Operation, OutputValue, RunResult, StepInfo } from "./types";
+import type {
+  ConfigEntry,
+  Diagnostic,
+  Operation,
+  OutputValue,
+  RunResult,
+  StepInfo,
+  StepState,
+} from "./types";
 
 export const DEFAULT_PASSPHRASE = "pulumi-featbit-local";
 
@@ -28,6 +36,11 @@ export interface RunOptions {
    * plugin starts in the work directory, so the program's node_modules must resolve from there (see checkWorkDir).
    */
   stateDir?: string;
+  /**
+   * The stack's backend, a `file://` folder (as in PULUMI_BACKEND_URL); default <stateDir>/backend. The work
+   * directory stays under the state dir either way.
+   */
+  backendUrl?: string;
   passphrase?: string;
   /** Keys without a namespace get the project name, like `pulumi config set`. */
   config?: Record<string, ConfigEntry>;
@@ -41,6 +54,8 @@ export interface RunOptions {
   /** Refresh only: drop the creates a killed run left pending (`pulumi refresh --clear-pending-creates`). */
   clearPendingCreates?: boolean;
   parallel?: number;
+  /** Preview/up: record the steps of unchanged resources too (op "same"), with their states, like `--show-sames`. */
+  showSames?: boolean;
   /** Receives the CLI's output as it is produced (the result's `log` has all of it either way). */
   onOutput?: (chunk: string) => void;
 }
@@ -51,14 +66,24 @@ function defaultStateDir(dir: string, stack: string): string {
   return path.join(path.resolve(dir), ".pulumi-state", stack);
 }
 
+/** The folder of a `file://` backend URL; default <stateDir>/backend. */
+export function backendFolder(stateDir: string, backendUrl?: string): string {
+  if (backendUrl === undefined) return path.join(path.resolve(stateDir), "backend");
+  if (!backendUrl.startsWith("file://")) {
+    throw new Error(
+      `backend '${backendUrl}': this runner keeps state in a folder (file://<path>); other backends need the full pulumi CLI`,
+    );
+  }
+  return path.resolve(backendUrl.slice("file://".length).replace(/^~(?=\/)/, process.env.HOME ?? "~"));
+}
+
 /** The file backend keeps one checkpoint per stack at .pulumi/stacks/<project>/<stack>.json. */
-function stateFilePath(stateDir: string, project: string, stack: string): string {
-  return path.join(path.resolve(stateDir), "backend", ".pulumi", "stacks", project, `${stack}.json`);
+function stateFilePath(backendDir: string, project: string, stack: string): string {
+  return path.join(backendDir, ".pulumi", "stacks", project, `${stack}.json`);
 }
 
 /** Environment for the CLI and, through it, the provider plugin: offline, file backend, no prompts. */
-function pulumiEnv(stateDir: string, passphrase: string, cliPath: string): Record<string, string> {
-  const backendDir = path.join(stateDir, "backend");
+function pulumiEnv(backendDir: string, passphrase: string, cliPath: string): Record<string, string> {
   fs.mkdirSync(backendDir, { recursive: true });
   const home = path.join(cacheDir(), "pulumi-home");
   fs.mkdirSync(home, { recursive: true });
@@ -112,9 +137,41 @@ function readOutputs(
 
 function countSteps(steps: StepInfo[], sames: number): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const s of steps) counts[s.op] = (counts[s.op] ?? 0) + 1;
+  for (const s of steps) if (s.op !== "same") counts[s.op] = (counts[s.op] ?? 0) + 1;
   if (sames > 0) counts.same = sames;
   return counts;
+}
+
+/** The blinded form a secret takes in engine events (signature key, ciphertext "[secret]"). */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+/** Secrets as `pulumi preview --json` prints them: the string "[secret]", at any depth. */
+function asPreviewValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asPreviewValue);
+  if (value === null || typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  if (SECRET_SIGNATURE in object) return SECRET_MASK;
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, asPreviewValue(v)]));
+}
+
+/** Without the serialized provider: ~2 KB of the same code in every resource, of no use to a reader of steps. */
+function propertiesOf(props: Record<string, unknown> | undefined): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props ?? {})) if (k !== "__provider") result[k] = asPreviewValue(v);
+  return result;
+}
+
+function stepState(m: automation.StepEventStateMetadata | undefined): StepState | undefined {
+  if (!m) return undefined;
+  return {
+    type: m.type,
+    urn: m.urn,
+    id: m.id ?? "",
+    ...(m.parent ? { parent: m.parent } : {}),
+    ...(m.custom !== undefined ? { custom: m.custom } : {}),
+    inputs: propertiesOf(m.inputs),
+    outputs: propertiesOf(m.outputs),
+  };
 }
 
 /**
@@ -125,6 +182,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const program = readProgram(opts.dir);
   const stateDir = path.resolve(opts.stateDir ?? defaultStateDir(program.dir, opts.stack));
+  const backendDir = backendFolder(stateDir, opts.backendUrl);
   // Pulumi writes Pulumi.yaml and Pulumi.<stack>.yaml into the work dir. Keeping them under the state dir leaves the
   // program folder's own Pulumi.yaml untouched (the Automation API would rewrite it).
   const workDir = path.join(stateDir, "work", program.project);
@@ -132,7 +190,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   fs.mkdirSync(workDir, { recursive: true });
   const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? DEFAULT_PASSPHRASE;
   const cli = resolveCli();
-  const env = pulumiEnv(stateDir, passphrase, cli);
+  const env = pulumiEnv(backendDir, passphrase, cli);
   // The inline program and the Automation API both read process.env (e.g. the passphrase), so set it here too.
   Object.assign(process.env, env);
 
@@ -150,7 +208,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
       const m = event.resourcePreEvent.metadata;
       if (m.op === "same") {
         sames++;
-        return;
+        if (!opts.showSames) return;
       }
       steps.push({
         op: m.op,
@@ -160,13 +218,18 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
         // Dynamic providers report no per-property diff, so derive it from the step's old and new inputs.
         diffs: m.diffs && m.diffs.length > 0 ? m.diffs : changedKeys(m.old?.inputs, m.new?.inputs),
         replaceKeys: m.keys ?? [],
+        oldState: stepState(m.old),
+        newState: stepState(m.new),
       });
     } else if (event.resOutputsEvent) {
       // A refresh step's result is only known afterwards (the engine reports it as op "update" when the read
       // found drift): record which outputs the read changed.
       const m = event.resOutputsEvent.metadata;
       const step = steps.find((s) => s.urn === m.urn && s.op === "refresh");
-      if (step) step.diffs = changedKeys(m.old?.outputs, m.new?.outputs);
+      if (step) {
+        step.diffs = changedKeys(m.old?.outputs, m.new?.outputs);
+        step.newState = stepState(m.new);
+      }
     } else if (event.diagnosticEvent) {
       const d = event.diagnosticEvent;
       // Debug diagnostics echo every RPC payload (plaintext inputs included) and are noise for callers.
@@ -185,7 +248,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     steps,
     diagnostics,
     outputs: {},
-    stateFile: stateFilePath(stateDir, program.project, opts.stack),
+    stateFile: stateFilePath(backendDir, program.project, opts.stack),
     log: "",
   };
 
@@ -354,7 +417,9 @@ function errorText(err: unknown): string {
  * type: say what works here.
  */
 function withAdvice(error: string, opts: RunOptions, program: Program): string {
-  const where = `--dir ${program.dir} --stack ${opts.stack}${opts.stateDir ? ` --state ${opts.stateDir}` : ""}`;
+  const where =
+    `--dir ${program.dir} --stack ${opts.stack}${opts.stateDir ? ` --state ${opts.stateDir}` : ""}` +
+    (opts.backendUrl ? ` --backend ${opts.backendUrl}` : "");
   const runner = `node ${path.join(__dirname, "..", "stack.js")}`;
   if (/currently locked/i.test(error)) {
     return (

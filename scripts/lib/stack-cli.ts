@@ -17,6 +17,7 @@ const settingLines = Object.values(SETTINGS)
 const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <program dir>] --stack <name> [options]
   --dir <dir>               the program folder (Pulumi.yaml, index.ts, node_modules); default: the current folder
   --state <dir>             file backend + work dir; default <dir>/.pulumi-state/<stack> (git-ignore .pulumi-state/)
+  --backend file://<dir>    keep the stack in this file backend instead of <state>/backend (as PULUMI_BACKEND_URL)
   --config key=value        plain stack config (keys without ':' get the project namespace)
   --secret key              secret stack config; the values are read from stdin, one line per --secret, in order
   --remove-config key       remove a config key first
@@ -25,6 +26,7 @@ const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <pr
   --refresh                 preview/up/destroy: refresh first
   --clear-pending-creates   refresh: drop the creates a killed run left pending (see cancel)
   --parallel N              engine parallelism
+  --show-sames              preview/up: list unchanged resources in steps too (op "same"), with their states
   --stream                  copy the CLI's output to stderr as it runs
 cancel removes the lock a killed run left behind; then refresh --clear-pending-creates, then up.
 env (become stack config; the token as a secret, never on a command line):
@@ -80,6 +82,15 @@ export function parseArgs(
         break;
       case "--state":
         opts.stateDir = take(i++, flag);
+        break;
+      case "--backend":
+        opts.backendUrl = take(i++, flag);
+        break;
+      case "--show-sames":
+        if (operation !== "preview" && operation !== "up") {
+          throw new Error(`${flag} does not apply to ${operation}; see --help`);
+        }
+        opts.showSames = true;
         break;
       case "--config": {
         const kv = take(i++, flag);

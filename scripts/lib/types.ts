@@ -9,6 +9,23 @@ export interface ConfigEntry {
   secret?: boolean;
 }
 
+/**
+ * A resource's state before or after a step, in the shape `pulumi preview --json` gives (`steps[].oldState`,
+ * `steps[].newState`), so tools reading one read the other (featbit-diff). Secrets are "[secret]", values not known
+ * during a preview are Pulumi's unknown marker, and the serialized provider (`__provider`) is left out.
+ */
+export interface StepState {
+  type: string;
+  urn: string;
+  /** Blank before the resource exists. */
+  id: string;
+  parent?: string;
+  /** False for component resources (FlagSet, ProjectBootstrap), which have no state of their own. */
+  custom?: boolean;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
 export interface StepInfo {
   op: string;
   urn: string;
@@ -18,6 +35,10 @@ export interface StepInfo {
   diffs: string[];
   /** Properties that force a replacement, when any. */
   replaceKeys: string[];
+  /** The state before the step (absent for a create). */
+  oldState?: StepState;
+  /** The planned (preview) or resulting state (absent for a delete). */
+  newState?: StepState;
 }
 
 export interface Diagnostic {
@@ -44,7 +65,7 @@ export interface RunResult {
   operationMs?: number;
   /** Counts by operation kind ("create", "update", "same", "delete", ...). */
   changes: Record<string, number>;
-  /** Steps other than "same", in event order. */
+  /** Steps other than "same" (all of them with `showSames`), in event order. */
   steps: StepInfo[];
   diagnostics: Diagnostic[];
   outputs: Record<string, OutputValue>;

@@ -8,6 +8,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const DOCS = [
   "README.md",
   "docs/flagset.md",
+  "docs/gitops.md",
   ...fs.readdirSync(path.join(ROOT, "docs/resources")).map((f) => `docs/resources/${f}`),
 ];
 
