@@ -236,7 +236,9 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
       expect(r.status).not.toBe(0);
       const text = summary();
       expect(text).toMatch(/^### FeatBit changes \(stack live\): the preview failed\n\nNothing was changed/);
-      expect(text).toContain(`flags/ui.yaml:${line}:7: flag 'theme', environments: 'qa' is not one of this FlagSet's environments`);
+      expect(text).toContain(
+        `flags/ui.yaml:${line}:7: flag 'theme', environments: 'qa' is not one of this FlagSet's environments`,
+      );
       expect(r.stdout).toContain(text);
       expect(started.emulator.requests.all()).toEqual([]);
     } finally {
