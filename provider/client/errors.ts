@@ -58,6 +58,14 @@ export class FeatBitApiError extends Error {
     this.attempts = init.attempts ?? 1;
     this.detail = redact(init.detail ?? init.message, secrets);
   }
+
+  /**
+   * The same failure told differently (not ambiguous any more: whoever rewords it has settled the doubt by reading).
+   */
+  withDetail(detail: string): FeatBitApiError {
+    const { kind, status, codes, method, path, attempts } = this;
+    return new FeatBitApiError({ message: detail, detail, kind, status, codes, method, path, attempts });
+  }
 }
 
 /** A setting (stack config key or environment variable) is missing or invalid. */

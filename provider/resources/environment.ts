@@ -14,7 +14,7 @@ import { sameKey } from "./core/canonical";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, importIdOfParent, key, name, shape, uuid } from "./core/schema";
-import { createOnce, verifiedWrite } from "./core/writes";
+import { createOnce, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -264,16 +264,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async delete(ctx, id) {
     const { projectId, envId } = parseId(id);
-    try {
-      await ctx.client.environments.delete(projectId, envId);
-    } catch (err) {
-      // FeatBit answers 403 for an environment (or project) that is already gone; an ambiguous failure may have
-      // deleted it. Either way the project view settles it.
-      if (isFeatBitApiError(err) && (err.kind === "forbidden" || err.ambiguous)) {
-        if ((await ctx.client.environments.find(projectId, envId)) === undefined) return;
-      }
-      throw err;
-    }
+    await settledDelete({
+      send: () => ctx.client.environments.delete(projectId, envId),
+      exists: async () => (await ctx.client.environments.find(projectId, envId)) !== undefined,
+      // FeatBit answers 403 for an environment (or project) that is already gone.
+      doubtful: (err) => err.kind === "forbidden" || err.ambiguous,
+    });
   },
 };
 

@@ -6,12 +6,11 @@
 // adopts it.
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { isFeatBitApiError, type Group as ApiGroup } from "../client";
-import { UUID_PATTERN } from "./core/canonical";
+import type { Group as ApiGroup } from "../client";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, crossField, description, name, shape } from "./core/schema";
-import { claims, createOnce, verifiedWrite, withLock } from "./core/writes";
+import { adoption, description, name, shape, uuidImportId } from "./core/schema";
+import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -38,17 +37,7 @@ const Inputs = shape(
     ...adoption,
   },
   "a Group",
-).superRefine(
-  ...crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
-    if (inputs.importId !== undefined && !UUID_PATTERN.test(inputs.importId)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["importId"],
-        message: `importId must be the group's id (a UUID, the FeatBit Terraform provider's import id), not '${inputs.importId}'`,
-      });
-    }
-  }),
-);
+).superRefine(...uuidImportId("group"));
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { groupId: string };
@@ -222,16 +211,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const group = await ctx.client.groups.find(id);
     if (!group) return;
     await warnAboutBindings(ctx, group);
-    try {
-      await ctx.client.groups.delete(id);
-    } catch (err) {
-      // A lost answer may hide a delete that landed: reading decides.
-      if (!isFeatBitApiError(err) || !err.ambiguous || (await ctx.client.groups.find(id)) !== undefined)
-        throw err;
-    }
-    if ((await ctx.client.groups.find(id)) !== undefined) {
-      throw new Error(`it is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
-    }
+    await settledDelete({
+      send: () => ctx.client.groups.delete(id),
+      exists: async () => (await ctx.client.groups.find(id)) !== undefined,
+      // FeatBit's delete acknowledges any id.
+      confirm: true,
+    });
   },
 };
 

@@ -6,11 +6,10 @@
 // shows up nowhere), so the binding's presence is always decided by FeatBit's listing of the first object's bound
 // ones (`getAll…=false`): before adding, after adding, on read and after removing.
 import type { z } from "zod";
-import { isFeatBitApiError } from "../client";
 import type { ResourceKind } from "../host/shim";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { adoption, crossField, shape, uuid } from "./core/schema";
-import { claims, createOnce } from "./core/writes";
+import { claims, createOnce, settledDelete } from "./core/writes";
 
 /** One end of a binding: the input naming it and how to find it. */
 export interface BindingEnd<F extends string> {
@@ -176,15 +175,12 @@ export function bindingDefinition<A extends string, B extends string>(
     async delete(ctx, id) {
       const { aId, bId } = parseId(id);
       if (!(await isBound(ctx, aId, bId))) return;
-      try {
-        await spec.remove(ctx, aId, bId);
-      } catch (err) {
-        // A lost answer may hide a removal that landed: the listing below decides.
-        if (!isFeatBitApiError(err) || !err.ambiguous) throw err;
-      }
-      if (await isBound(ctx, aId, bId)) {
-        throw new Error(`it is still bound after it was removed: run 'pulumi destroy' again`);
-      }
+      await settledDelete({
+        send: () => spec.remove(ctx, aId, bId),
+        exists: () => isBound(ctx, aId, bId),
+        // FeatBit's remove calls acknowledge any ids: only the listing tells.
+        confirm: true,
+      });
     },
   };
 }

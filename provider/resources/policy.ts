@@ -8,13 +8,13 @@
 // Developer policies can be referred to (getPolicy) and bound, never managed.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isFeatBitApiError, type Policy as ApiPolicy } from "../client";
-import { canonicalJson, sameJson, sameKey, UUID_PATTERN } from "./core/canonical";
+import type { Policy as ApiPolicy } from "../client";
+import { canonicalJson, sameJson, sameKey } from "./core/canonical";
 import { PartialWriteError, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, shape } from "./core/schema";
+import { adoption, description, key, name, shape, uuidImportId } from "./core/schema";
 import { stableId } from "./core/stableIds";
-import { claims, createOnce, verifiedWrite, withLock } from "./core/writes";
+import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
   statementsSchema,
@@ -98,17 +98,7 @@ const Inputs = shape(
     ...adoption,
   },
   "a Policy",
-).superRefine(
-  ...crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
-    if (inputs.importId !== undefined && !UUID_PATTERN.test(inputs.importId)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["importId"],
-        message: `importId must be the policy's id (a UUID, the FeatBit Terraform provider's import id), not '${inputs.importId}'`,
-      });
-    }
-  }),
-);
+).superRefine(...uuidImportId("policy"));
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { policyId: string };
@@ -388,16 +378,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     // FeatBit's API deletes built-in policies too (and every member relying on one would lose its permissions).
     if (policy.type !== CUSTOMER_MANAGED) throw builtInRefusal(policy, `policy ${id}`);
     await warnAboutBindings(ctx, policy);
-    try {
-      await ctx.client.policies.delete(id);
-    } catch (err) {
-      // A lost answer may hide a delete that landed: reading decides.
-      if (!isFeatBitApiError(err) || !err.ambiguous || (await ctx.client.policies.find(id)) !== undefined)
-        throw err;
-    }
-    if ((await ctx.client.policies.find(id)) !== undefined) {
-      throw new Error(`it is still in FeatBit after it was deleted: run 'pulumi destroy' again`);
-    }
+    await settledDelete({
+      send: () => ctx.client.policies.delete(id),
+      exists: async () => (await ctx.client.policies.find(id)) !== undefined,
+      // FeatBit's delete acknowledges any id.
+      confirm: true,
+    });
   },
 };
 

@@ -5,12 +5,12 @@
 // included them would be stale after every `pulumi up` that adds or renames one.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isFeatBitApiError, type ProjectWithEnvs } from "../client";
-import { canonicalJson, sameKey, UUID_PATTERN } from "./core/canonical";
+import type { ProjectWithEnvs } from "../client";
+import { canonicalJson, sameKey } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, crossField, key, name, shape, uuid } from "./core/schema";
-import { createOnce } from "./core/writes";
+import { adoption, key, name, shape, uuid, uuidImportId } from "./core/schema";
+import { createOnce, settledDelete } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -41,17 +41,7 @@ const Inputs = shape(
     ...adoption,
   },
   "a Project",
-).superRefine(
-  ...crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
-    if (inputs.importId !== undefined && !UUID_PATTERN.test(inputs.importId)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["importId"],
-        message: `importId must be the project's id (a UUID, the FeatBit Terraform provider's import id), not '${inputs.importId}'`,
-      });
-    }
-  }),
-);
+).superRefine(...uuidImportId("project"));
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { projectId: string; environments: ProjectEnvironment[] };
@@ -169,14 +159,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   async delete(ctx, id) {
-    try {
-      await ctx.client.projects.delete(id);
-    } catch (err) {
-      // FeatBit answers 403 when the project is already gone (its permission name cannot be resolved), and a lost
-      // answer may hide a delete that landed: reading decides.
-      if (isFeatBitApiError(err) && (await ctx.client.projects.find(id)) === undefined) return;
-      throw err;
-    }
+    await settledDelete({
+      send: () => ctx.client.projects.delete(id),
+      exists: async () => (await ctx.client.projects.find(id)) !== undefined,
+      // FeatBit answers 403 when the project is already gone (its permission name cannot be resolved).
+      doubtful: () => true,
+    });
   },
 };
 

@@ -40,7 +40,12 @@ test("a provider process whose engine died exits; one whose engine lives keeps s
     engine,
     `const child = require("child_process").spawn(process.execPath, [${JSON.stringify(provider)}, process.argv[2]], { stdio: "ignore" });\n` +
       `child.unref();\n` +
-      `setTimeout(() => process.exit(0), Number(process.argv[3]));\n`,
+      // Counted from the provider's start: an engine gone before the provider ran would leave nothing to watch.
+      `const started = setInterval(() => {\n` +
+      `  if (!require("fs").existsSync(process.argv[2])) return;\n` +
+      `  clearInterval(started);\n` +
+      `  setTimeout(() => process.exit(0), Number(process.argv[3]));\n` +
+      `}, 20);\n`,
   );
   const start = async (lifeMs: number) => {
     const pidFile = path.join(dir, `pid-${lifeMs}`);

@@ -3,7 +3,7 @@
 // do not grant the change, and saying which permission, on which resource name, is what lets someone fix the token
 // (or the Policy behind it) instead of guessing. Routes and permissions: FeatBit's controllers' [Authorize] attributes
 // and Api/Authorization/DefaultPermissionChecker.cs (featbit-api.md §2.4, §4).
-import { FeatBitApiError } from "../../client";
+import type { FeatBitApiError } from "../../client";
 
 interface Route {
   method: string;
@@ -109,16 +109,7 @@ export function missingPermission(err: FeatBitApiError): FeatBitApiError | undef
       `permissions do not grant ${or(route.permissions)}${several ? " (whichever parts the change touches)" : ""} ` +
       `on ${rn}. Grant ${several ? "them" : "it"} with a statement such as ${statement} in the token's permissions ` +
       `(FeatBit › Integrations › Access tokens), or use a token that has ${several ? "them" : "it"}${tail}`;
-    return new FeatBitApiError({
-      message: detail,
-      detail,
-      kind: err.kind,
-      status: err.status,
-      codes: err.codes,
-      method: err.method,
-      path: err.path,
-      attempts: err.attempts,
-    });
+    return err.withDetail(detail);
   }
   return undefined;
 }

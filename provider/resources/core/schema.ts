@@ -132,6 +132,19 @@ export const adoption = {
   importId: z.string({ error: "importId must be a string" }).optional(),
 };
 
+/** The rule for an import id that is the object's own UUID (the FeatBit Terraform provider's import id). */
+export function uuidImportId(object: string) {
+  return crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
+    if (inputs.importId !== undefined && !UUID_PATTERN.test(inputs.importId)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["importId"],
+        message: `importId must be the ${object}'s id (a UUID, the FeatBit Terraform provider's import id), not '${inputs.importId}'`,
+      });
+    }
+  });
+}
+
 /**
  * The rule for an import id of the form `<parent_uuid>/<…>` (the FeatBit Terraform provider's): it must parse, and name
  * the parent (project or environment) the resource declares. `parentOf` throws for a malformed id.

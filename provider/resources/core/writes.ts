@@ -4,7 +4,7 @@
 // mechanic here settles that once, by reading the object back; a resource says only what to write and how to
 // recognise that it landed. The transport never repeats a write that may have reached FeatBit (see client/http.ts);
 // a write whose read-back proves it did not land is safe to send again, and is, within the policy's bounds.
-import { FeatBitApiError, hasCode, isFeatBitApiError } from "../../client";
+import { type FeatBitApiError, hasCode, isFeatBitApiError } from "../../client";
 import { missingPermission } from "./permissions";
 
 /** How hard one write is tried (from the settings: see host/host.ts). */
@@ -50,17 +50,7 @@ export function goneError(cause?: unknown): Error {
  * advice to read back before retrying is done already, so it is replaced by what the read showed.
  */
 export function notApplied(err: FeatBitApiError): FeatBitApiError {
-  const detail = `${err.detail}; reading it back showed the change was not applied`;
-  return new FeatBitApiError({
-    message: detail,
-    detail,
-    kind: err.kind,
-    status: err.status,
-    codes: err.codes,
-    method: err.method,
-    path: err.path,
-    attempts: err.attempts,
-  });
+  return err.withDetail(`${err.detail}; reading it back showed the change was not applied`);
 }
 
 export interface VerifiedWrite<R, T> {
@@ -197,6 +187,38 @@ export async function retryOnConflict<T>(
       if (!isFeatBitApiError(err) || err.kind !== "conflict") throw err;
       if (n >= 2) throw exhausted(err);
     }
+  }
+}
+
+export interface SettledDelete {
+  send(): Promise<unknown>;
+  /** Whether FeatBit still has the object (or binding). */
+  exists(): Promise<boolean>;
+  /**
+   * Failures that may hide a delete that happened, decided by reading: by default the ambiguous ones. Routes that
+   * answer 403 for an object already gone add `forbidden`.
+   */
+  doubtful?(err: FeatBitApiError): boolean;
+  /** Read once more after FeatBit acknowledged the delete: for routes that acknowledge any id. */
+  confirm?: boolean;
+}
+
+/**
+ * One delete whose outcome reading settles where FeatBit's answer leaves doubt: a doubtful failure counts as done
+ * when the object is gone, and an acknowledged delete (with `confirm`) is done only when it is.
+ */
+export async function settledDelete(d: SettledDelete): Promise<void> {
+  try {
+    await d.send();
+  } catch (err) {
+    const doubtful = d.doubtful ?? ((e: FeatBitApiError) => e.ambiguous);
+    if (isFeatBitApiError(err) && doubtful(err) && !(await d.exists())) return;
+    throw err;
+  }
+  if (d.confirm && (await d.exists())) {
+    throw new Error(
+      `it is still in FeatBit after FeatBit acknowledged deleting it: run 'pulumi destroy' again`,
+    );
   }
 }
 
