@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { SETTINGS, type SettingName } from "../../provider/client/settings";
 import { REPO_ROOT } from "./cli";
+import type { RunOptions } from "./engine";
 import type { Operation, RunResult } from "./types";
 
 export type { Operation, RunResult, StepInfo, StepState } from "./types";
@@ -32,22 +33,23 @@ export interface StackTarget {
   env?: Record<string, string>;
 }
 
-export interface RunFlags {
+/** The operation's flags: the engine's own (see RunOptions), with config as the runner's command line takes it. */
+export type RunFlags = Pick<
+  RunOptions,
+  | "removeConfig"
+  | "showSecrets"
+  | "expectNoChanges"
+  | "refresh"
+  | "clearPendingCreates"
+  | "parallel"
+  | "showSames"
+  | "onOutput"
+> & {
   config?: Record<string, string>;
   secretConfig?: Record<string, string>;
-  removeConfig?: string[];
-  showSecrets?: boolean;
-  expectNoChanges?: boolean;
-  refresh?: boolean;
-  clearPendingCreates?: boolean;
-  parallel?: number;
-  /** Preview/up: steps include unchanged resources (op "same") with their states. */
-  showSames?: boolean;
-  /** Receives the CLI's output while it runs (the result's `log` has all of it either way). */
-  onOutput?: (chunk: string) => void;
   /** Kills the runner after this long; default 10 minutes, a backstop against a hung CLI. */
   timeoutMs?: number;
-}
+};
 
 export interface RunningStack {
   /** The runner's process id (the CLI and the provider plugin are its descendants). */

@@ -1,46 +1,17 @@
 // A first preview (every id unknown) still reports every mistake that needs no id, each with its property, before
 // any request reaches FeatBit.
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { EMULATOR_ORG_KEY, startFreshEmulator, type StartedEmulator } from "./support/featbit";
-import { ensureCli, makeStateDir, removeStateDir, REPO_ROOT, runStack, visibleText } from "./support/stack";
+import { REPO_ROOT, runStack, visibleText } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
-let started: StartedEmulator;
-let stateDir: string;
-
-beforeAll(
-  async () => {
-    ensureCli();
-    started = await startFreshEmulator();
-    stateDir = makeStateDir("bad-inputs");
-  },
-  40 * 60 * 1000,
-);
-
-afterAll(async () => {
-  await started?.emulator.close();
-  if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-  if (stateDir) removeStateDir(stateDir);
-});
+const world = e2eWorld("bad-inputs");
+const target = world.target(path.join(REPO_ROOT, "test/e2e/fixtures/bad-inputs"));
 
 const previewWith = async (mistake: string) => {
-  started.emulator.requests.clear();
-  const r = await runStack(
-    "preview",
-    {
-      dir: path.join(REPO_ROOT, "test/e2e/fixtures/bad-inputs"),
-      stack: "e2e",
-      stateDir,
-      settings: {
-        apiUrl: started.emulator.url,
-        accessToken: started.emulator.token,
-        organizationKey: EMULATOR_ORG_KEY,
-      },
-    },
-    { config: { mistake } },
-  );
+  world.emulator.requests.clear();
+  const r = await runStack("preview", target, { config: { mistake } });
   expect(r.ok).toBe(false);
-  expect(started.emulator.requests.all()).toEqual([]);
+  expect(world.emulator.requests.all()).toEqual([]);
   const text = visibleText(r);
   expect(text).not.toContain("<nil>");
   return text;

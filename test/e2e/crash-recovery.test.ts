@@ -2,22 +2,19 @@
 // docs/engine.md gives: cancel, refresh --clear-pending-creates, up, and a clean preview.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { api, EMULATOR_ORG_KEY, startFreshEmulator, type StartedEmulator } from "./support/featbit";
+import { api } from "./support/featbit";
 import { isAlive, killTree } from "./support/processes";
 import {
-  ensureCli,
   expectOk,
-  makeStateDir,
   readState,
   REPO_ROOT,
-  removeStateDir,
   resourceSteps,
   runStack,
   startStack,
   visibleText,
   type RunResult,
-  type StackTarget,
 } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 interface PendingOperation {
   type: string;
@@ -36,33 +33,14 @@ function pendingOperations(stateFile: string): PendingOperation[] {
 }
 
 describe("recovering from a run killed mid-up", () => {
-  let started: StartedEmulator;
-  let stateDir: string;
-  let target: StackTarget;
+  const world = e2eWorld("crash");
+  const target = world.target(path.join(REPO_ROOT, "examples", "quickstart"), { stack: "crash" });
   let stateFile: string;
   let killed: number[] = [];
-  const emu = () => started.emulator;
+  const emu = () => world.emulator;
 
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      stateDir = makeStateDir("crash");
-      target = {
-        dir: path.join(REPO_ROOT, "examples", "quickstart"),
-        stack: "crash",
-        stateDir,
-        settings: { apiUrl: emu().url, accessToken: emu().token, organizationKey: EMULATOR_ORG_KEY },
-      };
-      stateFile = path.join(stateDir, "backend", ".pulumi", "stacks", "featbit-quickstart", "crash.json");
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await emu()?.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
+  beforeAll(() => {
+    stateFile = path.join(world.stateDir, "backend", ".pulumi", "stacks", "featbit-quickstart", "crash.json");
   });
 
   it("is killed while flags and the segment are being created", async () => {

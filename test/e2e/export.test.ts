@@ -10,17 +10,9 @@ import Ajv from "ajv";
 import { parseDocument } from "yaml";
 import { createClient, resolveSettings, type FeatBitClient, type TargetRule } from "../../provider/client";
 import { flagSetJsonSchema } from "../../provider/flagset";
-import { EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
-import {
-  ensureCli,
-  expectOk,
-  makeStateDir,
-  REPO_ROOT,
-  removeStateDir,
-  resourceSteps,
-  runStack,
-  type StackTarget,
-} from "./support/stack";
+import { EMULATOR_ORG_KEY, writes } from "./support/featbit";
+import { expectOk, REPO_ROOT, resourceSteps, runStack } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 const run = promisify(execFile);
 let seq = 0;
@@ -219,38 +211,20 @@ async function populate(client: FeatBitClient): Promise<void> {
 }
 
 describe("featbit-export: export an existing project, then up adopts it and preview shows no change", () => {
-  let started: StartedEmulator;
-  let stateDir: string;
+  const world = e2eWorld("export");
   let env: NodeJS.ProcessEnv;
-  const settings = () => ({
-    apiUrl: started.emulator.url,
-    accessToken: started.emulator.token,
-    organizationKey: EMULATOR_ORG_KEY,
-  });
 
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      stateDir = makeStateDir("export");
-      env = {
-        ...process.env,
-        FEATBIT_API_URL: started.emulator.url,
-        FEATBIT_ACCESS_TOKEN: started.emulator.token,
-      };
-      await populate(createClient(resolveSettings(undefined, env)));
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await started?.emulator.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
+  beforeAll(async () => {
+    env = {
+      ...process.env,
+      FEATBIT_API_URL: world.emulator.url,
+      FEATBIT_ACCESS_TOKEN: world.emulator.token,
+    };
+    await populate(createClient(resolveSettings(undefined, env)));
   });
 
   const exportAs = async (format: "yaml" | "ts") => {
-    const out = path.join(stateDir, format);
+    const out = path.join(world.stateDir, format);
     const { stdout } = await run(
       process.execPath,
       [
@@ -268,17 +242,12 @@ describe("featbit-export: export an existing project, then up adopts it and prev
   };
 
   const roundTrip = async (out: string) => {
-    const target: StackTarget = {
-      dir: out,
-      stack: "adopt",
-      stateDir: path.join(out, ".pulumi-state"),
-      settings: settings(),
-    };
-    started.emulator.requests.clear();
+    const target = world.target(out, { stack: "adopt", stateDir: path.join(out, ".pulumi-state") });
+    world.emulator.requests.clear();
     const up = await runStack("up", target);
     expectOk(up);
     // Adoption only: FeatBit is not written to at all (no create, no delete, not even an update).
-    expect(writes(started.emulator.requests.all())).toEqual([]);
+    expect(writes(world.emulator.requests.all())).toEqual([]);
     expect(resourceSteps(up).every((s) => s.op === "create")).toBe(true);
     expect(up.changes.delete).toBeUndefined();
     const preview = await runStack("preview", target, { expectNoChanges: true });
@@ -288,14 +257,14 @@ describe("featbit-export: export an existing project, then up adopts it and prev
       if (file.startsWith(".pulumi-state")) continue;
       const full = path.join(out, file);
       if (fs.statSync(full).isFile())
-        expect(fs.readFileSync(full, "utf8")).not.toContain(started.emulator.token);
+        expect(fs.readFileSync(full, "utf8")).not.toContain(world.emulator.token);
     }
     return up;
   };
 
   it("as a FlagSet file: one definition per flag with per-environment overrides, adopted without a single write", async () => {
     const { out, stdout } = await exportAs("yaml");
-    expect(stdout).not.toContain(started.emulator.token);
+    expect(stdout).not.toContain(world.emulator.token);
     // Listed, not silently dropped.
     expect(stdout).toContain("feature flag 'retired' in environment 'prod' is archived: not exported");
     expect(stdout).toContain(

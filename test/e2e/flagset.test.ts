@@ -4,18 +4,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument, stringify } from "yaml";
-import { api, EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
+import { api, writes } from "./support/featbit";
 import {
-  ensureCli,
   expectOk,
-  makeStateDir,
   REPO_ROOT,
-  removeStateDir,
   resourceSteps,
   runStack,
   type RunResult,
   type StackTarget,
 } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 interface FlagView {
   isEnabled: boolean;
@@ -25,9 +23,8 @@ interface FlagView {
 }
 
 describe("examples/flagset through the Pulumi CLI", () => {
-  let started: StartedEmulator;
+  const world = e2eWorld("flagset");
   let target: StackTarget;
-  let stateDir: string;
   let program: string;
   let envIds: Record<string, string>;
   const flagsDir = () => path.join(program, "flags");
@@ -36,7 +33,7 @@ describe("examples/flagset through the Pulumi CLI", () => {
   const steps = (r: RunResult) =>
     resourceSteps(r).map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name} [${s.diffs.join(",")}]`);
   const flag = async (env: string, key: string) =>
-    (await api<FlagView>(started.emulator, "GET", `/envs/${envIds[env]}/feature-flags/${key}`)).data;
+    (await api<FlagView>(world.emulator, "GET", `/envs/${envIds[env]}/feature-flags/${key}`)).data;
   /** The default rule as "Name percent" pairs. */
   const defaultRule = (f: FlagView) =>
     f.fallthrough.variations.map(
@@ -44,32 +41,11 @@ describe("examples/flagset through the Pulumi CLI", () => {
         `${f.variations.find((x) => x.id === v.id)?.name} ${Math.round((v.rollout[1] - v.rollout[0]) * 100)}`,
     );
 
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      stateDir = makeStateDir("flagset");
-      // A copy of the example to edit; inside the repository so pulumi-featbit and @pulumi/pulumi resolve.
-      program = path.join(stateDir, "program");
-      fs.cpSync(path.join(REPO_ROOT, "examples/flagset"), program, { recursive: true });
-      target = {
-        dir: program,
-        stack: "e2e",
-        stateDir: path.join(stateDir, "state"),
-        settings: {
-          apiUrl: started.emulator.url,
-          accessToken: started.emulator.token,
-          organizationKey: EMULATOR_ORG_KEY,
-        },
-      };
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await started?.emulator.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
+  beforeAll(() => {
+    // A copy of the example to edit; inside the repository so pulumi-featbit and @pulumi/pulumi resolve.
+    program = path.join(world.stateDir, "program");
+    fs.cpSync(path.join(REPO_ROOT, "examples/flagset"), program, { recursive: true });
+    target = world.target(program, { stateDir: path.join(world.stateDir, "state") });
   });
 
   it("declares every flag, targeting and segment of the files in each environment", async () => {
@@ -78,7 +54,7 @@ describe("examples/flagset through the Pulumi CLI", () => {
     // project + 3 environments + stack + FlagSet; 4 flags in dev and staging, 3 in prod; 3 targetings each; 3 segments
     expect(r.changes.create).toBe(6 + 11 + 9 + 3);
     const projects = await api<{ key: string; environments: { id: string; key: string }[] }[]>(
-      started.emulator,
+      world.emulator,
       "GET",
       "/projects",
     );
@@ -89,7 +65,7 @@ describe("examples/flagset through the Pulumi CLI", () => {
     expect(defaultRule(await flag("prod", "new-checkout"))).toEqual(["On 10", "Off 90"]);
     // The rule names the segment by key in the file; each environment's rule uses that environment's segment.
     const segments = await api<{ items: { id: string; key: string }[] }>(
-      started.emulator,
+      world.emulator,
       "GET",
       `/envs/${envIds.prod}/segments`,
     );
@@ -98,7 +74,7 @@ describe("examples/flagset through the Pulumi CLI", () => {
       JSON.stringify([beta?.id]),
     );
     expect(
-      (await api(started.emulator, "GET", `/envs/${envIds.prod}/feature-flags/search-results-per-page`))
+      (await api(world.emulator, "GET", `/envs/${envIds.prod}/feature-flags/search-results-per-page`))
         .success,
     ).toBe(false);
   });
@@ -124,11 +100,11 @@ describe("examples/flagset through the Pulumi CLI", () => {
       path.join(flagsDir(), "teams", "theme.yaml"),
       stringify({ segments: segments.segments, flags: [theme] }),
     );
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const r = await runStack("preview", target, { expectNoChanges: true });
     expectOk(r);
     expect(steps(r)).toEqual([]);
-    expect(started.emulator.requests.all()).toEqual([]);
+    expect(world.emulator.requests.all()).toEqual([]);
   });
 
   it("a promotion in a file (one line) previews as exactly the target environment's change, and up applies only that", async () => {
@@ -140,17 +116,17 @@ describe("examples/flagset through the Pulumi CLI", () => {
       doc.setIn(["flags", index, "environments", "prod"], doc.createNode({ from: "staging" }));
       return doc.toString();
     });
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const preview = await runStack("preview", target);
     expectOk(preview);
     expect(steps(preview)).toEqual(["update FeatureFlagTargeting flags/prod/new-checkout [defaultRule]"]);
-    expect(writes(started.emulator.requests.all())).toEqual([]);
+    expect(writes(world.emulator.requests.all())).toEqual([]);
 
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const up = await runStack("up", target);
     expectOk(up);
     expect(steps(up)).toEqual(steps(preview));
-    expect(writes(started.emulator.requests.all())).toEqual([
+    expect(writes(world.emulator.requests.all())).toEqual([
       `PUT /api/v1/envs/${envIds.prod}/feature-flags/new-checkout/targeting`,
     ]);
     expect(defaultRule(await flag("prod", "new-checkout"))).toEqual(["On 50", "Off 50"]);
@@ -171,11 +147,11 @@ describe("examples/flagset through the Pulumi CLI", () => {
     edit("flags/look.json", (text) =>
       text.replace('"variationType": "number"', '"variationType": "numeric"'),
     );
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const r = await runStack("preview", target);
     expect(r.ok).toBe(false);
     expect(resourceSteps(r)).toEqual([]);
-    expect(started.emulator.requests.all()).toEqual([]);
+    expect(world.emulator.requests.all()).toEqual([]);
     const error =
       r.diagnostics.find((d) => d.severity === "error" && d.message.includes("problems"))?.message ?? "";
     const lines = error.split("\n").map((l) => l.trim());

@@ -8,8 +8,9 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { api, EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
-import { ensureCli, makeStateDir, REPO_ROOT, removeStateDir } from "./support/stack";
+import { api, EMULATOR_ORG_KEY, writes } from "./support/featbit";
+import { REPO_ROOT } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 interface Run {
   status: number | null;
@@ -29,8 +30,7 @@ const BINS: Record<string, string> = {
 };
 
 describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
-  let started: StartedEmulator;
-  let stateDir: string;
+  const world = e2eWorld("gitops");
   let repo: string;
   let backend: string;
   const everything: string[] = [];
@@ -42,8 +42,8 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
       if (name.startsWith("FEATBIT_") || name.startsWith("GITHUB_")) delete env[name];
     return {
       ...env,
-      FEATBIT_API_URL: started.emulator.url,
-      FEATBIT_ACCESS_TOKEN: started.emulator.token,
+      FEATBIT_API_URL: world.emulator.url,
+      FEATBIT_ACCESS_TOKEN: world.emulator.token,
       FEATBIT_ORGANIZATION_KEY: EMULATOR_ORG_KEY,
       PULUMI_BACKEND_URL: `file://${backend}`,
       PULUMI_CONFIG_PASSPHRASE: "gitops-e2e",
@@ -76,7 +76,7 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
 
   const envIds = async (): Promise<Record<string, string>> => {
     const projects = await api<{ key: string; environments: { id: string; key: string }[] }[]>(
-      started.emulator,
+      world.emulator,
       "GET",
       "/projects",
     );
@@ -85,7 +85,7 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
   };
   const defaultRule = async (env: string, key: string) => {
     const f = (
-      await api<FlagView>(started.emulator, "GET", `/envs/${(await envIds())[env]}/feature-flags/${key}`)
+      await api<FlagView>(world.emulator, "GET", `/envs/${(await envIds())[env]}/feature-flags/${key}`)
     ).data;
     return f.fallthrough.variations.map(
       (v) =>
@@ -93,30 +93,18 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
     );
   };
 
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      stateDir = makeStateDir("gitops");
-      // The template copied as a team's repository; inside this one so pulumi-featbit and @pulumi/pulumi resolve.
-      repo = path.join(stateDir, "repo");
-      backend = path.join(stateDir, "backend");
-      fs.cpSync(path.join(REPO_ROOT, "examples", "gitops"), repo, { recursive: true });
-      // What `npm install` would link: the package's bins, which ci.sh runs from node_modules/.bin.
-      const bin = path.join(repo, "node_modules", ".bin");
-      fs.mkdirSync(bin, { recursive: true });
-      for (const [name, file] of Object.entries(BINS)) {
-        const target = path.join(REPO_ROOT, "dist", "tools", file);
-        fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nexec node "${target}" "$@"\n`, { mode: 0o755 });
-      }
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await started?.emulator.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
+  beforeAll(() => {
+    // The template copied as a team's repository; inside this one so pulumi-featbit and @pulumi/pulumi resolve.
+    repo = path.join(world.stateDir, "repo");
+    backend = path.join(world.stateDir, "backend");
+    fs.cpSync(path.join(REPO_ROOT, "examples", "gitops"), repo, { recursive: true });
+    // What `npm install` would link: the package's bins, which ci.sh runs from node_modules/.bin.
+    const bin = path.join(repo, "node_modules", ".bin");
+    fs.mkdirSync(bin, { recursive: true });
+    for (const [name, file] of Object.entries(BINS)) {
+      const target = path.join(REPO_ROOT, "dist", "tools", file);
+      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nexec node "${target}" "$@"\n`, { mode: 0o755 });
+    }
   });
 
   it("check passes on the template's files", async () => {
@@ -139,7 +127,7 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
     expect(text).toContain(prodRollout(10));
     fs.writeFileSync(checkoutFile(), text.replace(prodRollout(10), prodRollout(50)));
 
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const r = await ci("preview");
     expectSuccess(r);
     const expected = [
@@ -152,8 +140,8 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
     ].join("\n");
     expect(summary()).toBe(expected);
     expect(r.stdout).toContain(expected);
-    expect(writes(started.emulator.requests.all())).toEqual([]);
-    expect(started.emulator.requests.all()).toEqual([]);
+    expect(writes(world.emulator.requests.all())).toEqual([]);
+    expect(world.emulator.requests.all()).toEqual([]);
     // Pulumi's own JSON sits next to it, in the shape of `pulumi preview --json`.
     const json = JSON.parse(fs.readFileSync(path.join(repo, ".featbit-ci", "preview.json"), "utf8")) as {
       steps: { op: string; oldState?: { inputs: Record<string, unknown> } }[];
@@ -165,17 +153,17 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
 
   it("up on merge applies exactly that change, and the next preview has nothing to change", async () => {
     const ids = await envIds();
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const r = await ci("up", {
       FEATBIT_CHANGE_COMMENT: "Roll the new checkout out to half of prod (#42)\n\nbody",
     });
     expectSuccess(r);
-    expect(writes(started.emulator.requests.all())).toEqual([
+    expect(writes(world.emulator.requests.all())).toEqual([
       `PUT /api/v1/envs/${ids.prod}/feature-flags/new-checkout/targeting`,
     ]);
     expect(await defaultRule("prod", "new-checkout")).toEqual(["On 50", "Off 50"]);
 
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     expectSuccess(await ci("preview"));
     expect(summary()).toBe(
       [
@@ -187,7 +175,7 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
         "",
       ].join("\n"),
     );
-    expect(started.emulator.requests.all()).toEqual([]);
+    expect(world.emulator.requests.all()).toEqual([]);
   });
 
   it("a bad file fails check at file:line:column (annotated in GitHub Actions), and preview before Pulumi runs", async () => {
@@ -206,18 +194,18 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
         `flags/checkout.yaml:${line}:${column}: flag 'new-checkout', environments.prod.defaultRule.serve.rollout[0].percent: percent must be at most 100`,
       );
 
-      const annotated = await ci("check", { GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: stateDir });
+      const annotated = await ci("check", { GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: world.stateDir });
       expect(annotated.stdout).toContain(
         `::error file=repo/flags/checkout.yaml,line=${line},col=${column},title=FlagSet%3A flag 'new-checkout'%2C environments.prod.defaultRule.serve.rollout[0].percent::percent must be at most 100`,
       );
 
       fs.rmSync(path.join(repo, ".featbit-ci", "summary.md"));
-      started.emulator.requests.clear();
+      world.emulator.requests.clear();
       const preview = await ci("preview");
       expect(preview.status).toBe(1);
       expect(preview.stdout).toContain(`flags/checkout.yaml:${line}:${column}:`);
       expect(fs.existsSync(path.join(repo, ".featbit-ci", "summary.md"))).toBe(false);
-      expect(started.emulator.requests.all()).toEqual([]);
+      expect(world.emulator.requests.all()).toEqual([]);
     } finally {
       fs.writeFileSync(checkoutFile(), good);
     }
@@ -231,7 +219,7 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
     fs.writeFileSync(ui, `${good.trimEnd()}\n      qa: false\n`);
     const line = good.trimEnd().split("\n").length + 1;
     try {
-      started.emulator.requests.clear();
+      world.emulator.requests.clear();
       const r = await ci("preview", { ENVIRONMENTS: "dev,staging,prod,qa" });
       expect(r.status).not.toBe(0);
       const text = summary();
@@ -240,14 +228,14 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
         `flags/ui.yaml:${line}:7: flag 'theme', environments: 'qa' is not one of this FlagSet's environments`,
       );
       expect(r.stdout).toContain(text);
-      expect(started.emulator.requests.all()).toEqual([]);
+      expect(world.emulator.requests.all()).toEqual([]);
     } finally {
       fs.writeFileSync(ui, good);
     }
   });
 
   it("no token in the summaries, the script's output, the state or anything else the runs left behind", () => {
-    const token = started.emulator.token;
+    const token = world.emulator.token;
     const files: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -256,7 +244,7 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
         else if (entry.isFile()) files.push(full);
       }
     };
-    walk(stateDir);
+    walk(world.stateDir);
     expect(files).toContainEqual(path.join(backend, ".pulumi", "stacks", "featbit-flags", "live.json"));
     expect(files).toContainEqual(path.join(repo, ".featbit-ci", "preview.json"));
     const leaking = files.filter((f) => fs.readFileSync(f, "utf8").includes(token));

@@ -1,19 +1,9 @@
 // examples/multi-env-flags: the same flags in three environments (two adopted, one created) with per-environment
 // targeting, through the real Pulumi CLI against a fresh emulator.
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { api, EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
-import {
-  ensureCli,
-  expectOk,
-  makeStateDir,
-  readState,
-  REPO_ROOT,
-  removeStateDir,
-  resourceSteps,
-  runStack,
-  type StackTarget,
-} from "./support/stack";
+import { api, writes } from "./support/featbit";
+import { expectOk, readState, REPO_ROOT, resourceSteps, runStack } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 interface ProjectView {
   id: string;
@@ -22,37 +12,11 @@ interface ProjectView {
 }
 
 describe("examples/multi-env-flags through the Pulumi CLI", () => {
-  let started: StartedEmulator;
-  let target: StackTarget;
-  let stateDir: string;
+  const world = e2eWorld("multi-env");
+  const target = world.target(path.join(REPO_ROOT, "examples/multi-env-flags"));
   const ok = expectOk;
   const payments = async (): Promise<ProjectView | undefined> =>
-    (await api<ProjectView[]>(started.emulator, "GET", "/projects")).data.find((p) => p.key === "payments");
-
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      stateDir = makeStateDir("multi-env");
-      target = {
-        dir: path.join(REPO_ROOT, "examples/multi-env-flags"),
-        stack: "e2e",
-        stateDir,
-        settings: {
-          apiUrl: started.emulator.url,
-          accessToken: started.emulator.token,
-          organizationKey: EMULATOR_ORG_KEY,
-        },
-      };
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await started?.emulator.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
-  });
+    (await api<ProjectView[]>(world.emulator, "GET", "/projects")).data.find((p) => p.key === "payments");
 
   it("creates three environments with two flags each, and per-environment targeting", async () => {
     const r = await runStack("up", target);
@@ -65,7 +29,7 @@ describe("examples/multi-env-flags through the Pulumi CLI", () => {
     const flag = async (env: string): Promise<{ isEnabled: boolean; rules: { name: string }[] }> =>
       (
         await api<{ isEnabled: boolean; rules: { name: string }[] }>(
-          started.emulator,
+          world.emulator,
           "GET",
           `/envs/${envId(env)}/feature-flags/instant-payouts`,
         )
@@ -79,7 +43,7 @@ describe("examples/multi-env-flags through the Pulumi CLI", () => {
       secret: true,
     });
     const keys = await api<{ environments: { secrets: { value: string }[] }[] }>(
-      started.emulator,
+      world.emulator,
       "GET",
       `/projects/${project?.id ?? ""}`,
     );
@@ -93,15 +57,15 @@ describe("examples/multi-env-flags through the Pulumi CLI", () => {
   });
 
   it("is a no-op on the second preview, with zero API requests", async () => {
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const r = await runStack("preview", target, { expectNoChanges: true });
     ok(r);
     expect(resourceSteps(r)).toEqual([]);
-    expect(started.emulator.requests.all()).toEqual([]);
+    expect(world.emulator.requests.all()).toEqual([]);
   });
 
   it("adding an environment creates only that environment's objects", async () => {
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const r = await runStack("up", target, { config: { environments: "staging,qa" } });
     ok(r);
     expect(resourceSteps(r).filter((s) => s.op !== "create")).toEqual([]);
@@ -118,13 +82,13 @@ describe("examples/multi-env-flags through the Pulumi CLI", () => {
     ]);
     const project = await payments();
     const qa = project?.environments.find((e) => e.key === "qa")?.id ?? "missing";
-    for (const w of writes(started.emulator.requests.all()).slice(1)) expect(w).toContain(qa);
+    for (const w of writes(world.emulator.requests.all()).slice(1)) expect(w).toContain(qa);
   });
 
   it("destroys everything, leaving no project and no token in state", async () => {
     const r = await runStack("destroy", target);
     ok(r);
     expect(await payments()).toBeUndefined();
-    expect(readState(r)).not.toContain(started.emulator.token);
+    expect(readState(r)).not.toContain(world.emulator.token);
   });
 });

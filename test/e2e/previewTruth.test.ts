@@ -2,52 +2,16 @@
 // exactly the steps the following `pulumi up` takes (no phantom replacement, no phantom update), and afterwards a
 // preview shows no change. The program (fixtures/preview-truth) changes one input of each resource per batch, so
 // nine preview/up pairs cover every input, with parents and children changing together.
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { EMULATOR_ORG_KEY, startFreshEmulator, writes, type StartedEmulator } from "./support/featbit";
-import {
-  ensureCli,
-  expectOk,
-  makeStateDir,
-  removeStateDir,
-  REPO_ROOT,
-  resourceSteps,
-  runStack,
-  type RunResult,
-  type StackTarget,
-} from "./support/stack";
+import { writes } from "./support/featbit";
+import { expectOk, REPO_ROOT, resourceSteps, runStack, type RunResult } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 const BATCHES = 9;
 
 describe("preview lists exactly what up does, for every input of every resource", () => {
-  let started: StartedEmulator;
-  let target: StackTarget;
-  let stateDir: string;
-
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      stateDir = makeStateDir("preview-truth");
-      target = {
-        dir: path.join(REPO_ROOT, "test/e2e/fixtures/preview-truth"),
-        stack: "e2e",
-        stateDir,
-        settings: {
-          apiUrl: started.emulator.url,
-          accessToken: started.emulator.token,
-          organizationKey: EMULATOR_ORG_KEY,
-        },
-      };
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await started?.emulator.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
-  });
+  const world = e2eWorld("preview-truth");
+  const target = world.target(path.join(REPO_ROOT, "test/e2e/fixtures/preview-truth"));
 
   /** Every step but "same", as "<op> <resource name>", sorted. */
   const steps = (r: RunResult) =>
@@ -57,11 +21,11 @@ describe("preview lists exactly what up does, for every input of every resource"
 
   const previewThenUp = async (batch: number) => {
     const config = { batch: String(batch) };
-    started.emulator.requests.clear();
+    world.emulator.requests.clear();
     const preview = await runStack("preview", target, { config });
     expectOk(preview);
     // A preview talks to FeatBit for nothing.
-    expect(writes(started.emulator.requests.all())).toEqual([]);
+    expect(writes(world.emulator.requests.all())).toEqual([]);
     const up = await runStack("up", target, { config });
     expectOk(up);
     const after = await runStack("preview", target, { config, expectNoChanges: true });
