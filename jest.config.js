@@ -4,8 +4,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // The e2e suite drives the real Pulumi CLI; each step can take seconds on two cores.
+  // Unit and emulator tests; e2e tests get longer (see test/support/timeouts.ts).
   testTimeout: 120000,
+  setupFilesAfterEnv: ["<rootDir>/test/support/timeouts.ts"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },

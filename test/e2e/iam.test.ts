@@ -3,13 +3,11 @@
 // destroyed; between those, the pipeline program runs with a service token that carries exactly the policy's
 // statements, and FeatBit (the emulator enforces policies as FeatBit does) allows its change in dev and refuses the
 // same change in prod, with the permission it lacks named.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type Emulator as EmulatorHandle } from "../../provider/emulator";
 import type { PolicyStatement } from "../../provider/client";
-import { api, startFreshEmulator, writes, type Emulator, type StartedEmulator } from "./support/featbit";
+import { api, writes } from "./support/featbit";
 import {
-  ensureCli,
   expectOk,
   makeStateDir,
   readState,
@@ -21,6 +19,7 @@ import {
   type RunResult,
   type StackTarget,
 } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 const CI_TOKEN = "api-ci-pipeline-service-token-0000000000000";
 const DYNAMIC = "pulumi-nodejs:dynamic/featbit:";
@@ -47,76 +46,60 @@ const steps = (r: RunResult) =>
     .sort();
 
 describe("examples/ci-access: IAM as code and a restricted CI token, through the Pulumi CLI", () => {
-  let started: StartedEmulator;
+  const world = e2eWorld("iam");
   /** The emulator now serving the data file (restarted once, to give the CI token its permissions). */
-  let emu: Emulator;
+  const emu = () => world.emulator;
   let owner: string;
   let admin: StackTarget;
-  let stateDir: string;
   let project: ProjectView;
   const envId = (key: string) => project.environments.find((e) => e.key === key)?.id ?? "";
   const memberIds: Record<string, string> = {};
   let releaseGroupId = "";
 
-  const get = async <T>(apiPath: string): Promise<T> => (await api<T>(emu, "GET", apiPath)).data;
+  const get = async <T>(apiPath: string): Promise<T> => (await api<T>(emu(), "GET", apiPath)).data;
   const policy = async (): Promise<PolicyView | undefined> =>
     (await get<{ items: PolicyView[] }>("/policies?name=CI:")).items.find(
       (p) => p.key === "ci-targeting-shop-dev",
     );
   const listed = async (apiPath: string) => (await get<Listed>(apiPath)).items.map((i) => i.id).sort();
 
-  beforeAll(
-    async () => {
-      ensureCli();
-      started = await startFreshEmulator();
-      emu = started.emulator;
-      owner = emu.token;
-      // What other teams and FeatBit's UI made: a project with a flag and a segment in each environment, two
-      // members, and a group.
-      project = (await api<ProjectView>(emu, "POST", "/projects", { name: "Shop", key: "shop" })).data;
-      for (const env of ["dev", "prod"]) {
-        await api(emu, "POST", `/envs/${envId(env)}/feature-flags`, {
-          name: "New checkout",
-          key: "new-checkout",
-          isEnabled: false,
-          variationType: "boolean",
-          variations: [
-            { id: "c6a5f2f4-0000-4000-8000-000000000001", name: "On", value: "true" },
-            { id: "c6a5f2f4-0000-4000-8000-000000000002", name: "Off", value: "false" },
-          ],
-          enabledVariationId: "c6a5f2f4-0000-4000-8000-000000000001",
-          disabledVariationId: "c6a5f2f4-0000-4000-8000-000000000002",
-          tags: [],
-        });
-        await api(emu, "POST", `/envs/${envId(env)}/segments`, {
-          type: "environment-specific",
-          name: "Beta users",
-          key: "beta-users",
-          description: "",
-          scopes: [`organization/playground:project/shop:env/${env}`],
-        });
-      }
-      for (const email of ["ci-bot@example.com", "release-lead@example.com"]) {
-        await api(emu, "POST", "/members/add", { email });
-        memberIds[email] = (await get<Listed>(`/members?searchText=${email}`)).items[0].id;
-      }
-      releaseGroupId = (await api<{ id: string }>(emu, "POST", "/groups", { name: "Release engineers" })).data
-        .id;
-      stateDir = makeStateDir("iam");
-      admin = {
-        dir: path.join(REPO_ROOT, "examples/ci-access/admin"),
-        stack: "admin",
-        stateDir,
-        settings: { apiUrl: emu.url, accessToken: owner },
-      };
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await emu?.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
+  beforeAll(async () => {
+    owner = emu().token;
+    // What other teams and FeatBit's UI made: a project with a flag and a segment in each environment, two
+    // members, and a group.
+    project = (await api<ProjectView>(emu(), "POST", "/projects", { name: "Shop", key: "shop" })).data;
+    for (const env of ["dev", "prod"]) {
+      await api(emu(), "POST", `/envs/${envId(env)}/feature-flags`, {
+        name: "New checkout",
+        key: "new-checkout",
+        isEnabled: false,
+        variationType: "boolean",
+        variations: [
+          { id: "c6a5f2f4-0000-4000-8000-000000000001", name: "On", value: "true" },
+          { id: "c6a5f2f4-0000-4000-8000-000000000002", name: "Off", value: "false" },
+        ],
+        enabledVariationId: "c6a5f2f4-0000-4000-8000-000000000001",
+        disabledVariationId: "c6a5f2f4-0000-4000-8000-000000000002",
+        tags: [],
+      });
+      await api(emu(), "POST", `/envs/${envId(env)}/segments`, {
+        type: "environment-specific",
+        name: "Beta users",
+        key: "beta-users",
+        description: "",
+        scopes: [`organization/playground:project/shop:env/${env}`],
+      });
+    }
+    for (const email of ["ci-bot@example.com", "release-lead@example.com"]) {
+      await api(emu(), "POST", "/members/add", { email });
+      memberIds[email] = (await get<Listed>(`/members?searchText=${email}`)).items[0].id;
+    }
+    releaseGroupId = (await api<{ id: string }>(emu(), "POST", "/groups", { name: "Release engineers" })).data
+      .id;
+    admin = world.target(path.join(REPO_ROOT, "examples/ci-access/admin"), {
+      stack: "admin",
+      settings: { apiUrl: emu().url, accessToken: owner },
+    });
   });
 
   const CREATES = [
@@ -130,11 +113,11 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
   ];
 
   it("previews the IAM resources without writing, then creates them", async () => {
-    emu.requests.clear();
+    emu().requests.clear();
     const preview = await runStack("preview", admin);
     expectOk(preview);
     expect(steps(preview)).toEqual(CREATES);
-    expect(writes(emu.requests.all())).toEqual([]);
+    expect(writes(emu().requests.all())).toEqual([]);
 
     const up = await runStack("up", admin);
     expectOk(up);
@@ -181,12 +164,14 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
   });
 
   it("previews no change afterwards: the resources make no request, the lookups only their reads", async () => {
-    emu.requests.clear();
+    emu().requests.clear();
     const r = await runStack("preview", admin, { expectNoChanges: true });
     expectOk(r);
     expect(resourceSteps(r)).toEqual([]);
-    const requests = emu.requests.all().map((q) => `${q.method} ${q.path.replace(/^\/api\/v1/, "")}`);
-    expect(writes(emu.requests.all())).toEqual([]);
+    const requests = emu()
+      .requests.all()
+      .map((q) => `${q.method} ${q.path.replace(/^\/api\/v1/, "")}`);
+    expect(writes(emu().requests.all())).toEqual([]);
     // Only the lookups' reads: no resource read (those are by id: /policies/<id>, /groups/<id>/…, /members/<id>/…).
     const lookupReads = new RegExp(
       `^GET (/projects(/${UUID})?|/envs/${UUID}/(feature-flags/new-checkout|segments(/by-ids)?)|/policies|/groups|/members)(\\?.*)?$`,
@@ -209,13 +194,13 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
     const policyStep = resourceSteps(preview).find((s) => s.name === "ci-targeting");
     expect(policyStep?.diffs.sort()).toEqual(["description", "statements"]);
 
-    emu.requests.clear();
+    emu().requests.clear();
     const up = await runStack("up", admin);
     expectOk(up);
     expect(steps(up)).toEqual(planned);
     const held = (await policy()) as PolicyView;
     const ciGroup = up.outputs.groupId.value as string;
-    expect(writes(emu.requests.all()).sort()).toEqual(
+    expect(writes(emu().requests.all()).sort()).toEqual(
       [
         `PUT /api/v1/policies/${held.id}/settings`,
         `PUT /api/v1/policies/${held.id}/statements`,
@@ -235,11 +220,14 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
     const ciGroup = (await get<Listed>("/groups?name=CI pipelines")).items[0].id;
     // Someone edits the group in the UI, undoes three bindings and widens the policy.
     const lead = memberIds["release-lead@example.com"];
-    await api(emu, "PUT", `/groups/${ciGroup}`, { name: "CI pipelines", description: "edited in the UI" });
-    await api(emu, "PUT", `/groups/${releaseGroupId}/remove-policy/${held.id}`);
-    await api(emu, "PUT", `/groups/${ciGroup}/remove-member/${lead}`);
-    await api(emu, "PUT", `/members/${lead}/remove-policy/${held.id}`);
-    await api(emu, "PUT", `/policies/${held.id}/statements`, [
+    await api(emu(), "PUT", `/groups/${ciGroup}`, {
+      name: "CI pipelines",
+      description: "edited in the UI",
+    });
+    await api(emu(), "PUT", `/groups/${releaseGroupId}/remove-policy/${held.id}`);
+    await api(emu(), "PUT", `/groups/${ciGroup}/remove-member/${lead}`);
+    await api(emu(), "PUT", `/members/${lead}/remove-policy/${held.id}`);
+    await api(emu(), "PUT", `/policies/${held.id}/statements`, [
       ...held.statements,
       {
         id: "x",
@@ -274,9 +262,12 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
   });
 
   it("a lookup that finds nothing fails the preview, naming what it looked for and what is close", async () => {
-    await api(emu, "PUT", `/groups/${releaseGroupId}`, { name: "Release Engineers", description: "" });
+    await api(emu(), "PUT", `/groups/${releaseGroupId}`, {
+      name: "Release Engineers",
+      description: "",
+    });
     try {
-      emu.requests.clear();
+      emu().requests.clear();
       // A mistyped flag key too: the policy needs that lookup, and other resources need the policy (a chain that
       // would leave Pulumi waiting forever if the lookup's failure were not reported and left unknown in preview).
       const r = await runStack("preview", admin, { config: { flagKey: "new-chekout" } });
@@ -290,9 +281,12 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
       );
       // A lookup's failure is shown as its message alone, not as a crash with a stack trace.
       expect(text).not.toMatch(/unhandled exception|lookups\.js:\d+/);
-      expect(writes(emu.requests.all())).toEqual([]);
+      expect(writes(emu().requests.all())).toEqual([]);
     } finally {
-      await api(emu, "PUT", `/groups/${releaseGroupId}`, { name: "Release engineers", description: "" });
+      await api(emu(), "PUT", `/groups/${releaseGroupId}`, {
+        name: "Release engineers",
+        description: "",
+      });
     }
   });
 
@@ -302,7 +296,7 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
       dir: path.join(REPO_ROOT, "examples/ci-access/pipeline"),
       stack,
       stateDir: pipelineState,
-      settings: { apiUrl: emu.url, accessToken: CI_TOKEN },
+      settings: { apiUrl: emu().url, accessToken: CI_TOKEN },
       config: { environmentKey },
     });
 
@@ -311,14 +305,14 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
       // into the token (Integrations › Access tokens). Here: the emulator restarts on its data with that token.
       const statements = ((await policy()) as PolicyView).statements;
       expect(statements.map((s) => s.resources).flat()).not.toContain("project/shop:env/prod:flag/*");
-      await emu.close();
+      await emu().close();
       // Same port: the stacks' provider configuration (kept in their state) goes on naming this address.
       const restarted: EmulatorHandle = await startEmulator({
-        port: Number(new URL(emu.url).port),
-        dataFile: started.dataFile,
+        port: Number(new URL(emu().url).port),
+        dataFile: world.started.dataFile,
         tokens: [owner, { token: CI_TOKEN, type: "Service", permissions: statements }],
       });
-      emu = restarted;
+      world.replaceEmulator(restarted);
       pipelineState = makeStateDir("iam-pipeline");
     });
     afterAll(() => removeStateDir(pipelineState));
@@ -337,7 +331,7 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
     });
 
     it("the same change in prod is refused, with the permission the token lacks and how to grant it", async () => {
-      emu.requests.clear();
+      emu().requests.clear();
       const r = await runStack("up", pipeline("prod", "prod"));
       expect(r.ok).toBe(false);
       const text = visibleText(r);
@@ -350,8 +344,8 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
       expect(text).toContain("Grant them with a statement such as { effect: 'allow', resourceType: 'flag'");
       expect(text).not.toContain(CI_TOKEN);
       // FeatBit refused every write to prod, and the flag there is as it was.
-      const prodWrites = emu.requests
-        .all()
+      const prodWrites = emu()
+        .requests.all()
         .filter((q) => q.method !== "GET" && q.path.includes(envId("prod")));
       expect(prodWrites.length).toBeGreaterThan(0);
       expect(prodWrites.every((q) => q.status === 403)).toBe(true);

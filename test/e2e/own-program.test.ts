@@ -35,6 +35,8 @@ function startEmulatorCli(bin: string, dataFile: string): Promise<{ child: Child
     let out = "";
     const timer = setTimeout(() => reject(new Error(`featbit-emulator printed no settings: ${out}`)), 30000);
     child.on("exit", (code) => reject(new Error(`featbit-emulator exited with ${String(code)}: ${out}`)));
+    // Read, so that a full pipe never stalls the emulator; kept for the error messages above.
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
       const printed = Object.fromEntries(

@@ -1,19 +1,9 @@
 // The full lifecycle of the quickstart program through the real Pulumi CLI against a fresh FeatBit emulator, run once:
 // on the root Pulumi.yaml (the stack `npm run demo` deploys), whose main is examples/quickstart/index.ts. What is
 // specific to the example's own folder (its Pulumi.yaml, its entry found without `main`) costs one preview.
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { api, readPersisted, writes } from "./support/featbit";
 import {
-  api,
-  EMULATOR_ORG_KEY,
-  readPersisted,
-  startFreshEmulator,
-  writes,
-  type Emulator,
-  type StartedEmulator,
-} from "./support/featbit";
-import {
-  ensureCli,
   expectOk,
   makeStateDir,
   readState,
@@ -23,8 +13,8 @@ import {
   runStack,
   visibleText,
   type RunResult,
-  type StackTarget,
 } from "./support/stack";
+import { e2eWorld } from "./support/world";
 
 interface ProjectView {
   id: string;
@@ -69,10 +59,9 @@ function creates(r: RunResult): string[] {
 }
 
 describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulumi CLI", () => {
-  let started: StartedEmulator;
-  let emu: Emulator;
-  let target: StackTarget;
-  let stateDir: string;
+  const world = e2eWorld("quickstart");
+  const emu = () => world.emulator;
+  const target = world.target(REPO_ROOT);
   let project: ProjectView;
   const prodEnv = (): ProjectView["environments"][number] => {
     const env = project.environments.find((e) => e.key === "prod");
@@ -80,45 +69,18 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     return env;
   };
   const getProject = async (): Promise<ProjectView | undefined> =>
-    (await api<ProjectView[]>(emu, "GET", "/projects")).data.find((p) => p.key === "shop");
+    (await api<ProjectView[]>(emu(), "GET", "/projects")).data.find((p) => p.key === "shop");
   const getFlag = async (envId: string, key: string): Promise<FlagView> =>
-    (await api<FlagView>(emu, "GET", `/envs/${envId}/feature-flags/${key}`)).data;
+    (await api<FlagView>(emu(), "GET", `/envs/${envId}/feature-flags/${key}`)).data;
   const ok = expectOk;
 
-  beforeAll(
-    async () => {
-      ensureCli(); // builds the CLI on a fresh machine (minutes), otherwise instant
-      started = await startFreshEmulator();
-      emu = started.emulator;
-      stateDir = makeStateDir("quickstart");
-      target = {
-        dir: REPO_ROOT,
-        stack: "e2e",
-        stateDir,
-        settings: {
-          apiUrl: emu.url,
-          accessToken: emu.token,
-          // Segment scopes need it; access tokens cannot read it.
-          organizationKey: EMULATOR_ORG_KEY,
-        },
-      };
-    },
-    40 * 60 * 1000,
-  );
-
-  afterAll(async () => {
-    await emu?.close();
-    if (started) fs.rmSync(started.tmpDir, { recursive: true, force: true });
-    if (stateDir) removeStateDir(stateDir);
-  });
-
   it("previews the creates without writing anything", async () => {
-    emu.requests.clear();
+    emu().requests.clear();
     const r = await runStack("preview", target);
     ok(r);
     expect(r.project).toBe("featbit-demo");
     expect(creates(r)).toEqual(EXPECTED_CREATES);
-    expect(writes(emu.requests.all())).toEqual([]);
+    expect(writes(emu().requests.all())).toEqual([]);
   });
 
   it("previews the same program from examples/quickstart, under that folder's own project name", async () => {
@@ -132,7 +94,7 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
       ok(r);
       expect(r.project).toBe("featbit-quickstart");
       expect(creates(r)).toEqual(EXPECTED_CREATES);
-      expect(writes(emu.requests.all())).toEqual([]);
+      expect(writes(emu().requests.all())).toEqual([]);
     } finally {
       removeStateDir(exampleState);
     }
@@ -172,7 +134,7 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     expect((canadaOn?.rollout[1] ?? 0) - (canadaOn?.rollout[0] ?? 0)).toBeCloseTo(0.25);
 
     const segment = await api<{ key: string; included: string[] }>(
-      emu,
+      emu(),
       "GET",
       `/envs/${prodEnv().id}/segments/${r.outputs.segmentId.value as string}`,
     );
@@ -180,11 +142,11 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
   });
 
   it("reports no changes on a second preview and makes zero API requests", async () => {
-    emu.requests.clear();
+    emu().requests.clear();
     const r = await runStack("preview", target, { expectNoChanges: true });
     ok(r);
     expect(resourceSteps(r)).toEqual([]);
-    expect(emu.requests.all()).toEqual([]);
+    expect(emu().requests.all()).toEqual([]);
   });
 
   it("previews and applies exactly one changed input (the Canada rollout)", async () => {
@@ -193,19 +155,23 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     expect(resourceSteps(preview).map((s) => `${s.op} ${s.name}`)).toEqual(["update checkout-targeting"]);
     expect(resourceSteps(preview)[0].diffs).toContain("rules");
 
-    emu.requests.clear();
+    emu().requests.clear();
     const up = await runStack("up", target);
     ok(up);
     expect(resourceSteps(up).map((s) => `${s.op} ${s.name}`)).toEqual(["update checkout-targeting"]);
     const flagPath = `/envs/${prodEnv().id}/feature-flags/new-checkout`;
-    expect(writes(emu.requests.all())).toEqual([`PUT /api/v1${flagPath}/targeting`]);
+    expect(writes(emu().requests.all())).toEqual([`PUT /api/v1${flagPath}/targeting`]);
     // Reads only of the flag being changed (current revision and variation ids) and of the segment its rules name
     // (which must be live in the flag's environment before a rule may name it).
     const segmentPath = `/envs/${prodEnv().id}/segments/${up.outputs.segmentId.value as string}`;
-    for (const req of emu.requests.all()) {
+    for (const req of emu().requests.all()) {
       expect([flagPath, segmentPath].some((p) => req.path.startsWith(`/api/v1${p}`))).toBe(true);
     }
-    expect(emu.requests.all().filter((r) => r.path.startsWith(`/api/v1${segmentPath}`))).toHaveLength(1);
+    expect(
+      emu()
+        .requests.all()
+        .filter((r) => r.path.startsWith(`/api/v1${segmentPath}`)),
+    ).toHaveLength(1);
 
     const flag = await getFlag(prodEnv().id, "new-checkout");
     const on = flag.variations.find((v) => v.name === "On")?.id;
@@ -214,7 +180,7 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
   });
 
   it("reports drift made in FeatBit behind Pulumi's back on refresh, and up restores the code's value", async () => {
-    const renamed = await api<string>(emu, "PUT", `/envs/${prodEnv().id}/feature-flags/promo-banner/name`, {
+    const renamed = await api<string>(emu(), "PUT", `/envs/${prodEnv().id}/feature-flags/promo-banner/name`, {
       name: "Renamed in the UI",
     });
     expect(renamed.success).toBe(true);
@@ -232,7 +198,7 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
   });
 
   it("fails a bad input at preview with the property and the reason, before any API write", async () => {
-    emu.requests.clear();
+    emu().requests.clear();
     // 150% to "On" leaves -50% for "Off": the provider's check must refuse it.
     try {
       const r = await runStack("preview", target, { config: { rolloutPercent: "150" } });
@@ -242,7 +208,7 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
       expect(text).toMatch(/has a problem: rules\[1\]\.serve\.rollout\[\d\]\.percent: /);
       expect(text).not.toContain("<nil>");
       expect(text).toMatch(/percent/i);
-      expect(writes(emu.requests.all())).toEqual([]);
+      expect(writes(emu().requests.all())).toEqual([]);
     } finally {
       ok(await runStack("preview", target, { config: { rolloutPercent: "40" }, expectNoChanges: true }));
     }
@@ -259,7 +225,7 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
       expect(text).toContain("shop");
       // Advice, not just the code: the message must say what to do about it.
       expect(text).toMatch(/adopt|import|another key|different key/i);
-      expect(text).not.toContain(emu.token);
+      expect(text).not.toContain(emu().token);
     } finally {
       removeStateDir(dupState);
     }
@@ -270,8 +236,8 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     ok(r);
     const state = readState(r);
     expect(state).toContain("featbit:accessToken");
-    expect(state).not.toContain(emu.token);
-    expect(visibleText(r)).not.toContain(emu.token);
+    expect(state).not.toContain(emu().token);
+    expect(visibleText(r)).not.toContain(emu().token);
     // SDK keys are secret outputs, so they are encrypted in state too.
     const serverKey = prodEnv().secrets.find((s) => s.type === "server")?.value ?? "";
     expect(state).not.toContain(serverKey);
@@ -282,8 +248,8 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     ok(r);
     expect(r.changes.delete).toBe(10);
     expect(await getProject()).toBeUndefined();
-    expect(readState(r)).not.toContain(emu.token);
-    const persisted = readPersisted(started.dataFile);
+    expect(readState(r)).not.toContain(emu().token);
+    const persisted = readPersisted(world.started.dataFile);
     const ours = new Set([project.id, ...project.environments.map((e) => e.id)]);
     expect(persisted.projects.filter((p) => ours.has(p.id))).toEqual([]);
     expect(persisted.environments.filter((e) => ours.has(e.id))).toEqual([]);
