@@ -13,7 +13,7 @@ import {
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, description, importIdOfParent, key, name, shape, uuid } from "./core/schema";
+import { adoption, description, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
 import { createOnce, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -247,8 +247,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const base = {
       projectId,
       key: olds?.key ?? env.key,
-      adopt: olds?.adopt ?? false,
-      ...(olds?.importId !== undefined ? { importId: olds.importId } : {}),
+      ...keptAdoption(olds),
     };
     return outputs(base, env, env.key);
   },

@@ -19,7 +19,7 @@ import {
 import { canonicalJson, sameKey } from "./core/canonical";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, shape, tags, uuid } from "./core/schema";
+import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
@@ -428,8 +428,7 @@ function outputsFrom(
     variationType: live.variationType as VariationType,
     variations,
     tags: [...new Set(live.tags)].sort(),
-    adopt: previous?.adopt ?? false,
-    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+    ...keptAdoption(previous),
     flagId: live.id,
     variationIds: variationIds(variations),
   };
@@ -802,8 +801,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       ...(v.idDeclared ? { id: v.id } : {}),
     })),
     tags: outs.tags,
-    adopt: previous?.adopt ?? false,
-    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+    ...keptAdoption(previous),
   }),
 };
 

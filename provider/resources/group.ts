@@ -9,7 +9,7 @@ import type { z } from "zod";
 import type { Group as ApiGroup } from "../client";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, description, name, shape, uuidImportId } from "./core/schema";
+import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -186,10 +186,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   async read(ctx, id, olds) {
     const group = await ctx.client.groups.find(id);
     if (!group) return undefined;
-    return outputs(
-      { adopt: olds?.adopt ?? false, ...(olds?.importId !== undefined ? { importId: olds.importId } : {}) },
-      group,
-    );
+    return outputs(keptAdoption(olds), group);
   },
 
   async update(ctx, id, _olds, news, changed) {

@@ -8,7 +8,7 @@
 import type { z } from "zod";
 import type { ResourceKind } from "../host/shim";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { adoption, crossField, shape, uuid } from "./core/schema";
+import { adoption, crossField, shape, uuid, keptAdoption } from "./core/schema";
 import { claims, createOnce, settledDelete } from "./core/writes";
 
 /** One end of a binding: the input naming it and how to find it. */
@@ -162,8 +162,7 @@ export function bindingDefinition<A extends string, B extends string>(
       return {
         [a.field]: aId,
         [b.field]: bId,
-        adopt: olds?.adopt ?? false,
-        ...(olds?.importId !== undefined ? { importId: olds.importId } : {}),
+        ...keptAdoption(olds),
       } as Inputs;
     },
 

@@ -12,7 +12,7 @@ import type { Policy as ApiPolicy } from "../client";
 import { canonicalJson, sameJson, sameKey } from "./core/canonical";
 import { PartialWriteError, type Context, type ResourceDefinition } from "./core/definition";
 import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
-import { adoption, description, key, name, shape, uuidImportId } from "./core/schema";
+import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
@@ -354,8 +354,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     return outputs(
       {
         key: olds?.key ?? policy.key,
-        adopt: olds?.adopt ?? false,
-        ...(olds?.importId !== undefined ? { importId: olds.importId } : {}),
+        ...keptAdoption(olds),
       },
       policy,
     );

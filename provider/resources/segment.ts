@@ -29,6 +29,7 @@ import {
   crossField,
   description,
   importIdOfParent,
+  keptAdoption,
   key,
   name,
   shape,
@@ -708,8 +709,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const base: Base = {
       environmentId: envId,
       key: olds?.key ?? segment.key,
-      adopt: olds?.adopt ?? false,
-      ...(olds?.importId !== undefined ? { importId: olds.importId } : {}),
+      ...keptAdoption(olds),
     };
     return outputs(base, segment);
   },

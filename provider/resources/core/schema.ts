@@ -132,6 +132,20 @@ export const adoption = {
   importId: z.string({ error: "importId must be a string" }).optional(),
 };
 
+/**
+ * The adoption inputs a read carries over from the previous inputs: FeatBit does not hold them, and losing them on
+ * refresh would show a change nobody made.
+ */
+export function keptAdoption(previous: { adopt?: boolean; importId?: string } | undefined): {
+  adopt: boolean;
+  importId?: string;
+} {
+  return {
+    adopt: previous?.adopt ?? false,
+    ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
+  };
+}
+
 /** The rule for an import id that is the object's own UUID (the FeatBit Terraform provider's import id). */
 export function uuidImportId(object: string) {
   return crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
