@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { api } from "./support/featbit";
-import { isAlive, killTree } from "./support/processes";
+import { aliveAfter, killTree } from "./support/processes";
 import {
   expectOk,
   readState,
@@ -65,7 +65,7 @@ describe("recovering from a run killed mid-up", () => {
     await expect(run.result).rejects.toThrow(/killed by SIGKILL/);
     emu().faults.clear();
     expect(killed.length).toBeGreaterThanOrEqual(3); // the runner, the CLI, the provider plugin
-    expect(killed.filter(isAlive)).toEqual([]);
+    expect(await aliveAfter(killed)).toEqual([]);
     expect(pendingOperations(stateFile).map((p) => p.type)).toContain("creating");
   });
 

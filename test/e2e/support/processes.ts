@@ -52,6 +52,16 @@ export function killTree(root: number): number[] {
   return [...stopped];
 }
 
+/**
+ * The processes still alive once `timeoutMs` has passed: SIGKILL is delivered at once, but the kernel tears a large
+ * process down afterwards, which took long enough on a loaded machine for an immediate look to see it alive.
+ */
+export async function aliveAfter(pids: readonly number[], timeoutMs = 10_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return pids.filter(isAlive);
+}
+
 export function isAlive(pid: number): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
