@@ -118,6 +118,8 @@ export const projectId = project.projectId;
 export const environments = { prod: prod.environmentId, dev: dev.environmentId };
 export const segmentId = beta.segmentId;
 export const flags = { checkout: checkout.key, banner: banner.key };
+/** Variation name → id, e.g. for targeting written by another stack or tool. */
+export const bannerVariationIds = banner.variationIds;
 export const canadaRolloutPercent = rolloutPercent;
 // SDK keys are secret outputs: `pulumi stack output --show-secrets` (or the runner's --show-secrets) reveals them.
 export const prodServerKey = prod.serverKey;

@@ -75,9 +75,23 @@ function installationOf(props: Props | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** The props with the installation on top, when one is set. */
-const withInstallation = (props: Props, installation: string | undefined): Props =>
-  installation === undefined ? props : { ...props, [INSTALLATION]: installation };
+/**
+ * Props as the engine gets them: the installation on top when one is set, and no `undefined` anywhere. Pulumi's
+ * dynamic-provider host hands them to protobuf's Struct, which fails the whole step ("Unexpected struct type") on an
+ * undefined value at any depth; an absent optional field must simply be absent.
+ */
+const withInstallation = (props: Props, installation: string | undefined): Props => {
+  const defined = withoutUndefined(props) as Props;
+  return installation === undefined ? defined : { ...defined, [INSTALLATION]: installation };
+};
+
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : withoutUndefined(v)));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+  return out;
+}
 
 function installationFailure(value: unknown): Failure | undefined {
   if (value === undefined || value === UNKNOWN) return undefined;

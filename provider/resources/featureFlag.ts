@@ -18,7 +18,7 @@ import {
 } from "../client";
 import { canonicalJson, sameKey } from "./core/canonical";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import {
@@ -177,8 +177,6 @@ type Outputs = Omit<Inputs, "variations"> & {
   variations: FeatureFlagVariation[];
   /** The flag's FeatBit UUID. */
   flagId: string;
-  /** Variation name → id, for targeting written elsewhere. */
-  variationIds: Record<string, string>;
 };
 
 const BOOLEAN_DEFAULT: VariationInput[] = [
@@ -401,12 +399,6 @@ function canonicalLiveValue(type: string, value: string): string {
   return value;
 }
 
-function variationIds(variations: readonly FeatureFlagVariation[]): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const v of variations) if (!(v.name in map)) map[v.name] = v.id;
-  return map;
-}
-
 /** Outputs from FeatBit's flag; `declaredIds` are the variation ids the program set (kept as declared). */
 function outputsFrom(
   live: FlagDefinition,
@@ -430,7 +422,6 @@ function outputsFrom(
     tags: [...new Set(live.tags)].sort(),
     ...keptAdoption(previous),
     flagId: live.id,
-    variationIds: variationIds(variations),
   };
 }
 
@@ -628,7 +619,7 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
 }
 
 function outputsAfterWrite(inputs: Inputs, flagId: string, variations: FeatureFlagVariation[]): Outputs {
-  return { ...inputs, variations, flagId, variationIds: variationIds(variations) };
+  return { ...inputs, variations, flagId };
 }
 
 /** Whether a live flag is what `create` posts, with FeatBit's defaults for everything it does not post. */
@@ -749,7 +740,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   // created once the old one is deleted.
   deleteBeforeReplace: (olds, news) =>
     olds.environmentId === news.environmentId && sameKey(olds.key, news.key),
-  outputs: ["flagId", "variationIds"],
+  outputs: ["flagId"],
   fromId: {
     environmentId: (id) => id.slice(0, id.indexOf("/")),
     key: (id) => id.slice(id.indexOf("/") + 1),
@@ -813,7 +804,18 @@ export const featureFlagInternals = { normalize, assignIds, wireValue };
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 
-export class FeatureFlag extends FeatBitResource {
+/** Name → id; the first of two variations with the same name wins (FeatBit compares names ignoring case only). */
+function variationIdsOf(variations: readonly FeatureFlagVariation[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const v of variations ?? []) if (!(v.name in map)) map[v.name] = v.id;
+  return map;
+}
+
+export class FeatureFlag extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(FeatureFlag);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   /** The flag's FeatBit UUID. */
   declare readonly flagId: pulumi.Output<string>;
   declare readonly environmentId: pulumi.Output<string>;
@@ -823,8 +825,11 @@ export class FeatureFlag extends FeatBitResource {
   declare readonly variationType: pulumi.Output<VariationType>;
   /** With their ids, values in FeatBit's string form. */
   declare readonly variations: pulumi.Output<FeatureFlagVariation[]>;
-  /** Variation name → id, for targeting. */
-  declare readonly variationIds: pulumi.Output<Record<string, string>>;
+  /**
+   * Variation name → id, for targeting. Derived here from `variations` rather than stored: state holds every output
+   * of every resource and the engine rewrites all of it after each step, so a copy of the ids costs time at scale.
+   */
+  readonly variationIds: pulumi.Output<Record<string, string>>;
   declare readonly tags: pulumi.Output<string[]>;
   /**
    * The variation names as the program declares them. Unlike the `variations` output they are known during
@@ -833,7 +838,13 @@ export class FeatureFlag extends FeatBitResource {
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
+    // With the flag's id: during a preview `variations` holds the declared ones without ids, and the map must be
+    // unknown then, as FeatBit has not assigned them yet.
+    this.variationIds = pulumi
+      .all([this.variations, this.flagId])
+      .apply(([variations]) => variationIdsOf(variations));
     this.declaredVariationNames = pulumi
       .all([args.variations, args.variationType])
       .apply(([variations, type]) =>
@@ -841,3 +852,4 @@ export class FeatureFlag extends FeatBitResource {
       );
   }
 }
+dynamicClass(FeatureFlag);

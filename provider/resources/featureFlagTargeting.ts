@@ -23,7 +23,7 @@ import { isFeatBitApiError } from "../client/errors";
 import { parseJsonList, round, sameJson } from "./core/canonical";
 import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
@@ -1127,7 +1127,11 @@ export const internals = { toRollout };
 // The Pulumi resource
 // ---------------------------------------------------------------------------------------------------------------
 
-export class FeatureFlagTargeting extends FeatBitResource {
+export class FeatureFlagTargeting extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(FeatureFlagTargeting);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly environmentId: pulumi.Output<string>;
   declare readonly flagKey: pulumi.Output<string>;
   declare readonly enabled: pulumi.Output<boolean | undefined>;
@@ -1155,6 +1159,8 @@ export class FeatureFlagTargeting extends FeatBitResource {
     // replaced (deleted and created again under the same key, with default targeting) replace this resource too,
     // so the declared targeting is applied to the new flag in the same `pulumi up`.
     const related = flag instanceof pulumi.Resource ? { dependsOn: [flag], replaceWith: [flag] } : {};
-    super(definition, name, props, pulumi.mergeOptions(opts, related));
+    super(...registration(definition, name, props, pulumi.mergeOptions(opts, related)));
+    registered(this, definition, props);
   }
 }
+dynamicClass(FeatureFlagTargeting);

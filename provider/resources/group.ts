@@ -4,11 +4,11 @@
 // FeatBit does not enforce unique group names through its API (only its UI checks them), so this resource does, as
 // FeatBit's own check does, ignoring case: creating a group whose name is in use is refused unless the declaration
 // adopts it.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { Group as ApiGroup } from "../client";
 import type { Context, ResourceDefinition } from "./core/definition";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
@@ -59,8 +59,7 @@ function outputs(base: Pick<Inputs, "adopt" | "importId">, group: ApiGroup): Out
   return {
     name: group.name,
     description: group.description ?? "",
-    adopt: base.adopt,
-    ...(base.importId !== undefined ? { importId: base.importId } : {}),
+    ...keptAdoption(base),
     groupId: group.id,
   };
 }
@@ -222,12 +221,18 @@ export { definition as groupDefinition };
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 
-export class Group extends FeatBitResource {
+export class Group extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(Group);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly groupId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
 
   constructor(name: string, args: GroupArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(Group);

@@ -1,7 +1,7 @@
 // featbit:GroupMember — a member in a group: the member gets the permissions of every policy attached to the group.
 // Members are people: pulumi-featbit never invites or removes them (find one with getMember by email).
-import type * as pulumi from "@pulumi/pulumi";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
 export interface GroupMemberArgs extends ConnectionArgs {
@@ -28,11 +28,17 @@ const definition = bindingDefinition({
 
 export { definition as groupMemberDefinition };
 
-export class GroupMember extends FeatBitResource {
+export class GroupMember extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(GroupMember);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly groupId: pulumi.Output<string>;
   declare readonly memberId: pulumi.Output<string>;
 
   constructor(name: string, args: GroupMemberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(GroupMember);

@@ -1,7 +1,7 @@
 // featbit:GroupPolicy — a policy attached to a group: every member of the group gets the policy's permissions.
 // Either side may be a policy or group this stack does not manage (getPolicy / getGroup), built-in policies included.
-import type * as pulumi from "@pulumi/pulumi";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
 export interface GroupPolicyArgs extends ConnectionArgs {
@@ -28,11 +28,17 @@ const definition = bindingDefinition({
 
 export { definition as groupPolicyDefinition };
 
-export class GroupPolicy extends FeatBitResource {
+export class GroupPolicy extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(GroupPolicy);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly groupId: pulumi.Output<string>;
   declare readonly policyId: pulumi.Output<string>;
 
   constructor(name: string, args: GroupPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(GroupPolicy);

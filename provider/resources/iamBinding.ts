@@ -36,7 +36,7 @@ export interface BindingSpec<A extends string, B extends string> {
 }
 
 export type BindingInputs<A extends string, B extends string> = Record<A | B, string> & {
-  adopt: boolean;
+  adopt?: boolean;
   importId?: string;
 };
 

@@ -1,8 +1,8 @@
 // featbit:MemberPolicy — a policy attached to a member directly (not through a group). FeatBit attaches the
 // organization's default policies (Developer, unless changed) to every member it adds: declaring one of those takes
 // the existing binding over (set adopt: true to say so).
-import type * as pulumi from "@pulumi/pulumi";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
 export interface MemberPolicyArgs extends ConnectionArgs {
@@ -29,11 +29,17 @@ const definition = bindingDefinition({
 
 export { definition as memberPolicyDefinition };
 
-export class MemberPolicy extends FeatBitResource {
+export class MemberPolicy extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(MemberPolicy);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly memberId: pulumi.Output<string>;
   declare readonly policyId: pulumi.Output<string>;
 
   constructor(name: string, args: MemberPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(MemberPolicy);

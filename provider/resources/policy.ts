@@ -6,12 +6,12 @@
 // resource refuses all three: a second policy with a key or a name in use is refused unless the declaration adopts
 // it (names too, because lookups and people find policies by name), and the built-in Owner, Administrator and
 // Developer policies can be referred to (getPolicy) and bound, never managed.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { Policy as ApiPolicy } from "../client";
 import { canonicalJson, sameJson, sameKey } from "./core/canonical";
 import { PartialWriteError, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
@@ -142,8 +142,7 @@ function outputs(base: Base, policy: ApiPolicy): Outputs {
     name: policy.name,
     description: policy.description ?? "",
     statements: statementsOf(policy),
-    adopt: base.adopt,
-    ...(base.importId !== undefined ? { importId: base.importId } : {}),
+    ...keptAdoption(base),
     policyId: policy.id,
   };
 }
@@ -391,7 +390,11 @@ export { definition as policyDefinition };
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 
-export class Policy extends FeatBitResource {
+export class Policy extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(Policy);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly policyId: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -400,6 +403,8 @@ export class Policy extends FeatBitResource {
   declare readonly statements: pulumi.Output<PolicyStatement[]>;
 
   constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(Policy);

@@ -3,12 +3,12 @@
 // project; they are reported in `environments` (id and key, which never change) and can be declared as Environment
 // resources (adopted). Other environments are not listed there: Environment resources own them, and a list that
 // included them would be stale after every `pulumi up` that adds or renames one.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProjectWithEnvs } from "../client";
 import { canonicalJson, sameKey } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, key, name, shape, uuid, uuidImportId } from "./core/schema";
 import { createOnce, settledDelete } from "./core/writes";
 
@@ -149,7 +149,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   async read(ctx, id, olds) {
     const project = await ctx.client.projects.find(id);
     if (!project) return undefined;
-    const previous: Inputs = olds ?? { key: project.key, name: project.name, adopt: false };
+    const previous: Inputs = olds ?? { key: project.key, name: project.name };
     return outputs(previous, project);
   },
 
@@ -173,7 +173,11 @@ export { definition as projectDefinition };
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 
-export class Project extends FeatBitResource {
+export class Project extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(Project);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly projectId: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -181,6 +185,8 @@ export class Project extends FeatBitResource {
   declare readonly environments: pulumi.Output<ProjectEnvironment[]>;
 
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(Project);

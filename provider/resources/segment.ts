@@ -4,7 +4,7 @@
 //
 // FeatBit does not enforce unique segment keys, so this resource does: creating a segment whose key is already
 // used in the environment (active or archived) is refused unless the declaration adopts it.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   collectPages,
@@ -23,7 +23,7 @@ import {
   type PropertyCondition,
 } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { FeatBitResource, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import {
   adoption,
   crossField,
@@ -219,8 +219,7 @@ function outputs(base: Base, segment: ApiSegment): Outputs {
     excluded: asSet(segment.excluded),
     rules: fromApiRules(segment.rules),
     tags: asSet(segment.tags),
-    adopt: base.adopt,
-    ...(base.importId !== undefined ? { importId: base.importId } : {}),
+    ...keptAdoption(base),
     segmentId: segment.id,
     scope: segment.scopes[0] ?? "",
   };
@@ -728,7 +727,11 @@ export { definition as segmentDefinition };
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi resource
 
-export class Segment extends FeatBitResource {
+export class Segment extends pulumi.CustomResource {
+  /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
+  static readonly get = getter(Segment);
+
+  declare readonly installation: pulumi.Input<string> | undefined;
   declare readonly segmentId: pulumi.Output<string>;
   declare readonly environmentId: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
@@ -742,6 +745,8 @@ export class Segment extends FeatBitResource {
   declare readonly scope: pulumi.Output<string>;
 
   constructor(name: string, args: SegmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(definition, name, args, opts);
+    super(...registration(definition, name, args, opts));
+    registered(this, definition, args);
   }
 }
+dynamicClass(Segment);

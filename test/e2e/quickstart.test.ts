@@ -38,6 +38,7 @@ interface FlagView {
 }
 
 const DYNAMIC = "pulumi-nodejs:dynamic/featbit:";
+type Props = Record<string, unknown>;
 
 const EXPECTED_CREATES = [
   "Environment shop-dev",
@@ -81,6 +82,8 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
     expect(r.project).toBe("featbit-demo");
     expect(creates(r)).toEqual(EXPECTED_CREATES);
     expect(writes(emu().requests.all())).toEqual([]);
+    // FeatBit has assigned no variation ids yet: the map is unknown, not empty.
+    expect(visibleText(r)).toMatch(/bannerVariationIds\s*: \[unknown\]/);
   });
 
   it("previews the same program from examples/quickstart, under that folder's own project name", async () => {
@@ -139,6 +142,25 @@ describe("quickstart program (root Pulumi.yaml, the demo stack) through the Pulu
       `/envs/${prodEnv().id}/segments/${r.outputs.segmentId.value as string}`,
     );
     expect(segment.data).toEqual(expect.objectContaining({ key: "beta-users", included: ["alice"] }));
+
+    const banner = await getFlag(prodEnv().id, "promo-banner");
+    expect(r.outputs.bannerVariationIds.value).toEqual(
+      Object.fromEntries(banner.variations.map((v) => [v.name, v.id])),
+    );
+    // Every step rewrites the whole state, so each resource stores no more than it must: the short provider text,
+    // no second copy of the variation ids (the class derives `variationIds`), no adoption inputs nobody declared.
+    const stored = (
+      JSON.parse(readState(r)) as {
+        checkpoint: { latest: { resources: { type: string; inputs: Props; outputs: Props }[] } };
+      }
+    ).checkpoint.latest.resources.filter((x) => x.type.startsWith(DYNAMIC));
+    expect(stored).toHaveLength(9);
+    for (const x of stored) {
+      expect(Buffer.byteLength(JSON.stringify(x.inputs.__provider))).toBeLessThanOrEqual(256);
+      expect(Object.keys(x.inputs)).not.toContain("adopt");
+      expect(Object.keys(x.outputs)).not.toContain("adopt");
+      expect(Object.keys(x.outputs)).not.toContain("variationIds");
+    }
   });
 
   it("reports no changes on a second preview and makes zero API requests", async () => {

@@ -1,4 +1,5 @@
 // The mechanics every resource shares (provider/host/dynamicProvider.ts), on a made-up resource.
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { z } from "zod";
 import { FeatBitApiError } from "../../provider/client/errors";
 import { describeFailure, toProvider } from "../../provider/host/dynamicProvider";
@@ -202,6 +203,37 @@ describe("create/read/update/delete wrapping", () => {
     const err = await liveProvider.create({ key: "half", __provider: "P" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartialWriteError);
     expect(err).toMatchObject({ id: "id-half", properties: { key: "half", __provider: "P" } });
+  });
+
+  test("what the engine gets holds no undefined at any depth (protobuf's Struct refuses the whole step on one)", async () => {
+    const sparse = toProvider(
+      {
+        ...def,
+        async create(_ctx: Context, inputs: Inputs) {
+          return {
+            id: "id-sparse",
+            outs: {
+              ...inputs,
+              thingId: "id-sparse",
+              note: undefined,
+              nested: { a: undefined, list: [undefined, 1] },
+            },
+          };
+        },
+      } as unknown as typeof def,
+      () => ({}) as Context,
+    );
+    const { outs } = await sparse.create({ key: "sparse", size: 1, tags: [] });
+    expect(outs).toStrictEqual({
+      key: "sparse",
+      size: 1,
+      tags: [],
+      adopt: false,
+      thingId: "id-sparse",
+      nested: { list: [null, 1] },
+    });
+    // What Pulumi's dynamic-provider host does with the result.
+    expect(() => Struct.fromJavaScript(outs as Record<string, never>)).not.toThrow();
   });
 
   test("read folds the object back into inputs, and reports gone objects with an empty result", async () => {

@@ -53,7 +53,6 @@ describe("check (no API calls)", () => {
       name: "Staging",
       description: "",
       requireChangeComment: false,
-      adopt: false,
     });
     expect(requests()).toEqual([]);
   });
@@ -232,7 +231,6 @@ describe("refresh", () => {
       name: "Renamed",
       description: "by hand",
       requireChangeComment: true,
-      adopt: false,
     });
     expect(await env.diff(id, read.props as Props, await checked(base()))).toMatchObject({
       changes: true,
@@ -250,7 +248,6 @@ describe("refresh", () => {
       key: "staging",
       name: "Staging",
       description: "d",
-      adopt: false,
     });
   });
 
@@ -296,7 +293,6 @@ describe("auto-created prod and dev", () => {
       environmentId: prod?.id,
       name: "Production",
       description: "live",
-      adopt: false,
     });
     expect(requests().filter((r) => r.startsWith("POST"))).toEqual([]);
     expect((await project()).environments.find((e) => e.key === "prod")).toMatchObject({

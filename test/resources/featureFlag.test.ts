@@ -16,6 +16,10 @@ import {
 
 type Props = Record<string, unknown>;
 
+/** Variation name → id from stored outputs (what the FeatureFlag class derives as `variationIds`). */
+const idsOf = (outs: Props): Record<string, string> =>
+  Object.fromEntries((outs.variations as { name: string; id: string }[]).map((v) => [v.name, v.id]));
+
 let h: ProviderHarness;
 let p: DynamicProvider;
 let envId: string;
@@ -160,7 +164,6 @@ describe("check", () => {
         { name: "false", value: "false" },
       ],
       tags: [],
-      adopt: false,
       __provider: PROVIDER,
     });
   });
@@ -531,9 +534,7 @@ describe("create", () => {
         { id: trueId, name: "true", value: "true", idDeclared: false },
         { id: falseId, name: "false", value: "false", idDeclared: false },
       ],
-      variationIds: { true: trueId, false: falseId },
       tags: ["checkout", "web"],
-      adopt: false,
       flagId: flag.id,
     });
     expect(flag).toMatchObject({
@@ -554,14 +555,14 @@ describe("create", () => {
       }),
     );
     const boolFlag = await live(bool.inputs.key as string);
-    expect(boolFlag.disabledVariationId).toBe((bool.outs.variationIds as Record<string, string>).Off);
-    expect(boolFlag.fallthrough.variations[0].id).toBe((bool.outs.variationIds as Record<string, string>).On);
+    expect(boolFlag.disabledVariationId).toBe(idsOf(bool.outs).Off);
+    expect(boolFlag.fallthrough.variations[0].id).toBe(idsOf(bool.outs).On);
 
     const str = await create(
       base({ variationType: "string", variations: ["a", "b", "c"].map((v) => ({ name: v, value: v })) }),
     );
     const strFlag = await live(str.inputs.key as string);
-    const ids = str.outs.variationIds as Record<string, string>;
+    const ids = idsOf(str.outs);
     expect(strFlag.fallthrough.variations[0].id).toBe(ids.a);
     expect(strFlag.disabledVariationId).toBe(ids.c);
   });
@@ -748,7 +749,9 @@ describe("read", () => {
     const { id, outs } = await create(program);
     const read = await p.read(id);
     expect(read.props).toEqual({ ...outs });
-    expect(read.inputs).toMatchObject({ key: program.key, description: "d", adopt: false });
+    expect(read.inputs).toMatchObject({ key: program.key, description: "d" });
+    // Not declared, so not stored: the adoption inputs are kept only as the program gave them.
+    expect(read.inputs).not.toHaveProperty("adopt");
   });
 
   test("drift made outside Pulumi folds back into inputs, and the next update restores the program", async () => {
@@ -882,7 +885,7 @@ describe("update", () => {
     const program = stringProgram();
     const key = program.key as string;
     const { id, outs } = await create(program);
-    const before = outs.variationIds as Record<string, string>;
+    const before = idsOf(outs);
     const after = await up(id, outs, {
       ...program,
       variations: [
@@ -892,7 +895,7 @@ describe("update", () => {
         { name: "d", value: "d" },
       ],
     });
-    expect(after.variationIds).toEqual({
+    expect(idsOf(after)).toEqual({
       c: before.c,
       A: before.a,
       b: before.b,
@@ -910,7 +913,7 @@ describe("update", () => {
     const program = stringProgram();
     const key = program.key as string;
     const { id, outs } = await create(program);
-    const before = outs.variationIds as Record<string, string>;
+    const before = idsOf(outs);
     // 'a' is what the new flag serves when on, so replacing it under a new id would be refused.
     const after = await up(id, outs, {
       ...program,
@@ -920,7 +923,7 @@ describe("update", () => {
         { name: "c", value: "c" },
       ],
     });
-    expect(after.variationIds).toEqual({ A: before.a, b: before.b, c: before.c });
+    expect(idsOf(after)).toEqual({ A: before.a, b: before.b, c: before.c });
     expect((await live(key)).variations).toEqual([
       { id: before.a, name: "A", value: "a2" },
       { id: before.b, name: "b", value: "b" },
@@ -933,7 +936,7 @@ describe("update", () => {
     const key = program.key as string;
     const path = `/envs/${envId}/feature-flags/${key}`;
     const { id, outs } = await create(program);
-    const ids = outs.variationIds as Record<string, string>;
+    const ids = idsOf(outs);
     const targeting = {
       targetUsers: [{ keyIds: ["alice"], variationId: ids.b }],
       rules: [
@@ -984,7 +987,7 @@ describe("update", () => {
     const key = program.key as string;
     const path = `/envs/${envId}/feature-flags/${key}`;
     const { id, outs } = await create(program);
-    const ids = outs.variationIds as Record<string, string>;
+    const ids = idsOf(outs);
     await api("PUT", `${path}/targeting`, {
       revision: (await live(key)).revision,
       targeting: {
@@ -1027,7 +1030,7 @@ describe("update", () => {
     const program = stringProgram();
     const key = program.key as string;
     const { id, outs } = await create(program);
-    const ids = outs.variationIds as Record<string, string>;
+    const ids = idsOf(outs);
     const after = await up(id, outs, {
       ...program,
       variations: [
@@ -1035,7 +1038,7 @@ describe("update", () => {
         { name: "c", value: "c" },
       ],
     });
-    expect(after.variationIds).toEqual({ a: ids.a, c: ids.c });
+    expect(idsOf(after)).toEqual({ a: ids.a, c: ids.c });
     expect((await live(key)).variations.map((v) => v.name)).toEqual(["a", "c"]);
   });
 
@@ -1159,11 +1162,8 @@ describe("adoption", () => {
     h.emulator.requests.clear();
     const { id, outs } = await create({ ...declared(key), adopt: true });
     expect(id).toBe(`${envId}/${key}`);
-    expect(outs).toMatchObject({
-      flagId: before.id,
-      variationIds: { True: "ui-true", False: "ui-false" },
-      adopt: true,
-    });
+    expect(outs).toMatchObject({ flagId: before.id, adopt: true });
+    expect(idsOf(outs)).toEqual({ True: "ui-true", False: "ui-false" });
     expect(requests()).toEqual([
       `GET ${path}`,
       `PUT ${path}/name`,
@@ -1205,7 +1205,7 @@ describe("adoption", () => {
       adopt: true,
     });
     expect((await live(key)).variations.map((v) => v.id)).toEqual(["ui-false", "ui-true"]);
-    expect(outs.variationIds).toEqual({ False: "ui-false", True: "ui-true" });
+    expect(idsOf(outs)).toEqual({ False: "ui-false", True: "ui-true" });
   });
 
   test("adoption keeps ids of renamed variations, matching values in canonical form", async () => {
@@ -1232,7 +1232,7 @@ describe("adoption", () => {
       ],
       adopt: true,
     });
-    expect(outs.variationIds).toEqual({ Free: "ui-free", Pro: "ui-pro" });
+    expect(idsOf(outs)).toEqual({ Free: "ui-free", Pro: "ui-pro" });
     expect((await live(key)).variations).toEqual([
       { id: "ui-free", name: "Free", value: '{"files":5,"mb":10}' },
       { id: "ui-pro", name: "Pro", value: '{"mb":500}' },

@@ -10,7 +10,14 @@ beforeAll(async () => {
       // The mock "provider" answers like create: the inputs plus the outputs only FeatBit knows.
       newResource: (args) => ({
         id: `${String(args.inputs.environmentId)}/${String(args.inputs.key)}`,
-        state: { ...args.inputs, flagId: "flag-uuid", variationIds: { On: "on-id", Off: "off-id" } },
+        state: {
+          ...args.inputs,
+          flagId: "flag-uuid",
+          variations: [
+            { id: "on-id", name: "On", value: "true", idDeclared: false },
+            { id: "off-id", name: "Off", value: "false", idDeclared: false },
+          ],
+        },
       }),
       call: (args) => args.inputs,
     },
@@ -34,6 +41,7 @@ test("FeatureFlag registers featbit:FeatureFlag and exposes its outputs", async 
   expect(await value(flag.urn)).toContain("pulumi-nodejs:dynamic/featbit:FeatureFlag");
   expect(await value(flag.id)).toBe("0f2c6a1d-0000-4000-8000-000000000001/checkout");
   expect(await value(flag.flagId)).toBe("flag-uuid");
+  // Derived in the program from the stored variations: state does not hold a second copy of the ids.
   expect(await value(flag.variationIds)).toEqual({ On: "on-id", Off: "off-id" });
   expect(await value(flag.key)).toBe("checkout");
   expect(await value(flag.tags)).toEqual(["web"]);

@@ -54,7 +54,10 @@ const projects = async () => (await h.api<ProjectWithEnvs[]>("GET", "/projects")
 
 describe("check", () => {
   test("applies defaults and makes no request", async () => {
-    expect(await checked({ key: "web", name: " Web " })).toEqual({ key: "web", name: "Web", adopt: false });
+    // adopt is not filled in: state holds it only where the program declares it.
+    const inputs = await checked({ key: "web", name: " Web " });
+    expect(inputs).toEqual({ key: "web", name: "Web" });
+    expect(inputs).not.toHaveProperty("adopt");
     expect(requests()).toEqual([]);
   });
 
@@ -133,7 +136,7 @@ describe("lifecycle", () => {
     await h.api("PUT", `/projects/${id}`, { name: "Renamed in the UI" });
     const read = await project.read(id, { ...outs, __provider: "P" });
     expect(read.props).toMatchObject({ name: "Renamed in the UI" });
-    expect(read.inputs).toEqual({ key, name: "Renamed in the UI", adopt: false });
+    expect(read.inputs).toStrictEqual({ key, name: "Renamed in the UI" });
     const got = await project.read(id);
     expect(got).toMatchObject({ id, props: { key, projectId: id } });
   });

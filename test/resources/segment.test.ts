@@ -149,7 +149,6 @@ describe("check (no API calls)", () => {
       included: ["u1", "u2"],
       excluded: ["u9"],
       tags: ["a", "b"],
-      adopt: false,
     });
     expect(await checked(base())).toMatchObject({
       description: "",
@@ -569,7 +568,8 @@ describe("refresh", () => {
     const { id, outs } = await up(full());
     const read = await seg.read(id);
     expect(read.props).toEqual({ ...outs, included: ["u1", "u2"] });
-    expect(read.inputs).toMatchObject({ key: "beta-users", adopt: false });
+    expect(read.inputs).toMatchObject({ key: "beta-users" });
+    expect(read.inputs).not.toHaveProperty("adopt");
   });
 
   test("a segment deleted outside Pulumi reads as gone", async () => {

@@ -126,8 +126,11 @@ export const tags = z
 
 /** Adoption of an existing object instead of creating one (`pulumi import` cannot work for dynamic resources). */
 export const adoption = {
-  /** Take over the existing object with the same key instead of failing with "already exists". */
-  adopt: z.boolean({ error: "adopt must be true or false" }).default(false),
+  /**
+   * Take over the existing object with the same key instead of failing with "already exists". Absent means false;
+   * no default is filled in, so state holds it only where a program declares it.
+   */
+  adopt: z.boolean({ error: "adopt must be true or false" }).optional(),
   /** The Terraform provider's import identity of the object to adopt. */
   importId: z.string({ error: "importId must be a string" }).optional(),
 };
@@ -137,11 +140,11 @@ export const adoption = {
  * refresh would show a change nobody made.
  */
 export function keptAdoption(previous: { adopt?: boolean; importId?: string } | undefined): {
-  adopt: boolean;
+  adopt?: boolean;
   importId?: string;
 } {
   return {
-    adopt: previous?.adopt ?? false,
+    ...(previous?.adopt !== undefined ? { adopt: previous.adopt } : {}),
     ...(previous?.importId !== undefined ? { importId: previous.importId } : {}),
   };
 }
