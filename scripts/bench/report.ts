@@ -127,14 +127,17 @@ export function table(summaries: readonly VariantSummary[]): string {
 const escape = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** Round axis steps: 1, 2 or 5 times a power of ten, about `count` of them up to `max`. */
-function ticks(max: number, count: number): number[] {
+/**
+ * Round axis steps: 1, 2 or 5 times a power of ten, about `count` of them, the last one at or above `max` so that no
+ * point or bar is drawn above the panel.
+ */
+export function ticks(max: number, count: number): number[] {
   if (!(max > 0)) return [0];
   const raw = max / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((m) => m >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = 0; t <= max + step / 2; t += step) out.push(Number(t.toPrecision(6)));
+  const out: number[] = [0];
+  while (out[out.length - 1] < max) out.push(Number((out.length * step).toPrecision(6)));
   return out;
 }
 

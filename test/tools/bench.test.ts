@@ -10,7 +10,7 @@ import {
   type Measurement,
   type Variant,
 } from "../../scripts/lib/bench";
-import { curves, linearity, PHASES, spread, type Phase } from "../../scripts/bench/report";
+import { curves, linearity, PHASES, spread, ticks, type Phase } from "../../scripts/bench/report";
 
 const requests = (total: number) => ({ total, writes: 0, byRoute: {} });
 
@@ -66,6 +66,13 @@ describe("summaries", () => {
     const svg = curves(summaries, "default", "test");
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.match(/class="title"/g)).toHaveLength(PHASES.length);
+  });
+
+  test("the curves' value axis reaches the highest value (a preview bar of 17.2 s once ran off a 15 s axis)", () => {
+    expect(ticks(17.22, 4)).toEqual([0, 5, 10, 15, 20]);
+    expect(ticks(15, 4)).toEqual([0, 5, 10, 15]);
+    expect(ticks(0.3, 4)).toEqual([0, 0.1, 0.2, 0.3]);
+    expect(ticks(0, 4)).toEqual([0]);
   });
 
   test("spread of an even count takes the middle two", () => {
