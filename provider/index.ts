@@ -31,7 +31,7 @@ export { GroupMember, type GroupMemberArgs } from "./resources/groupMember";
 export { MemberPolicy, type MemberPolicyArgs } from "./resources/memberPolicy";
 export * from "./lookups";
 export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
-export type { ConnectionArgs } from "./resources/core/resourceClass";
+export type { ConnectionArgs, OnDestroy, ResourceArgs } from "./resources/core/resourceClass";
 export {
   ProjectBootstrap,
   type BaselineFlag,

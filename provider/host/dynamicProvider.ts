@@ -13,6 +13,7 @@ import {
 } from "../resources/core/definition";
 import { INSTALLATION_NAME } from "../client/settings";
 import { containsUnknown, UNKNOWN } from "../resources/core/schema";
+import { logDiagnostic, type Severity } from "./engineLog";
 
 export type DynamicProvider = Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">>;
 
@@ -58,9 +59,15 @@ function failuresOf(error: z.ZodError, raw: Props): Failure[] {
     });
 }
 
-/** What the resource declares: the props without the serialized provider and the host's `installation`. */
+/** What the resource declares: the props without the serialized provider and the host's own fields. */
 function declaredOf(props: Props | undefined): Props {
-  const { __provider: _provider, [INSTALLATION]: _installation, ...rest } = props ?? {};
+  const {
+    __provider: _provider,
+    [INSTALLATION]: _installation,
+    [ON_DESTROY]: _onDestroy,
+    [ORIGIN]: _origin,
+    ...rest
+  } = props ?? {};
   return rest;
 }
 
@@ -76,14 +83,45 @@ function installationOf(props: Props | undefined): string | undefined {
 }
 
 /**
- * Props as the engine gets them: the installation on top when one is set, and no `undefined` anywhere. Pulumi's
+ * Every resource's `onDestroy` input: what destroying it (or removing it from the program) does to the object in
+ * FeatBit. Also the host's: no definition sees it, and changing it changes only the state.
+ */
+const ON_DESTROY = "onDestroy";
+type OnDestroy = "release" | "archive" | "delete";
+
+/**
+ * Every resource's `origin` output: whether this stack created the object or adopted an existing one (adopt,
+ * importId, FeatBit's own prod and dev). It decides what destroy does when the program does not say (onDestroy): a
+ * stack deletes what it created and releases what it adopted, so destroying a stack never deletes what existed before
+ * it. Recorded once, at create; nothing the program declares later changes it.
+ */
+const ORIGIN = "origin";
+type Origin = "created" | "adopted";
+
+function onDestroyOf(props: Props | undefined): OnDestroy | undefined {
+  const value = props?.[ON_DESTROY];
+  return value === "release" || value === "archive" || value === "delete" ? value : undefined;
+}
+
+/** The host's fields a resource's state carries, beside what its definition outputs. */
+interface HostFields {
+  installation?: string;
+  onDestroy?: OnDestroy;
+  origin?: Origin;
+}
+
+/**
+ * Props as the engine gets them: the host's fields on top where set, and no `undefined` anywhere. Pulumi's
  * dynamic-provider host hands them to protobuf's Struct, which fails the whole step ("Unexpected struct type") on an
  * undefined value at any depth; an absent optional field must simply be absent.
  */
-const withInstallation = (props: Props, installation: string | undefined): Props => {
-  const defined = withoutUndefined(props) as Props;
-  return installation === undefined ? defined : { ...defined, [INSTALLATION]: installation };
-};
+const withHostFields = (props: Props, host: HostFields): Props =>
+  withoutUndefined({
+    ...props,
+    [INSTALLATION]: host.installation,
+    [ON_DESTROY]: host.onDestroy,
+    [ORIGIN]: host.origin,
+  }) as Props;
 
 function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : withoutUndefined(v)));
@@ -142,6 +180,8 @@ export function toProvider(
   context: (installation: string | undefined) => Context,
   /** Throws when the installation's settings are unusable, so preview refuses them as `up` would. */
   checkSettings: (installation: string | undefined) => void = () => undefined,
+  /** Diagnostics for the user (the engine's, in Pulumi's dynamic-provider process). */
+  log: (severity: Severity, message: string) => void = logDiagnostic,
 ): DynamicProvider {
   const createOnly = new Set<string>(def.createOnly ?? []);
   const allFields = fieldsOf(def.schema);
@@ -169,30 +209,66 @@ export function toProvider(
     return asInputs(picked);
   };
 
+  const archives = def.archive !== undefined;
+
+  /** What `onDestroy` may say for this kind: archive only where FeatBit archives (flags and segments). */
+  const onDestroyFailure = (value: unknown): Failure | undefined => {
+    if (value === undefined || value === UNKNOWN) return undefined;
+    if (value === "release" || value === "delete" || (archives && value === "archive")) return undefined;
+    const allowed = archives ? "'release', 'archive' or 'delete'" : "'release' or 'delete'";
+    return {
+      property: typeof value === "string" ? ON_DESTROY : "",
+      reason:
+        `onDestroy must be ${allowed}: what destroying this resource (or removing it from the program) does to ` +
+        `the object in FeatBit` +
+        (value === "archive" ? `; FeatBit archives only feature flags and segments` : ""),
+    };
+  };
+
+  /** Legacy state (before `origin` was recorded): adopt, importId or the kind's own rule say adopted. */
+  const originOf = (props: Props): Origin => {
+    const recorded = props[ORIGIN];
+    if (recorded === "created" || recorded === "adopted") return recorded;
+    const declared = declaredOf(props);
+    const adopted =
+      declared.adopt === true || declared.importId !== undefined || (def.adoptedBefore?.(declared) ?? false);
+    return adopted ? "adopted" : "created";
+  };
+
+  /** What destroying the object does: as declared, else delete what the stack created and release what it adopted. */
+  const destroyAction = (props: Props): OnDestroy =>
+    onDestroyOf(props) ?? (originOf(props) === "adopted" ? "release" : "delete");
+
+  const hostFields = (props: Props | undefined, origin?: Origin): HostFields => ({
+    installation: installationOf(props),
+    onDestroy: onDestroyOf(props),
+    origin,
+  });
+
   return {
     async check(_olds: Props, news: Props) {
       const installation = news[INSTALLATION];
       const badInstallation = installationFailure(installation);
-      if (badInstallation) return { failures: [badInstallation] };
-      if (installation !== UNKNOWN) {
+      const badOnDestroy = onDestroyFailure(news[ON_DESTROY]);
+      const hostFailures = [badInstallation, badOnDestroy].filter((f): f is Failure => f !== undefined);
+      if (installation !== UNKNOWN && !badInstallation) {
         try {
           checkSettings(installationOf(news));
         } catch (err) {
           // A setting that would fail every API call (ftp://, a 'Bearer' token, maxConcurrency 0, …) fails preview.
-          if (isFeatBitConfigError(err)) return { failures: [{ property: "", reason: err.message }] };
-          throw err;
+          if (!isFeatBitConfigError(err)) throw err;
+          hostFailures.push({ property: "", reason: err.message });
         }
       }
       const raw = declaredOf(news);
       const parsed = def.schema.safeParse(raw);
-      if (!parsed.success) {
-        const failures = failuresOf(parsed.error, raw);
-        if (failures.length > 0) return { failures };
-        // Every failure sits on an unknown value: validate again once it is known (at update time).
+      const failures = [...hostFailures, ...(parsed.success ? [] : failuresOf(parsed.error, raw))];
+      if (failures.length > 0) return { failures };
+      // Every failure sits on an unknown value: validate again once it is known (at update time).
+      if (!parsed.success) return { inputs: news };
+      if (containsUnknown(raw) || installation === UNKNOWN || news[ON_DESTROY] === UNKNOWN)
         return { inputs: news };
-      }
-      if (containsUnknown(raw) || installation === UNKNOWN) return { inputs: news };
-      const inputs = withInstallation(normalize(parsed.data), installationOf(news));
+      const inputs = withHostFields(normalize(parsed.data), hostFields(news));
       return { inputs: { ...inputs, __provider: news.__provider } };
     },
 
@@ -205,26 +281,44 @@ export function toProvider(
       // Another FeatBit is another object: created there first, then deleted here.
       if (news[INSTALLATION] === UNKNOWN || installationOf(olds) !== installationOf(news))
         changed.push(INSTALLATION);
+      if (news[ON_DESTROY] === UNKNOWN || onDestroyOf(olds) !== onDestroyOf(news)) changed.push(ON_DESTROY);
       if (changed.length === 0) return { changes: false };
       const replaceOn = new Set<string>(def.replaceOn);
       const replaces = changed.filter((f) => replaceOn.has(f) || f === INSTALLATION);
       const sameFeatBit = !replaces.includes(INSTALLATION);
-      const deleteBeforeReplace =
-        replaces.length > 0 &&
-        sameFeatBit &&
-        (containsUnknown(after) || def.deleteBeforeReplace(olds, after));
+      const sameKey =
+        replaces.length > 0 && sameFeatBit && !containsUnknown(after) && def.deleteBeforeReplace(olds, after);
+      const deleteBeforeReplace = sameKey || (replaces.length > 0 && sameFeatBit && containsUnknown(after));
+      // The replacement takes the old object's key, which only a delete frees (an archived flag keeps its key, and
+      // a released object keeps it in FeatBit): say so now rather than fail half-way through `up`.
+      const action = destroyAction(olds);
+      if (sameKey && action !== "delete") {
+        throw new Error(
+          `${def.describe(before)} would be replaced (${replaces.join(", ")} changed), and its replacement takes ` +
+            `the same key, which only deleting the current object frees; but this stack ` +
+            (action === "archive"
+              ? `archives it (onDestroy: 'archive'), and FeatBit keeps an archived object's key`
+              : `adopted it, so it releases it instead of deleting it (onDestroy defaults to 'release' for adopted ` +
+                `objects)`) +
+            `. Set onDestroy: 'delete' on it and run \`pulumi up\` first, or keep ${replaces.join(", ")} as ` +
+            `${replaces.length === 1 ? "it is" : "they are"}`,
+        );
+      }
       return { changes: true, replaces, deleteBeforeReplace };
     },
 
     async create(inputs: Props) {
-      const installation = installationOf(inputs);
       const declared = parse(declaredOf(inputs));
       try {
-        const { id, outs } = await def.create(context(installation), declared);
-        return { id, outs: withInstallation(outs, installation) };
+        const { id, outs, adopted } = await def.create(context(installationOf(inputs)), declared);
+        return { id, outs: withHostFields(outs, hostFields(inputs, adopted ? "adopted" : "created")) };
       } catch (err) {
         // The engine stores a partially created object's properties as its state; keep the provider with them.
-        if (err instanceof PartialWriteError) err.properties.__provider = inputs.__provider;
+        if (err instanceof PartialWriteError) {
+          Object.assign(err.properties, withHostFields({}, hostFields(inputs, "created")), {
+            __provider: inputs.__provider,
+          });
+        }
         throw describeFailure("creating", def.describe(declared), err);
       }
     },
@@ -241,36 +335,56 @@ export function toProvider(
       }
       if (outs === undefined) return {};
       const previous = olds ? asInputs(olds) : undefined;
+      // A read without state (Resource.get, an import) adopts nothing: it manages nothing either.
+      const host = hostFields(props, olds ? originOf(props ?? {}) : undefined);
       return {
         id,
-        props: withInstallation(outs, installation),
-        inputs: withInstallation(
+        props: withHostFields(outs, host),
+        inputs: withHostFields(
           def.inputsOf ? def.inputsOf(outs, previous) : defaultInputsOf(outs, previous),
-          installation,
+          { ...host, origin: undefined },
         ),
       };
     },
 
     async update(id: string, olds: Props, news: Props) {
-      const installation = installationOf(news);
       const declared = parse(declaredOf(news));
       const before = asInputs(olds);
       const changed = new Set(fields.filter((f) => canonicalJson(before[f]) !== canonicalJson(declared[f])));
+      const host = hostFields(news, originOf(olds));
+      // Only onDestroy changed: nothing to write to FeatBit.
+      if (changed.size === 0) return { outs: withHostFields({ ...declaredOf(olds), ...declared }, host) };
       try {
-        const outs = await def.update(context(installation), id, olds, declared, changed);
-        return { outs: withInstallation(outs, installation) };
+        const outs = await def.update(context(installationOf(news)), id, olds, declared, changed);
+        return { outs: withHostFields(outs, host) };
       } catch (err) {
-        if (err instanceof PartialWriteError) err.properties.__provider = news.__provider;
+        if (err instanceof PartialWriteError) {
+          Object.assign(err.properties, withHostFields({}, host), { __provider: news.__provider });
+        }
         throw describeFailure("updating", def.describe(declared), err);
       }
     },
 
     async delete(id: string, props: Props) {
       const olds = declaredOf(props);
+      const action = destroyAction(props);
+      const subject = def.describe(olds);
+      if (action === "release") {
+        log(
+          "info",
+          `released ${subject}: it stays in FeatBit as it is, because this stack ` +
+            (onDestroyOf(props) === "release"
+              ? `says onDestroy: 'release'`
+              : `adopted it rather than created it (set onDestroy: 'delete' to delete it instead)`),
+        );
+        return;
+      }
       try {
-        await def.delete(context(installationOf(props)), id, olds);
+        const ctx = context(installationOf(props));
+        if (action === "archive" && def.archive) await def.archive(ctx, id, olds);
+        else await def.delete(ctx, id, olds);
       } catch (err) {
-        throw describeFailure("deleting", def.describe(olds), err);
+        throw describeFailure(action === "archive" ? "archiving" : "deleting", subject, err);
       }
     },
   };

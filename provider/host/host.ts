@@ -7,6 +7,7 @@ import { resolveInstallationSettings, type ClientSettings, type ConfigSource } f
 import type { AnyDefinition, Context } from "../resources/core/definition";
 import type { WritePolicy } from "../resources/core/writes";
 import { toProvider, type DynamicProvider } from "./dynamicProvider";
+import { logDiagnostic } from "./engineLog";
 import type { HostedProvider, Implementation } from "./shim";
 
 /**
@@ -40,8 +41,7 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
       client,
       organizationKey,
       writes: writePolicy(settings),
-      // The dynamic-provider host passes the process's console through to the CLI (shown under the stack).
-      warn: (message) => console.warn(`warning: ${message}`),
+      warn: (message) => logDiagnostic("warning", message),
     };
   };
 

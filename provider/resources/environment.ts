@@ -11,15 +11,15 @@ import {
   type Secret,
 } from "../client";
 import { sameKey } from "./core/canonical";
-import { splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
-import { createOnce, settledDelete, verifiedWrite } from "./core/writes";
+import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
 
-export interface EnvironmentArgs extends ConnectionArgs {
+export interface EnvironmentArgs extends ResourceArgs {
   /** The project's id (Project.projectId); changing it replaces the environment. */
   projectId: pulumi.Input<string>;
   /**
@@ -169,44 +169,41 @@ async function settle(ctx: Context, inputs: Inputs, existing: ProjectEnvironment
   return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, existing.key) };
 }
 
-async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const existing = await adoptionTarget(ctx, inputs);
-  if (existing) return settle(ctx, inputs, existing);
+  if (existing) return { ...(await settle(ctx, inputs, existing)), adopted: true };
   try {
-    return await createOnce<{ id: string; outs: Outputs }>(ctx.writes, {
+    // What a create whose answer was lost made is brought to the declaration (FeatBit may not have applied it all).
+    const made = await createOnce<ProjectEnvironment>(ctx.writes, {
       claim: `environment:${inputs.projectId}/${inputs.key}`,
-      send: async () => {
-        const env = await ctx.client.environments.create(inputs.projectId, {
+      find: async () => {
+        const project = await ctx.client.projects.find(inputs.projectId);
+        if (!project) throw projectMissing(inputs.projectId);
+        return project.environments.find((e) => sameKey(e.key, inputs.key));
+      },
+      send: async () => ({
+        ...(await ctx.client.environments.create(inputs.projectId, {
           name: inputs.name,
           key: inputs.key,
           description: inputs.description,
           settings: { requireChangeComment: inputs.requireChangeComment },
-        });
-        return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, inputs.key) };
-      },
-      // The environment holding the key is this resource's when it has exactly the declared settings: what a create
-      // whose answer was lost (in this run or an interrupted one) made. Anything else is someone's environment.
-      lookup: async () => {
-        const project = await ctx.client.projects.find(inputs.projectId);
-        const found = project?.environments.find((e) => sameKey(e.key, inputs.key));
-        if (!found) return { state: "absent" };
-        return differs(found, inputs)
-          ? { state: "taken" }
-          : { state: "landed", object: await settle(ctx, inputs, found) };
-      },
-      adopted: () =>
-        ctx.warn(
-          `environment '${inputs.key}' of project ${inputs.projectId} already existed exactly as this program ` +
-            `creates it: a create whose answer was lost, or an interrupted run, made it, so this stack manages it ` +
-            `now. If someone else made it, remove it from one of the two.`,
-        ),
-      taken: (cause) =>
-        new Error(
-          `an environment with key '${inputs.key}' already exists in project ${inputs.projectId} (FeatBit: KeyHasBeenUsed): ` +
-            `set adopt: true to manage it with Pulumi, or choose another key`,
+        })),
+        key: inputs.key,
+        projectId: inputs.projectId,
+      }),
+      taken: (cause, holder) => {
+        const importId = pulumiId(inputs.projectId, holder?.id ?? "<environment_uuid>");
+        return new Error(
+          notOurs({
+            what: `an environment with key '${inputs.key}' in project ${inputs.projectId}`,
+            detail: holder ? `id ${holder.id}` : cause && "FeatBit: KeyHasBeenUsed",
+            adopt: `\`adopt: true\` (or importId: '${importId}')`,
+          }),
           { cause },
-        ),
+        );
+      },
     });
+    return await settle(ctx, inputs, made);
   } catch (err) {
     // FeatBit answers 403 both for a missing project and for a token without CreateEnv: tell them apart.
     if (
@@ -235,6 +232,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     environmentId: (id) => id.split("/")[1],
   },
   describe: (p) => `environment '${p.key ?? "?"}' in project ${p.projectId ?? "?"}`,
+  // FeatBit's own prod and dev were always adopted, whether or not the program said so.
+  adoptedBefore: (olds) => AUTO_CREATED.has(olds.key.toLowerCase()),
 
   create,
 

@@ -17,12 +17,19 @@ import {
   type VariationType,
 } from "../client";
 import { canonicalJson, sameKey } from "./core/canonical";
-import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import {
+  PartialWriteError,
+  splitId,
+  type Context,
+  type Created,
+  type ResourceDefinition,
+} from "./core/definition";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
+  notOurs,
   flagLock,
   goneError,
   notApplied,
@@ -57,7 +64,7 @@ export interface FeatureFlagVariationArgs {
   id?: pulumi.Input<string>;
 }
 
-export interface FeatureFlagArgs extends ConnectionArgs {
+export interface FeatureFlagArgs extends ResourceArgs<"release" | "archive" | "delete"> {
   /** The environment's UUID (e.g. an Environment's `environmentId`); changing it replaces the flag. */
   environmentId: pulumi.Input<string>;
   /** Unique per environment ignoring case; changing it replaces the flag. */
@@ -622,43 +629,18 @@ function outputsAfterWrite(inputs: Inputs, flagId: string, variations: FeatureFl
   return { ...inputs, variations, flagId };
 }
 
-/** Whether a live flag is what `create` posts, with FeatBit's defaults for everything it does not post. */
-function asCreated(
-  live: ApiFlag,
-  inputs: Inputs,
-  variations: readonly FeatureFlagVariation[],
-  serving: { on: string; off: string },
-): boolean {
-  const servesOnToAll =
-    live.fallthrough.variations.length === 1 &&
-    live.fallthrough.variations[0].id === serving.on &&
-    live.fallthrough.variations[0].rollout[0] === 0 &&
-    live.fallthrough.variations[0].rollout[1] === 1;
-  return (
-    !live.isArchived &&
-    live.variationType === inputs.variationType &&
-    sameVariations(live.variations, variations, live.variationType) &&
-    live.name === inputs.name &&
-    (live.description ?? "") === inputs.description &&
-    sameTags(live.tags, inputs.tags) &&
-    !live.isEnabled &&
-    live.disabledVariationId === serving.off &&
-    live.rules.length === 0 &&
-    live.targetUsers.every((t) => t.keyIds.length === 0) &&
-    servesOnToAll
-  );
-}
-
-async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const { environmentId: envId, key: flagKey } = inputs;
   const id = `${envId}/${flagKey}`;
   const adopted = await findToAdopt(ctx, inputs);
-  if (adopted) return { id, outs: await adoptFlag(ctx, adopted, inputs) };
+  if (adopted) return { id, outs: await adoptFlag(ctx, adopted, inputs), adopted: true };
 
   const variations = assignIds(flagKey, declaredVariations(inputs), []);
   const serving = createServing(inputs.variationType, variations);
   const created = await createOnce<ApiFlag>(ctx.writes, {
     claim: `flag:${envId}/${flagKey}`,
+    // Archived flags included: they keep their key.
+    find: () => ctx.client.flags.find(envId, flagKey),
     send: () =>
       ctx.client.flags.create(envId, {
         name: inputs.name,
@@ -674,30 +656,35 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
         disabledVariationId: serving.off,
         tags: inputs.tags,
       }),
-    // A flag holding the key is this resource's only if it is exactly what this create posts and nobody has used
-    // it since (a create whose answer was lost, in this run or an interrupted one). A flag made in the UI has other
-    // variation ids; an archived one, one with other settings, or one whose targeting changed belongs to someone:
-    // taking it would manage, and on destroy delete, a flag nobody asked to adopt.
-    lookup: async () => {
-      const found = await ctx.client.flags.find(envId, flagKey);
-      if (!found) return { state: "absent" };
-      return asCreated(found, inputs, variations, serving)
-        ? { state: "landed", object: found }
-        : { state: "taken" };
-    },
-    adopted: () =>
-      ctx.warn(
-        `feature flag '${flagKey}' in environment ${envId} already existed exactly as this program creates it, ` +
-          `untouched since: a create whose answer was lost, or an interrupted run, made it, so this stack manages ` +
-          `it now. If someone else made it, remove it from one of the two.`,
-      ),
-    taken: (cause) =>
+    taken: (cause, holder) =>
       new Error(
-        `a feature flag with key '${flagKey}' already exists in environment ${envId}, possibly archived or with different letter case (FeatBit: KeyHasBeenUsed): set adopt: true (or importId: '${envId}/${flagKey}') to manage it with Pulumi, or choose another key`,
+        notOurs({
+          what: `a feature flag with key '${flagKey}' in environment ${envId}`,
+          detail: holder
+            ? `${holder.isArchived ? "archived; " : ""}id ${holder.id}`
+            : "possibly archived, or with another letter case; FeatBit: KeyHasBeenUsed",
+          adopt: `\`adopt: true\` (or importId: '${envId}/${flagKey}')`,
+        }),
         { cause },
       ),
   });
   return { id, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
+}
+
+/** Archives the flag; a missing flag counts as done. A failure that may hide an archive that landed is read back. */
+async function archive(ctx: Context, envId: string, flagKey: string): Promise<"archived" | "gone"> {
+  const flags = ctx.client.flags;
+  // A missing flag answers 403 or 404 here; absence is then confirmed.
+  try {
+    await flags.archive(envId, flagKey);
+    return "archived";
+  } catch (err) {
+    if (!isFeatBitApiError(err)) throw err;
+    const live = await flags.find(envId, flagKey);
+    if (!live) return "gone";
+    if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
+    return "archived";
+  }
 }
 
 /**
@@ -705,16 +692,8 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
  * answer leaves doubt; FeatBit's `true` to the delete does not.
  */
 async function remove(ctx: Context, envId: string, flagKey: string): Promise<void> {
+  if ((await archive(ctx, envId, flagKey)) === "gone") return;
   const flags = ctx.client.flags;
-  // A missing flag answers 403 or 404 here; absence is then confirmed.
-  try {
-    await flags.archive(envId, flagKey);
-  } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    const live = await flags.find(envId, flagKey);
-    if (!live) return;
-    if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
-  }
   let refused: Error;
   try {
     if (await flags.delete(envId, flagKey)) return;
@@ -778,6 +757,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   async delete(ctx, id) {
     const { envId, flagKey } = parseId(id);
     await withLock(flagLock(envId, flagKey), () => remove(ctx, envId, flagKey));
+  },
+
+  async archive(ctx, id) {
+    const { envId, flagKey } = parseId(id);
+    await withLock(flagLock(envId, flagKey), () => archive(ctx, envId, flagKey));
   },
 
   inputsOf: (outs, previous) => ({

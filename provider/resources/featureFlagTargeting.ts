@@ -23,7 +23,7 @@ import { isFeatBitApiError } from "../client/errors";
 import { parseJsonList, round, sameJson } from "./core/canonical";
 import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
@@ -76,7 +76,7 @@ export interface FlagReference {
   installation?: pulumi.Input<string>;
 }
 
-export interface FeatureFlagTargetingArgs extends ConnectionArgs {
+export interface FeatureFlagTargetingArgs extends ResourceArgs {
   /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
   flag?: FlagReference;
   /** The flag's environment (UUID); changing it moves ownership to another flag. Required unless `flag` is given. */

@@ -7,15 +7,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { Group as ApiGroup } from "../client";
-import type { Context, ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import type { Context, Created, ResourceDefinition } from "./core/definition";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
-import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
+import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
 
-export interface GroupArgs extends ConnectionArgs {
+export interface GroupArgs extends ResourceArgs {
   /** Unique per organization (case-insensitive, checked by pulumi-featbit); renaming updates in place. */
   name: pulumi.Input<string>;
   /** Default "". */
@@ -64,15 +64,16 @@ function outputs(base: Pick<Inputs, "adopt" | "importId">, group: ApiGroup): Out
   };
 }
 
-/** Whether a group holding the name is the one this resource creates (a lost create, or an interrupted run). */
-const asCreated = (group: ApiGroup, inputs: Inputs) =>
-  group.name === inputs.name && (group.description ?? "") === inputs.description;
-
-function taken(group: ApiGroup, wanted: string): Error {
+function taken(group: ApiGroup): Error {
   return new Error(
-    `a group named '${group.name}' already exists (id ${group.id}; FeatBit does not enforce unique group names, ` +
-      `pulumi-featbit does, so that people and getGroup find one group by name): set adopt: true to manage it ` +
-      `with Pulumi, or choose another name than '${wanted}'`,
+    notOurs({
+      what: `a group named '${group.name}'`,
+      detail:
+        `id ${group.id}; FeatBit does not enforce unique group names, pulumi-featbit does, so that people and ` +
+        `getGroup find one group by name`,
+      adopt: `\`adopt: true\` (or importId: '${group.id}')`,
+      instead: "choose another name",
+    }),
   );
 }
 
@@ -86,7 +87,7 @@ async function adoptionTarget(
     const found = await ctx.client.groups.find(inputs.importId);
     if (!found) throw new Error(`importId ${inputs.importId} names no group of this organization`);
     const other = listed.find((g) => g.id !== found.id && sameName(g.name, inputs.name));
-    if (other) throw taken(other, inputs.name);
+    if (other) throw taken(other);
     return found;
   }
   const named = listed.filter((g) => sameName(g.name, inputs.name));
@@ -99,15 +100,7 @@ async function adoptionTarget(
     }
     return named[0];
   }
-  if (named.length === 1 && asCreated(named[0], inputs) && !claims.has(groupClaim(inputs.name))) {
-    ctx.warn(
-      `${describe(inputs)} already existed exactly as this program creates it (id ${named[0].id}): a create whose ` +
-        `answer was lost, or an interrupted run, made it, so this stack manages it now. If someone else made it, ` +
-        `remove it from one of the two.`,
-    );
-    return named[0];
-  }
-  if (named.length > 0) throw taken(named[0], inputs.name);
+  if (named.length > 0) throw taken(named[0]);
   return undefined;
 }
 
@@ -120,31 +113,26 @@ function writeSettings(ctx: Context, id: string, wanted: Pick<Inputs, "name" | "
   });
 }
 
-async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const existing = await adoptionTarget(ctx, inputs, await ctx.client.groups.all());
   if (existing) {
     claims.add(groupClaim(inputs.name));
-    if (!asCreated(existing, inputs)) await writeSettings(ctx, existing.id, inputs);
-    return { id: existing.id, outs: { ...inputs, groupId: existing.id } };
+    const same = existing.name === inputs.name && (existing.description ?? "") === inputs.description;
+    if (!same) await writeSettings(ctx, existing.id, inputs);
+    return { id: existing.id, outs: { ...inputs, groupId: existing.id }, adopted: true };
   }
   const created = await createOnce<ApiGroup>(ctx.writes, {
     claim: groupClaim(inputs.name),
-    send: () => ctx.client.groups.create({ name: inputs.name, description: inputs.description }),
-    // No group had this name before (see adoptionTarget), so one that has it now is this create's.
-    lookup: async () => {
+    // adoptionTarget has just listed the groups and found the name free.
+    knownFree: true,
+    find: async () => {
       const landed = (await ctx.client.groups.all()).filter((g) => sameName(g.name, inputs.name));
-      if (landed.length === 0) return { state: "absent" };
-      return landed.length === 1 && asCreated(landed[0], inputs)
-        ? { state: "landed", object: landed[0] }
-        : { state: "taken" };
+      return landed.length === 1 ? landed[0] : undefined;
     },
-    taken: (cause) =>
-      new Error(
-        `another group named '${inputs.name}' appeared while this one was being created: run 'pulumi up' again`,
-        { cause },
-      ),
+    send: () => ctx.client.groups.create({ name: inputs.name, description: inputs.description }),
     // FeatBit does not check group names, so it never answers NameHasBeenUsed here.
-    adopted: () => undefined,
+    taken: (cause) =>
+      cause ?? new Error(`another group named '${inputs.name}' was created meanwhile: run 'pulumi up' again`),
   });
   return { id: created.id, outs: { ...inputs, groupId: created.id } };
 }
@@ -195,7 +183,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
           const other = (await ctx.client.groups.all()).find(
             (g) => g.id !== id && sameName(g.name, news.name),
           );
-          if (other) throw taken(other, news.name);
+          if (other) {
+            throw new Error(
+              `a group named '${other.name}' already exists (id ${other.id}; FeatBit does not enforce unique group ` +
+                `names, pulumi-featbit does): choose another name`,
+            );
+          }
         }
         await writeSettings(ctx, id, news);
       });

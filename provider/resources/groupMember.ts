@@ -1,10 +1,10 @@
 // featbit:GroupMember — a member in a group: the member gets the permissions of every policy attached to the group.
 // Members are people: pulumi-featbit never invites or removes them (find one with getMember by email).
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
-export interface GroupMemberArgs extends ConnectionArgs {
+export interface GroupMemberArgs extends ResourceArgs {
   /** The group's id (Group.groupId, or getGroup's groupId); changing it replaces the binding. */
   groupId: pulumi.Input<string>;
   /** The member's id (getMember's memberId); changing it replaces the binding. */

@@ -1,10 +1,10 @@
 // featbit:GroupPolicy — a policy attached to a group: every member of the group gets the policy's permissions.
 // Either side may be a policy or group this stack does not manage (getPolicy / getGroup), built-in policies included.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
-export interface GroupPolicyArgs extends ConnectionArgs {
+export interface GroupPolicyArgs extends ResourceArgs {
   /** The group's id (Group.groupId, or getGroup's groupId); changing it replaces the binding. */
   groupId: pulumi.Input<string>;
   /** The policy's id (Policy.policyId, or getPolicy's policyId); changing it replaces the binding. */

@@ -7,9 +7,9 @@
 // ones (`getAll…=false`): before adding, after adding, on read and after removing.
 import type { z } from "zod";
 import type { ResourceKind } from "../host/shim";
-import { splitId, type Context, type ResourceDefinition } from "./core/definition";
+import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { adoption, crossField, shape, uuid, keptAdoption } from "./core/schema";
-import { claims, createOnce, settledDelete } from "./core/writes";
+import { claims, createOnce, notOurs, settledDelete } from "./core/writes";
 
 /** One end of a binding: the input naming it and how to find it. */
 export interface BindingEnd<F extends string> {
@@ -92,7 +92,7 @@ export function bindingDefinition<A extends string, B extends string>(
     (await spec.bound(ctx, aId)).some((id) => id.toLowerCase() === bId);
   const claimOf = (aId: string, bId: string) => `${spec.kind}:${aId}/${bId}`;
 
-  async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Inputs }> {
+  async function create(ctx: Context, inputs: Inputs): Promise<Created<Inputs>> {
     const aId = inputs[a.field];
     const bId = inputs[b.field];
     const id = `${aId}/${bId}`;
@@ -104,32 +104,35 @@ export function bindingDefinition<A extends string, B extends string>(
     if (bName === undefined) throw missing(b, bId);
     const subject = spec.phrase(aName, bName);
     const claim = claimOf(aId, bId);
-    if (await isBound(ctx, aId, bId)) {
+    if (inputs.adopt || inputs.importId !== undefined) {
       if (claims.has(claim)) {
         throw new Error(
           `another resource of this program already manages the binding of ${subject}: declare each binding once`,
         );
       }
-      claims.add(claim);
-      if (!inputs.adopt && inputs.importId === undefined) {
-        ctx.warn(
-          `${subject} was already bound (outside this stack, or by a create whose answer was lost): this stack ` +
-            `manages that binding now, and destroying the stack removes it. Set adopt: true to say so and silence ` +
-            `this warning.`,
-        );
+      if (await isBound(ctx, aId, bId)) {
+        claims.add(claim);
+        return { id, outs: inputs, adopted: true };
       }
-      return { id, outs: inputs };
+      if (inputs.importId !== undefined) {
+        throw new Error(`importId ${inputs.importId} names no existing binding: ${subject} is not bound`);
+      }
     }
     await createOnce<true>(ctx.writes, {
       claim,
+      find: async () => ((await isBound(ctx, aId, bId)) ? true : undefined),
       send: async () => {
         await spec.add(ctx, aId, bId);
         return true;
       },
-      lookup: async () =>
-        (await isBound(ctx, aId, bId)) ? { state: "landed", object: true } : { state: "absent" },
-      taken: (cause) => cause,
-      adopted: () => undefined,
+      taken: () =>
+        new Error(
+          notOurs({
+            what: `the binding of ${subject}`,
+            adopt: `\`adopt: true\` (or importId: '${id}')`,
+            instead: "leave it out of this program",
+          }),
+        ),
     });
     if (!(await isBound(ctx, aId, bId))) {
       throw new Error(

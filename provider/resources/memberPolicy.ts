@@ -2,10 +2,10 @@
 // organization's default policies (Developer, unless changed) to every member it adds: declaring one of those takes
 // the existing binding over (set adopt: true to say so).
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
-export interface MemberPolicyArgs extends ConnectionArgs {
+export interface MemberPolicyArgs extends ResourceArgs {
   /** The member's id (getMember's memberId); changing it replaces the binding. */
   memberId: pulumi.Input<string>;
   /** The policy's id (Policy.policyId, or getPolicy's policyId); changing it replaces the binding. */

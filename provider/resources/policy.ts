@@ -10,11 +10,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { Policy as ApiPolicy } from "../client";
 import { canonicalJson, sameJson, sameKey } from "./core/canonical";
-import { PartialWriteError, type Context, type ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { PartialWriteError, type Context, type Created, type ResourceDefinition } from "./core/definition";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
-import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
+import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
   statementsSchema,
@@ -50,7 +50,7 @@ export interface PolicyStatement {
   resources: string[];
 }
 
-export interface PolicyArgs extends ConnectionArgs {
+export interface PolicyArgs extends ResourceArgs {
   /** Unique per organization (case-insensitive, checked by pulumi-featbit); changing it replaces the policy. */
   key: pulumi.Input<string>;
   /** Unique per organization (case-insensitive, checked by pulumi-featbit), built-in policies included. */
@@ -178,15 +178,6 @@ function checkNameFree(listed: readonly ApiPolicy[], wanted: string, self: strin
  * policy comes from a create whose answer was lost or a run interrupted before it was recorded; FeatBit does not
  * check policy keys, so without this every later run would refuse the key.
  */
-function asCreated(policy: ApiPolicy, inputs: Inputs): boolean {
-  const statements = statementsOf(policy);
-  return (
-    policy.type === CUSTOMER_MANAGED &&
-    policy.name === inputs.name &&
-    (policy.description ?? "") === inputs.description &&
-    (statements.length === 0 || sameJson(statements, inputs.statements))
-  );
-}
 
 const policyClaim = (inputs: Pick<Inputs, "key">) => `policy:${inputs.key}`;
 
@@ -219,18 +210,13 @@ async function adoptionTarget(
     if (found && found.type !== CUSTOMER_MANAGED) throw builtInRefusal(found, `key '${inputs.key}'`);
     return found;
   }
-  if (sameKeyed.length === 1 && asCreated(sameKeyed[0], inputs) && !claims.has(policyClaim(inputs))) {
-    ctx.warn(
-      `${describe(inputs)} already existed exactly as this program creates it (id ${sameKeyed[0].id}): a create ` +
-        `whose answer was lost, or an interrupted run, made it, so this stack manages it now. If someone else made ` +
-        `it, remove it from one of the two.`,
-    );
-    return sameKeyed[0];
-  }
   if (sameKeyed.length > 0) {
     throw new Error(
-      `a policy with key '${inputs.key}' already exists (id ${sameKeyed[0].id}; FeatBit does not enforce unique ` +
-        `policy keys, pulumi-featbit does): set adopt: true to manage it with Pulumi, or choose another key`,
+      notOurs({
+        what: `a policy with key '${inputs.key}'`,
+        detail: `id ${sameKeyed[0].id}; FeatBit does not enforce unique policy keys, pulumi-featbit does`,
+        adopt: `\`adopt: true\` (or importId: '${sameKeyed[0].id}')`,
+      }),
     );
   }
   return undefined;
@@ -264,34 +250,29 @@ async function settle(ctx: Context, inputs: Inputs, policy: ApiPolicy): Promise<
   return { ...inputs, policyId: policy.id };
 }
 
-async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const listed = await ctx.client.policies.all();
   const existing = await adoptionTarget(ctx, inputs, listed);
   checkNameFree(listed, inputs.name, existing?.id);
   if (existing) {
     claims.add(policyClaim(inputs));
-    return { id: existing.id, outs: await settle(ctx, inputs, existing) };
+    return { id: existing.id, outs: await settle(ctx, inputs, existing), adopted: true };
   }
 
   const created = await createOnce<ApiPolicy>(ctx.writes, {
     claim: policyClaim(inputs),
+    // adoptionTarget has just listed the policies and found the key free.
+    knownFree: true,
+    find: async () => {
+      const landed = (await ctx.client.policies.all()).filter((p) => sameKey(p.key, inputs.key));
+      return landed.length === 1 ? landed[0] : undefined;
+    },
     send: () =>
       ctx.client.policies.create({ name: inputs.name, key: inputs.key, description: inputs.description }),
-    // No policy had this key before (see adoptionTarget), so one that has it now is this create's.
-    lookup: async () => {
-      const landed = (await ctx.client.policies.all()).filter((p) => sameKey(p.key, inputs.key));
-      if (landed.length === 0) return { state: "absent" };
-      return landed.length === 1 && asCreated(landed[0], inputs)
-        ? { state: "landed", object: landed[0] }
-        : { state: "taken" };
-    },
-    taken: (cause) =>
-      new Error(
-        `another policy with key '${inputs.key}' appeared while this one was being created: run 'pulumi up' again`,
-        { cause },
-      ),
     // FeatBit does not check policy keys, so it never answers KeyHasBeenUsed here.
-    adopted: () => undefined,
+    taken: (cause) =>
+      cause ??
+      new Error(`another policy with key '${inputs.key}' was created meanwhile: run 'pulumi up' again`),
   });
 
   // FeatBit creates a policy without statements; they are a second write. If it fails the policy exists: Pulumi

@@ -6,16 +6,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProjectWithEnvs } from "../client";
-import { canonicalJson, sameKey } from "./core/canonical";
-import type { Context, ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import { sameKey } from "./core/canonical";
+import type { Context, Created, ResourceDefinition } from "./core/definition";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, key, name, shape, uuid, uuidImportId } from "./core/schema";
-import { createOnce, settledDelete } from "./core/writes";
+import { createOnce, notOurs, settledDelete } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
 
-export interface ProjectArgs extends ConnectionArgs {
+export interface ProjectArgs extends ResourceArgs {
   /** Unique per organization (case-insensitive); changing it replaces the project. */
   key: pulumi.Input<string>;
   name: pulumi.Input<string>;
@@ -72,16 +72,6 @@ function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
 // ---------------------------------------------------------------------------------------------------------------
 // Reads and writes
 
-/**
- * Whether a project holding the key is the one this resource creates: same name, and still only the `prod` and `dev`
- * environments FeatBit made with it. Such a project comes from a create whose answer was lost (in this run or an
- * interrupted earlier one); taking it over is safe, since it holds nothing yet. Anything else is someone's project.
- */
-function asCreated(project: ProjectWithEnvs, inputs: Inputs): boolean {
-  const keys = project.environments.map((e) => e.key.toLowerCase()).sort();
-  return project.name === inputs.name && canonicalJson(keys) === canonicalJson(["dev", "prod"]);
-}
-
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
   return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
 }
@@ -101,33 +91,27 @@ async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWith
   return inputs.adopt ? findByKey(ctx, inputs.key) : undefined;
 }
 
-async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
-  let project = await adoptionTarget(ctx, inputs);
-  if (project) {
-    if (project.name !== inputs.name) await ctx.client.projects.update(project.id, { name: inputs.name });
-    project = { ...project, name: inputs.name };
-  } else {
-    project = await createOnce<ProjectWithEnvs>(ctx.writes, {
-      claim: `project:${inputs.key}`,
-      send: () => ctx.client.projects.create({ name: inputs.name, key: inputs.key }),
-      lookup: async () => {
-        const found = await findByKey(ctx, inputs.key);
-        if (!found) return { state: "absent" };
-        return asCreated(found, inputs) ? { state: "landed", object: found } : { state: "taken" };
-      },
-      adopted: () =>
-        ctx.warn(
-          `project '${inputs.key}' already existed exactly as this program creates it (same name, only the prod and ` +
-            `dev environments FeatBit makes): a create whose answer was lost, or an interrupted run, made it, so ` +
-            `this stack manages it now. If someone else made it, remove it from one of the two.`,
-        ),
-      taken: (cause) =>
-        new Error(
-          `a project with key '${inputs.key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
-          { cause },
-        ),
-    });
+async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
+  const adopted = await adoptionTarget(ctx, inputs);
+  if (adopted) {
+    if (adopted.name !== inputs.name) await ctx.client.projects.update(adopted.id, { name: inputs.name });
+    const project = { ...adopted, name: inputs.name };
+    return { id: project.id, outs: outputs(inputs, project), adopted: true };
   }
+  const project = await createOnce<ProjectWithEnvs>(ctx.writes, {
+    claim: `project:${inputs.key}`,
+    find: () => findByKey(ctx, inputs.key),
+    send: () => ctx.client.projects.create({ name: inputs.name, key: inputs.key }),
+    taken: (cause, holder) =>
+      new Error(
+        notOurs({
+          what: `a project with key '${inputs.key}'`,
+          detail: holder ? `id ${holder.id}` : cause && "FeatBit: KeyHasBeenUsed",
+          adopt: `\`adopt: true\` (or importId: '${holder?.id ?? "<project_uuid>"}')`,
+        }),
+        { cause },
+      ),
+  });
   return { id: project.id, outs: outputs(inputs, project) };
 }
 

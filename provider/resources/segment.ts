@@ -22,8 +22,14 @@ import {
   toApiCondition,
   type PropertyCondition,
 } from "./core/conditions";
-import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
+import {
+  PartialWriteError,
+  splitId,
+  type Context,
+  type Created,
+  type ResourceDefinition,
+} from "./core/definition";
+import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import {
   adoption,
   crossField,
@@ -38,7 +44,7 @@ import {
   uuid,
 } from "./core/schema";
 import { stableId } from "./core/stableIds";
-import { claims, createOnce, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
+import { createOnce, notOurs, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -50,7 +56,7 @@ export interface SegmentRuleArgs {
   conditions: pulumi.Input<pulumi.Input<PropertyCondition>[]>;
 }
 
-export interface SegmentArgs extends ConnectionArgs {
+export interface SegmentArgs extends ResourceArgs<"release" | "archive" | "delete"> {
   /** The environment's id (Environment.environmentId); changing it replaces the segment. */
   environmentId: pulumi.Input<string>;
   /** Unique per environment (case-insensitive, checked by pulumi-featbit); changing it replaces the segment. */
@@ -392,26 +398,7 @@ function changedFields(current: Outputs, wanted: Inputs): Set<string> {
 // Create
 
 /** The existing segment to manage instead of creating one, after refusing duplicates FeatBit itself would accept. */
-/**
- * Whether a segment holding the key is the one this resource creates: its name and description as declared, and
- * its targeting and tags either as declared or still empty (this resource creates a segment empty, then writes them).
- * Such a segment comes from a create whose answer was lost or a run interrupted before it was recorded; FeatBit
- * does not check segment keys, so without this every later run would refuse the key.
- */
 const segmentClaim = (inputs: Inputs) => `segment:${inputs.environmentId}/${inputs.key}`;
-
-function asCreated(segment: ApiSegment, inputs: Inputs): boolean {
-  const targeting = targetingOf({ ...segment, rules: fromApiRules(segment.rules) });
-  const empty = targetingOf({ included: [], excluded: [], rules: [] });
-  return (
-    !segment.isArchived &&
-    segment.type === ENV_SPECIFIC &&
-    segment.name === inputs.name &&
-    (segment.description ?? "") === inputs.description &&
-    (sameJson(targeting, empty) || sameJson(targeting, targetingOf(inputs))) &&
-    (segment.tags.length === 0 || sameJson(asSet(segment.tags), inputs.tags))
-  );
-}
 
 async function adoptionTarget(
   ctx: Context,
@@ -452,23 +439,14 @@ async function adoptionTarget(
       const found = await ctx.client.segments.find(inputs.environmentId, active[0].id);
       if (found) return found;
     }
-  } else if (active.length === 1) {
-    const found = await ctx.client.segments.find(inputs.environmentId, active[0].id);
-    // Not when another resource of this run made it: two resources must never share one segment.
-    if (found && asCreated(found, inputs) && !claims.has(segmentClaim(inputs))) {
-      ctx.warn(
-        `${subject} already existed exactly as this program creates it (id ${found.id}): a create whose answer was ` +
-          `lost, or an interrupted run, made it, so this stack manages it now. If someone else made it, remove it ` +
-          `from one of the two.`,
-      );
-      return found;
-    }
   }
   if (!inputs.adopt && active.length > 0) {
     throw new Error(
-      `a segment with key '${inputs.key}' already exists in environment ${inputs.environmentId} (id ${active[0].id}; ` +
-        `FeatBit does not enforce unique segment keys, pulumi-featbit does): set adopt: true to manage it with ` +
-        `Pulumi, or choose another key`,
+      notOurs({
+        what: `a segment with key '${inputs.key}' in environment ${inputs.environmentId}`,
+        detail: `id ${active[0].id}; FeatBit does not enforce unique segment keys, pulumi-featbit does`,
+        adopt: `\`adopt: true\` (or importId: '${inputs.environmentId}/${active[0].id}')`,
+      }),
     );
   }
   if (matches.length > active.length) {
@@ -495,17 +473,25 @@ async function adoptExisting(
   };
 }
 
-async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
+async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const envId = inputs.environmentId;
   let listing: Listed[] | undefined;
   const listed = async () => (listing ??= await listAll(ctx, envId));
 
   const existing = await adoptionTarget(ctx, inputs, listed);
-  if (existing) return adoptExisting(ctx, inputs, existing);
+  if (existing) return { ...(await adoptExisting(ctx, inputs, existing)), adopted: true };
 
   const scope = await scopeFor(ctx, envId, await listed());
   const created = await createOnce<ApiSegment>(ctx.writes, {
     claim: segmentClaim(inputs),
+    // adoptionTarget has just listed the environment's segments and found the key free.
+    knownFree: true,
+    find: async () => {
+      const landed = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter(
+        (s) => !s.archived,
+      );
+      return landed.length === 1 ? await ctx.client.segments.find(envId, landed[0].id) : undefined;
+    },
     send: () =>
       ctx.client.segments.create(envId, {
         type: ENV_SPECIFIC,
@@ -514,17 +500,8 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
         description: inputs.description,
         scopes: [scope],
       }),
-    // No segment had this key before (see adoptionTarget), so one that has it now is ours.
-    lookup: async () => {
-      const landed = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter(
-        (s) => !s.archived,
-      );
-      const found = landed.length === 1 ? await ctx.client.segments.find(envId, landed[0].id) : undefined;
-      return found ? { state: "landed", object: found } : { state: "absent" };
-    },
     // FeatBit does not check segment keys, so it never answers KeyHasBeenUsed here.
-    taken: (cause) => cause,
-    adopted: () => undefined,
+    taken: (cause) => cause ?? new Error(`another segment with key '${inputs.key}' was created meanwhile`),
   });
 
   // FeatBit creates the segment empty; targeting and tags are separate writes. If one fails the segment exists:
@@ -605,12 +582,10 @@ async function settledReferences(ctx: Context, envId: string, segmentId: string)
 }
 
 /**
- * Archive, then delete (FeatBit deletes only archived segments): two requests. FeatBit refuses to archive a segment a
- * flag rule uses (SegmentIsBeingUsed): only then are the references looked at, waited for (see referenceWait) and
- * named. A read proves absence only where an answer leaves doubt.
+ * Archives the segment; a missing one counts as done. FeatBit refuses to archive a segment a flag rule uses
+ * (SegmentIsBeingUsed): only then are the references looked at, waited for (see referenceWait) and named.
  */
-async function remove(ctx: Context, id: string): Promise<void> {
-  const { envId, segmentId } = parseId(id);
+async function archiveSegment(ctx: Context, envId: string, segmentId: string): Promise<"archived" | "gone"> {
   const api = ctx.client.segments;
   const archive = async (): Promise<"archived" | "gone"> => {
     try {
@@ -624,20 +599,19 @@ async function remove(ctx: Context, id: string): Promise<void> {
         throw err;
       }
       if (!err.ambiguous) throw err;
-      // Ambiguous: go on; the delete below answers CannotDeleteUnArchivedSegment if the archive did not happen.
+      // Ambiguous: go on; a delete answers CannotDeleteUnArchivedSegment if the archive did not happen.
     }
     return "archived";
   };
-  let archived: "archived" | "gone";
   try {
-    archived = await archive();
+    return await archive();
   } catch (err) {
     if (!hasCode(err, "SegmentIsBeingUsed")) throw err;
     // Flags whose rules use it are usually being destroyed in this same run: give them the time to go.
     const refs = await settledReferences(ctx, envId, segmentId);
     if (refs.length > 0) throw await referencedError(ctx, refs);
     try {
-      archived = await archive();
+      return await archive();
     } catch (again) {
       // A flag rule started using it meanwhile.
       if (hasCode(again, "SegmentIsBeingUsed"))
@@ -645,6 +619,13 @@ async function remove(ctx: Context, id: string): Promise<void> {
       throw again;
     }
   }
+}
+
+/** Archive, then delete (FeatBit deletes only archived segments). A read proves absence only where an answer leaves doubt. */
+async function remove(ctx: Context, id: string): Promise<void> {
+  const { envId, segmentId } = parseId(id);
+  const api = ctx.client.segments;
+  const archived = await archiveSegment(ctx, envId, segmentId);
   if (archived === "gone") return;
 
   try {
@@ -720,6 +701,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   delete: (ctx, id) => remove(ctx, id),
+
+  async archive(ctx, id) {
+    const { envId, segmentId } = parseId(id);
+    await archiveSegment(ctx, envId, segmentId);
+  },
 };
 
 export { definition as segmentDefinition };

@@ -231,6 +231,7 @@ describe("create/read/update/delete wrapping", () => {
       adopt: false,
       thingId: "id-sparse",
       nested: { list: [null, 1] },
+      origin: "created",
     });
     // What Pulumi's dynamic-provider host does with the result.
     expect(() => Struct.fromJavaScript(outs as Record<string, never>)).not.toThrow();

@@ -519,7 +519,11 @@ describe("create", () => {
     const program = base({ description: "Checkout v2", tags: ["checkout", "web"] });
     const key = program.key as string;
     const { id, outs } = await create(program);
-    expect(requests()).toEqual([`POST /envs/${envId}/feature-flags`]);
+    // A look proving the key free (the evidence that a create whose answer is lost made what holds it), then one write.
+    expect(requests()).toEqual([
+      `GET /envs/${envId}/feature-flags/${key}`,
+      `POST /envs/${envId}/feature-flags`,
+    ]);
     const trueId = stableId(key, "variation", "true");
     const falseId = stableId(key, "variation", "false");
     expect(id).toBe(`${envId}/${key}`);
@@ -536,6 +540,7 @@ describe("create", () => {
       ],
       tags: ["checkout", "web"],
       flagId: flag.id,
+      origin: "created",
     });
     expect(flag).toMatchObject({
       isEnabled: false,
@@ -593,11 +598,13 @@ describe("create", () => {
     await create(program);
     h.emulator.requests.clear();
     const message = await failure(create({ ...program, key: (program.key as string).toUpperCase() }));
-    expect(message).toMatch(/already exists in environment .*KeyHasBeenUsed.*adopt: true.*importId/);
-    // One POST, then a look at what holds the key (it is not what this create posts: another key's spelling).
+    expect(message).toMatch(
+      /with another letter case; FeatBit: KeyHasBeenUsed\) already exists in FeatBit, and this stack has no evidence that it created it.*adopt: true.*importId/,
+    );
+    // A look at the key (FeatBit reads keys case-sensitively, so it seems free), then FeatBit's refusal.
     expect(requests()).toEqual([
-      `POST /envs/${envId}/feature-flags`,
       `GET /envs/${envId}/feature-flags/${(program.key as string).toUpperCase()}`,
+      `POST /envs/${envId}/feature-flags`,
     ]);
   });
 
@@ -610,7 +617,7 @@ describe("create", () => {
     expect(requests().filter((r) => r.startsWith("POST"))).toHaveLength(1);
   });
 
-  test("a lost response to a create FeatBit refused never passes off an existing flag as the new one", async () => {
+  test("an existing flag is never taken, even exactly as this program creates it, and even after a lost answer", async () => {
     const program = base();
     const key = program.key as string;
     // The key is taken by a flag made in the FeatBit UI (its own variation ids), or by an archived flag of this
@@ -627,14 +634,25 @@ describe("create", () => {
       disabledVariationId: "ui-false",
     });
     h.emulator.faults.add({ method: "POST", path: "/feature-flags", reset: "after", times: 1 });
-    expect(await failure(create(program))).toMatch(/already exists in environment .*adopt: true/);
+    expect(await failure(create(program))).toMatch(
+      /already exists in FeatBit, and this stack has no evidence.*adopt: true/,
+    );
+
+    // One this stack's provider made (so exactly what this resource creates), found by a second declaration.
+    const twin = base();
+    await create(twin);
+    expect(await failure(create(twin))).toMatch(/already exists in FeatBit, and this stack has no evidence/);
 
     const archived = base();
     await create(archived);
     await api("PUT", `/envs/${envId}/feature-flags/${archived.key as string}/archive`);
     h.emulator.faults.add({ method: "POST", path: "/feature-flags", reset: "after", times: 1 });
-    expect(await failure(create(archived))).toMatch(/already exists in environment .*archived.*adopt: true/);
+    expect(await failure(create(archived))).toMatch(
+      /possibly archived.*already exists in FeatBit.*adopt: true/,
+    );
     expect((await live(key)).name).toBe("Made in the UI");
+    // The UI's flag and the two this program made: each refusal came from looking, before anything was sent.
+    expect(requests().filter((r) => r.startsWith("POST"))).toHaveLength(3);
   });
 
   test("a create refused by the server fails without retrying the write", async () => {
@@ -748,7 +766,9 @@ describe("read", () => {
     const program = base({ description: "d" });
     const { id, outs } = await create(program);
     const read = await p.read(id);
-    expect(read.props).toEqual({ ...outs });
+    // A read without state adopts nothing, so it records no origin.
+    const { origin: _origin, ...found } = outs;
+    expect(read.props).toEqual(found);
     expect(read.inputs).toMatchObject({ key: program.key, description: "d" });
     // Not declared, so not stored: the adoption inputs are kept only as the program gave them.
     expect(read.inputs).not.toHaveProperty("adopt");

@@ -52,7 +52,7 @@ test("check refuses what FeatBit's columns cannot hold, without an API call", as
 test("creates, reads back, renames in place and deletes", async () => {
   const { id, outs, inputs } = await up({ name, description: "Release engineers" });
   expect(writes()).toEqual(["POST /groups"]);
-  expect(outs).toEqual({ name, description: "Release engineers", groupId: id });
+  expect(outs).toEqual({ name, description: "Release engineers", groupId: id, origin: "created" });
   expect(outs).not.toHaveProperty("adopt");
   expect((await group.read(id, outs)).props).toEqual(outs);
   expect((await group.diff(id, outs, inputs)).changes).toBe(false);
@@ -77,8 +77,10 @@ test("creates, reads back, renames in place and deletes", async () => {
 test("a name in use (ignoring case) is refused unless adopted; adopting takes the declared spelling", async () => {
   const existing = await external(name.toLowerCase(), "made in the UI");
   const err = await errorOf(h, up({ name }));
-  expect(err.message).toContain(`a group named '${name.toLowerCase()}' already exists (id ${existing.id}`);
-  expect(err.message).toContain("set adopt: true");
+  expect(err.message).toContain(
+    `a group named '${name.toLowerCase()}' already exists in FeatBit (id ${existing.id}`,
+  );
+  expect(err.message).toContain("`adopt: true`");
   expect(writes()).toEqual([]);
 
   const { id } = await up({ name, adopt: true });
@@ -92,7 +94,7 @@ test("of two groups with one name, neither is adopted: the duplicate must go fir
   const err = await errorOf(h, up({ name, adopt: true }));
   expect(err.message).toContain(`2 groups are named '${name}' (${second.id}, ${first.id})`);
   const byId = await errorOf(h, up({ name, importId: first.id }));
-  expect(byId.message).toContain(`a group named '${name}' already exists (id ${second.id}`);
+  expect(byId.message).toContain(`a group named '${name}' already exists in FeatBit (id ${second.id}`);
   expect(writes()).toEqual([]);
 });
 
@@ -115,9 +117,11 @@ test("refresh reports drift and a deleted group; delete warns about bindings mad
   expect(await group.read(id, outs)).toEqual({});
 });
 
-test("a group left by an interrupted run is taken over with a warning", async () => {
+test("a group exactly as this program would make it (another stack's, or a killed run's) is not taken", async () => {
   const left = await external(name, "exact");
-  const { id } = await up({ name, description: "exact" });
-  expect(id).toBe(left.id);
-  expect(warnings).toEqual([expect.stringContaining("already existed exactly as this program creates it")]);
+  const err = await errorOf(h, up({ name, description: "exact" }));
+  expect(err.message).toContain(`a group named '${name}' already exists in FeatBit (id ${left.id}`);
+  expect(err.message).toMatch(/no evidence that it created it.*featbit-recover/);
+  expect(writes()).toEqual([]);
+  expect(warnings).toEqual([]);
 });

@@ -117,14 +117,22 @@ describe.each(cases)("$kind", (c) => {
     expect(await p().read(id, outs)).toEqual({});
   });
 
-  test("an existing binding is taken over with a warning", async () => {
+  test("an existing binding is refused unless adopted, and an adopted one is released on destroy", async () => {
     await h.api("PUT", c.add().slice("PUT ".length));
     h.emulator.requests.clear();
-    const { id } = await up(c.inputs());
-    expect(id).toBe(c.id());
+    const err = await errorOf(h, up(c.inputs()));
+    expect(err.message).toMatch(
+      /the binding of .* already exists in FeatBit, and this stack has no evidence/,
+    );
+    expect(err.message).toContain("leave it out of this program, or manage it knowingly with `adopt: true`");
     expect(writes()).toEqual([]);
-    expect(warnings).toEqual([expect.stringContaining("was already bound")]);
-    expect(warnings[0]).toContain("Set adopt: true");
+    const { id, outs } = await up({ ...c.inputs(), adopt: true });
+    expect([id, outs.origin]).toEqual([c.id(), "adopted"]);
+    expect(writes()).toEqual([]);
+    await p().delete(id, outs);
+    // Released: the binding made outside the stack stays.
+    expect(writes()).toEqual([]);
+    expect((await p().read(id, outs)).id).toBe(id);
   });
 
   test("a missing end is named before anything is written", async () => {

@@ -175,8 +175,12 @@ describe("adoption", () => {
     const existing = (await h.api<ProjectWithEnvs>("POST", "/projects", { key, name: "Made in the UI" }))
       .body;
     const err = await errorOf(h, project.create(await checked({ key, name: "Shop" })));
-    expect(err.message).toBe(
-      `creating project '${key}' failed: a project with key '${key}' already exists (FeatBit: KeyHasBeenUsed): set adopt: true to manage it with Pulumi, or choose another key`,
+    expect(err.message).toMatch(
+      new RegExp(
+        `^creating project '${key}' failed: a project with key '${key}' already exists in FeatBit, and this stack ` +
+          `has no evidence that it created it .*Safe ways out: \\(1\\) .*stack was renamed or moved.*\\(2\\) .*` +
+          `featbit-recover.*\\(3\\) .*adopt: true.*released, not deleted`,
+      ),
     );
     const { id, outs } = await up({ key: key.toUpperCase(), name: "Shop", adopt: true });
     expect(id).toBe(existing.id);

@@ -1,7 +1,9 @@
-// A create whose answer was lost, or a run that crashed before Pulumi recorded what it created, leaves an object in
-// FeatBit that no state knows. The next run (a new provider process) takes it over, with a warning, when it is exactly
-// what the resource creates and untouched since; anything else holding the key is refused. Each "run" below is a
-// fresh copy of the implementation, as a new deployment's provider process would be.
+// Ownership by evidence. A create whose answer was lost in this run made whatever holds its key afterwards: the run
+// looked, just before sending, and found the key free. An object that no state knows and that held the key before a
+// run sent anything is refused, whatever it looks like: exactly what the resource creates may be another stack's
+// (two stacks declaring one project) as well as a killed run's (which `featbit-recover` records from that run's
+// pending create, see test/tools/recover.test.ts). Each "run" below is a fresh copy of the implementation, as a new
+// deployment's provider process would be.
 import type { DynamicProvider } from "../../provider/host/dynamicProvider";
 import type * as Implementation from "../../provider/implementation";
 import { startProviderHarness, withPaths, type ProviderHarness } from "../support/providerHarness";
@@ -88,22 +90,46 @@ const cases: [string, () => Props, (id: string) => Promise<void>][] = [
   ],
 ];
 
+/** The path each kind's create is POSTed to. */
+const createPath: Record<string, RegExp> = {
+  Project: /\/projects$/,
+  Environment: /\/projects\/[^/]+\/envs$/,
+  FeatureFlag: /\/feature-flags$/,
+  Segment: /\/segments$/,
+};
+const creates = (kind: string) =>
+  h.emulator.requests.all().filter((r) => r.method === "POST" && createPath[kind].test(r.path)).length;
+
 describe.each(cases)("%s", (kind, program, touch) => {
-  test("an object exactly as this resource creates it, unknown to state, is taken over with a warning", async () => {
+  test("an object exactly as this resource creates it, unknown to state, is refused with the safe ways out", async () => {
     const news = program();
     const first = await create(newRun(), kind, news);
-    // The run crashed before recording it; the next run declares the same resource.
-    const second = await create(newRun(), kind, news);
-    expect(second.id).toBe(first.id);
-    expect(warnings.join("\n")).toMatch(/already existed exactly as this program creates it/);
+    // Another stack declaring the same object, or this stack after a run that crashed before recording it: the
+    // object alone cannot tell which.
+    const before = creates(kind);
+    await expect(create(newRun(), kind, news)).rejects.toThrow(
+      /already exists in FeatBit, and this stack has no evidence that it created it.*renamed or moved.*featbit-recover.*adopt: true/,
+    );
+    expect(creates(kind)).toBe(before);
+    expect(warnings).toEqual([]);
+    // The first one is untouched.
+    expect((await newRun()(kind).read(first.id, first.outs as Props)).id).toBe(first.id);
   });
 
-  test("one touched since (edited in the UI) is someone's: refused, pointing at adopt", async () => {
+  test("one touched since (edited in the UI) is refused the same way", async () => {
     const news = program();
     const first = await create(newRun(), kind, news);
     await touch(first.id);
-    await expect(create(newRun(), kind, news)).rejects.toThrow(/already exists.*adopt: true/);
-    expect(warnings).toEqual([]);
+    await expect(create(newRun(), kind, news)).rejects.toThrow(/already exists in FeatBit.*adopt: true/);
+  });
+
+  test("a create whose answer is lost is this create's: found by reading, never sent twice", async () => {
+    const news = program();
+    h.emulator.faults.add({ method: "POST", path: createPath[kind], reset: "after", times: 1 });
+    const before = creates(kind);
+    const made = await create(newRun(), kind, news);
+    expect(made.outs).toMatchObject({ origin: "created" });
+    expect(creates(kind) - before).toBe(1);
   });
 
   test("two resources of one run declaring the same key never share the object", async () => {

@@ -2,6 +2,7 @@
 import { FeatBitApiError, type ErrorKind } from "../../provider/client/errors";
 import { canonicalJson } from "../../provider/resources/core/canonical";
 import {
+  claims,
   createOnce,
   retryOnConflict,
   verifiedWrite,
@@ -78,28 +79,86 @@ describe("verifiedWrite", () => {
   });
 });
 
-describe("createOnce", () => {
-  const create = (send: () => Promise<string>, found: "landed" | "taken" | "absent") => {
-    const taken = new Error("taken: set adopt");
-    return createOnce<string>(ONCE, {
-      claim: `test:${++claimCounter}`,
-      send,
-      lookup: async () => (found === "landed" ? { state: "landed", object: "found" } : { state: found }),
-      taken: () => taken,
-      adopted: () => undefined,
-    });
-  };
+describe("createOnce: ownership by evidence", () => {
+  /** A FeatBit holding `before` under the key when the create starts; each send takes the next answer. */
+  function world(before: string | undefined, answers: ("ok" | "lost" | "taken")[]) {
+    const state = { holder: before, sends: 0, finds: 0 };
+    const run = (extra: { knownFree?: boolean; claim?: string } = {}) =>
+      createOnce<string>(ONCE_PLUS, {
+        claim: extra.claim ?? `test:${++claimCounter}`,
+        knownFree: extra.knownFree,
+        find: async () => {
+          state.finds++;
+          return state.holder;
+        },
+        send: async () => {
+          const answer = answers[state.sends++] ?? "ok";
+          if (state.holder !== undefined) throw failure("business", 422, false, ["KeyHasBeenUsed"]);
+          state.holder = "mine";
+          if (answer === "lost") throw failure("server", 502, true);
+          return "answered";
+        },
+        taken: (cause) => new Error(`taken${cause ? " (422)" : ""}`),
+      });
+    return { state, run };
+  }
+  /** Two sends at most. */
+  const ONCE_PLUS: WritePolicy = { ...ONCE, sends: 2 };
 
-  test("a lost answer: what holds the key decides", async () => {
-    const lost = () => Promise.reject(failure("server", 502, true));
-    await expect(create(lost, "landed")).resolves.toBe("found");
-    await expect(create(lost, "taken")).rejects.toThrow("taken: set adopt");
-    await expect(create(lost, "absent")).rejects.toThrow(/showed the change was not applied$/);
+  test("an object holding the key before anything is sent is never taken, whatever it looks like", async () => {
+    const w = world("someone else's, identical to what this resource creates", []);
+    await expect(w.run()).rejects.toThrow(/^taken$/);
+    expect(w.state.sends).toBe(0);
   });
 
-  test("KeyHasBeenUsed is the key taken, whatever its letter case", async () => {
-    const refused = () => Promise.reject(failure("business", 422, false, ["keyHasBeenUsed"]));
-    await expect(create(refused, "absent")).rejects.toThrow("taken: set adopt");
+  test("a lost answer: the key was free just before the send, so what holds it now is this create's", async () => {
+    const w = world(undefined, ["lost"]);
+    await expect(w.run()).resolves.toBe("mine");
+    expect(w.state.sends).toBe(1);
+  });
+
+  test("KeyHasBeenUsed on the first send (someone took the key after the read) is refused", async () => {
+    const w = world(undefined, []);
+    // The key is taken between the pre-read and the send.
+    const run = createOnce<string>(ONCE, {
+      claim: `test:${++claimCounter}`,
+      find: async () => (w.state.finds++ === 0 ? undefined : "someone else's"),
+      send: () => Promise.reject(failure("business", 422, false, ["keyHasBeenUsed"])),
+      taken: (cause) => new Error(`taken${cause ? " (422)" : ""}`),
+    });
+    await expect(run).rejects.toThrow("taken (422)");
+  });
+
+  test("a caller's own listing stands in for the pre-read (knownFree)", async () => {
+    const w = world(undefined, []);
+    await expect(w.run({ knownFree: true })).resolves.toBe("answered");
+    expect(w.state.finds).toBe(0);
+  });
+
+  test("a key another resource of this run created meanwhile is refused, even after a lost answer", async () => {
+    const claim = `test:${++claimCounter}`;
+    let holder: string | undefined;
+    const policy: WritePolicy = { ...ONCE, sends: 2 };
+    const run = createOnce<string>(policy, {
+      claim,
+      find: async () => holder,
+      send: async () => {
+        if (holder !== undefined) throw failure("business", 422, false, ["KeyHasBeenUsed"]);
+        // Another resource's create of the same key lands while this one's answer is lost.
+        holder = "theirs";
+        claims.add(claim);
+        throw failure("network", undefined, true);
+      },
+      taken: (cause) => new Error(`taken${cause ? " (422)" : ""}`),
+    });
+    await expect(run).rejects.toThrow("taken (422)");
+  });
+
+  test("a same-key replacement in one run (create, delete, create) still recognises its own lost create", async () => {
+    const claim = `test:${++claimCounter}`;
+    await expect(world(undefined, []).run({ claim })).resolves.toBe("answered");
+    // The first object was deleted; the replacement's answer is lost.
+    await expect(world(undefined, ["lost"]).run({ claim })).resolves.toBe("mine");
   });
 });
 
@@ -170,28 +229,41 @@ describe("sending again what proved not to land", () => {
 
   test("a create is sent again only once nothing holds its key, and waits for a timed-out one", async () => {
     const f = script(["lost", "late"]);
+    let first = true;
     const created = await createOnce(f.policy, {
       claim: `test:${++claimCounter}`,
+      // Free before the first send; afterwards, whatever the scripted FeatBit holds.
+      find: async () => {
+        if (first) return ((first = false), undefined);
+        return (await f.read()).landed ? "found" : undefined;
+      },
       send: f.send,
-      lookup: async () =>
-        (await f.read()).landed ? { state: "landed", object: "found" } : { state: "absent" },
       taken: () => new Error("taken"),
-      adopted: () => undefined,
     });
     expect(created).toBe("found");
     expect(f.state.sends).toBe(2);
   });
 
-  test("KeyHasBeenUsed for an object exactly as this resource creates it: adopted, and the user is told", async () => {
-    const adopted: string[] = [];
-    const object = await createOnce(ONCE, {
+  test("KeyHasBeenUsed after a resend: an earlier send of this create landed late, so it is this create's", async () => {
+    let holder: string | undefined;
+    let sends = 0;
+    const policy: WritePolicy = { sends: 3, lateLandingMs: 0, pollMs: 1, sleep: async () => undefined };
+    const created = await createOnce(policy, {
       claim: `test:${++claimCounter}`,
-      send: () => Promise.reject(failure("business", 422, false, ["KeyHasBeenUsed"])),
-      lookup: async () => ({ state: "landed", object: "earlier run's" }),
+      find: async () => holder,
+      send: async () => {
+        sends++;
+        if (sends === 1) {
+          // Lost, and lands only after the read-back found nothing.
+          setImmediate(() => (holder = "landed late"));
+          throw failure("network", undefined, true);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        throw failure("business", 422, false, ["KeyHasBeenUsed"]);
+      },
       taken: () => new Error("taken"),
-      adopted: (o) => adopted.push(o),
     });
-    expect([object, adopted]).toEqual(["earlier run's", ["earlier run's"]]);
+    expect([created, sends]).toEqual(["landed late", 2]);
   });
 });
 

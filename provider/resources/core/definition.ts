@@ -50,17 +50,37 @@ export interface ResourceDefinition<I extends object, O extends I> {
   readonly fromId?: Partial<Record<keyof O & string, (id: string) => string>>;
   /** For messages: "feature flag 'checkout' in environment 0f2c…". */
   describe(props: Partial<I>): string;
-  create(ctx: Context, inputs: I): Promise<{ id: string; outs: O }>;
+  create(ctx: Context, inputs: I): Promise<Created<O>>;
   /** Undefined when the object no longer exists. */
   read(ctx: Context, id: string, olds: O | undefined): Promise<O | undefined>;
   /** `changed` lists the inputs that differ; touch only those. */
   update(ctx: Context, id: string, olds: O, news: I, changed: ReadonlySet<keyof I & string>): Promise<O>;
   delete(ctx: Context, id: string, olds: O): Promise<void>;
   /**
+   * For kinds FeatBit archives (flags, segments): archive without deleting, for `onDestroy: "archive"`. The key
+   * stays taken while the object is archived.
+   */
+  archive?(ctx: Context, id: string, olds: O): Promise<void>;
+  /**
+   * Whether state written before the provider recorded `origin` holds an adopted object: by default when the inputs
+   * say adopt or importId; Environment adds FeatBit's own prod and dev, which it always adopted.
+   */
+  adoptedBefore?(olds: O): boolean;
+  /**
    * The inputs a freshly read object corresponds to, so `pulumi refresh` folds drift back into inputs. Default: the
    * input fields of the outputs, create-only fields taken from the previous inputs.
    */
   inputsOf?(outs: O, previousInputs: Partial<I> | undefined): I;
+}
+
+/**
+ * What `create` made: the object's id and outputs, and whether it took over an existing object (adopt, importId)
+ * rather than creating one. The host records which, as `origin`, so that destroy keeps what the stack did not make.
+ */
+export interface Created<O> {
+  id: string;
+  outs: O;
+  adopted?: boolean;
 }
 
 /**

@@ -22,6 +22,21 @@ export interface ConnectionArgs {
   installation?: pulumi.Input<string>;
 }
 
+/** What destroying a resource (or removing it from the program) may do to its object in FeatBit. */
+export type OnDestroy = "release" | "delete";
+
+/** What every resource's arguments may add: where it lives, and what destroying it does. */
+export interface ResourceArgs<D extends string = OnDestroy> extends ConnectionArgs {
+  /**
+   * What destroying this resource (or removing it from the program) does to the object in FeatBit: `delete` it,
+   * `release` it (drop it from the stack's state and leave it in FeatBit as it is), or, for feature flags and
+   * segments, `archive` it. Default: `delete` for an object this stack created, `release` for one it adopted
+   * (adopt, importId, FeatBit's own prod and dev), so destroying a stack never deletes what existed before it.
+   * Changing it changes only the stack's state.
+   */
+  onDestroy?: pulumi.Input<D>;
+}
+
 /**
  * Every resource class extends `pulumi.CustomResource` itself and calls these: a dynamic resource registered by hand.
  * `pulumi.dynamic.Resource` would serialize a provider object (closures and all, 2.4 KB per copy even for one that

@@ -96,80 +96,111 @@ export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<
   }
 }
 
-/** What a lost create left behind, as far as reading back can tell. */
-export type Landed<T> =
-  /** The object this create made. */
-  | { state: "landed"; object: T }
-  /** An object holding the key that this create did not make (it existed before, or differs from what was sent). */
-  | { state: "taken" }
-  | { state: "absent" };
-
 export interface CreateOnce<T> {
   /** The key the object holds, e.g. "flag:<env>/<key>" (see claims). */
   claim: string;
+  /** The object holding the key now, or undefined when the key is free. */
+  find(): Promise<T | undefined>;
+  /**
+   * The caller read FeatBit and found the key free just before calling (its own listing, e.g. for a uniqueness check
+   * FeatBit does not make): no second read is needed before the first send.
+   */
+  knownFree?: boolean;
   send(): Promise<T>;
-  /** After an ambiguous failure: what holds the key now. */
-  lookup(): Promise<Landed<T>>;
-  /** The refusal when the key is taken (FeatBit's 422 KeyHasBeenUsed, or found taken after a lost answer). */
-  taken(cause: FeatBitApiError): Error;
-  /** Told when the key was taken by an object this resource takes as its own (to warn the user). */
-  adopted(object: T): void;
+  /**
+   * The refusal when the key is held by an object this stack cannot prove it made (see notOurs): FeatBit's 422
+   * KeyHasBeenUsed (`cause`), or the key found taken before anything was sent.
+   */
+  taken(cause?: FeatBitApiError, holder?: T): Error;
 }
 
 /**
- * A create that never makes two objects. When its answer is lost, what holds the key decides: the object this create
- * made is taken as created (looking, for a timed-out create, as long as it may still land), anything else is
- * reported, and nothing at all proves the create did not land, so it is sent again. When FeatBit says the key is
- * taken, the object holding it is this resource's if it is exactly what this resource creates (a create whose answer
- * was lost in an earlier run, or a run that crashed): see each resource's `lookup`.
+ * A create that never makes two objects and never takes someone else's. Ownership is decided by evidence, never by
+ * what an object looks like: two stacks (or a stack and a person in the UI) may declare exactly the same project,
+ * and an object that merely looks like what this resource would create may be theirs. The evidence is this
+ * process's own: the key was free when it looked, just before it sent the create; so whatever holds the key after a
+ * create whose answer was lost (a timeout, a reset, a 5xx) was made by that create, and is taken as created. A key
+ * held before anything was sent is refused with `taken`, whoever holds it (another stack, the UI, or a run of this
+ * stack that was killed before recording its create: the refusal lists the safe ways out, see notOurs).
  */
 export async function createOnce<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> {
+  if (!c.knownFree) {
+    const holder = await c.find();
+    if (holder !== undefined) throw c.taken(undefined, holder);
+  }
   const object = await sendCreate(policy, c);
   claims.add(c.claim);
   return object;
 }
 
 async function sendCreate<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> {
+  // Another resource of this run may create the same key meanwhile (two declarations of one key): its object is not
+  // this create's, even though this create's answer was lost.
+  const madeBefore = claims.count(c.claim);
   for (let send = 1; ; send++) {
     try {
       return await c.send();
     } catch (err) {
       if (!isFeatBitApiError(err)) throw err;
+      // Once this process has sent the create, the key was free before it: what holds it now is its object.
+      const mine = async (): Promise<T | undefined> =>
+        claims.count(c.claim) === madeBefore ? c.find() : undefined;
       if (err.ambiguous) {
-        let found = await c.lookup();
-        if (err.kind === "timeout")
-          found = await lookAgain(
-            policy,
-            () => c.lookup(),
-            (f) => f.state !== "absent",
-            found,
-          );
-        if (found.state === "landed") return found.object;
-        if (found.state === "taken") throw c.taken(err);
+        let found = await mine();
+        if (err.kind === "timeout") found = await lookAgain(policy, mine, (f) => f !== undefined, found);
+        if (found !== undefined) return found;
         if (send >= policy.sends) throw notApplied(err);
         continue;
       }
       if (hasCode(err, "KeyHasBeenUsed")) {
-        const found = await c.lookup();
-        // Another resource of this program made it in this run: two resources must never share one object.
-        if (found.state !== "landed" || claims.has(c.claim)) throw c.taken(err);
-        c.adopted(found.object);
-        return found.object;
+        // An earlier send of this loop was read back as not landed, then landed after all (later than the window).
+        const found = send > 1 ? await mine() : undefined;
+        if (found !== undefined) return found;
+        throw c.taken(err);
       }
       throw err;
     }
   }
 }
 
-const claimed = new Set<string>();
+/**
+ * Why an object this stack did not make is refused, and the safe ways out, for `taken` refusals. Adopting is the
+ * last of them on purpose: it makes this stack manage something another stack or a person may still manage.
+ */
+export function notOurs(o: {
+  /** "a project with key 'shop'" */
+  what: string;
+  /** What else is known of it: its id, FeatBit's code. */
+  detail?: string;
+  /** How to adopt it: "`adopt: true` (or importId: '…')". */
+  adopt: string;
+  /** The other way out when it belongs to someone else; default "choose another key". */
+  instead?: string;
+}): string {
+  return (
+    `${o.what} already exists in FeatBit${o.detail ? ` (${o.detail})` : ""}, and this stack has no evidence that ` +
+    `it created it (a stack manages only what it created or what its program adopts). Safe ways out: ` +
+    `(1) if this program's stack was renamed or moved (a new folder or project name, a Pulumi.yaml added later, ` +
+    `another backend), run it as the stack that created the object instead (\`pulumi stack ls\`, ` +
+    `\`pulumi stack select\`, or move that stack's state with \`pulumi stack export\`/\`pulumi stack import\`); ` +
+    `(2) if a run of this stack was killed while creating it, run \`npx featbit-recover\` in the program's folder ` +
+    `to record it from that run's pending create; ` +
+    `(3) if it belongs to someone else (another stack, FeatBit's UI, another tool), ${o.instead ?? "choose another key"}, ` +
+    `or manage it knowingly with ${o.adopt}: an adopted object is released, not deleted, when this stack is destroyed`
+  );
+}
+
+const claimed = new Map<string, number>();
 
 /**
- * The keys this provider process created or took over (Pulumi runs one per deployment). An object found holding a key
- * is only ever taken as a resource's own when no other resource of this run claimed that key.
+ * The keys this provider process created or took over (Pulumi runs one per deployment), and how often: an object
+ * found holding a key after a lost answer is a create's own only when no other create of this run made that key in
+ * the meantime; adoptions use it to refuse a second resource adopting what another already manages.
  */
 export const claims = {
-  add: (claim: string): void => void claimed.add(claim.toLowerCase()),
-  has: (claim: string): boolean => claimed.has(claim.toLowerCase()),
+  add: (claim: string): void => void claimed.set(claim.toLowerCase(), claims.count(claim) + 1),
+  has: (claim: string): boolean => claims.count(claim) > 0,
+  count: (claim: string): number => claimed.get(claim.toLowerCase()) ?? 0,
 };
 
 /**
