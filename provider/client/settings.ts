@@ -22,6 +22,7 @@ export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
+/** FeatBit Cloud's API: named in advice, never used unless configured (see urlForToken). */
 export const DEFAULT_API_URL = "https://app-api.featbit.co";
 export const API_PREFIX = "/api/v1";
 
@@ -128,21 +129,74 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
         (misnamed ? ` Found ${misnamed}, which is not read: rename it to featbit:accessToken.` : ""),
     );
   }
+  // A malformed token is the more useful message when both it and the URL are wrong.
+  checkAccessToken(token.value, token.source);
   const allowInsecure = lookup(SETTINGS.allowInsecureHttp);
-  const apiUrl = lookup(SETTINGS.apiUrl);
+  const allowInsecureHttp = allowInsecure === undefined ? false : parseBoolean(allowInsecure);
+  const apiUrl = urlForToken(config, env, token, allowInsecureHttp);
 
   const settings: ClientSettings = {
-    apiUrl: apiUrl?.value ?? DEFAULT_API_URL,
+    apiUrl: apiUrl.value,
     accessToken: token.value,
     maxRetries: parseNumber("maxRetries", lookup(SETTINGS.maxRetries)),
     httpTimeoutSeconds: parseNumber("httpTimeoutSeconds", lookup(SETTINGS.httpTimeoutSeconds)),
     maxConcurrency: parseNumber("maxConcurrency", lookup(SETTINGS.maxConcurrency)),
-    allowInsecureHttp: allowInsecure === undefined ? false : parseBoolean(allowInsecure),
+    allowInsecureHttp,
   };
-  return validateSettings(settings, {
-    apiUrl: apiUrl?.source ?? SETTINGS.apiUrl.key,
-    accessToken: token.source,
-  });
+  return validateSettings(settings, { apiUrl: apiUrl.source, accessToken: token.source });
+}
+
+/**
+ * The FeatBit a token is sent to: only one configured beside it, never a default. A token is a credential of one
+ * installation: sent to FeatBit Cloud because nobody said otherwise, or to a URL another variable of the shell
+ * happens to hold, it reaches a server it was not meant for. So a token kept in stack config goes only to the
+ * stack config's URL; a token from the environment goes to the stack config's URL (a stack that names its FeatBit)
+ * or the environment's, and not when the two disagree.
+ */
+function urlForToken(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+  token: Found,
+  allowInsecureHttp: boolean,
+): Found {
+  const fromConfig = lookupIn(config, {}, SETTINGS.apiUrl);
+  const fromEnv = lookupIn(undefined, env, SETTINGS.apiUrl);
+  const tokenInConfig = token.source === SETTINGS.accessToken.key;
+  if (tokenInConfig) {
+    if (fromConfig) return fromConfig;
+    throw new FeatBitConfigError(
+      SETTINGS.apiUrl.key,
+      `${SETTINGS.accessToken.key} is set, but ${SETTINGS.apiUrl.key} is not: the token is sent only to the FeatBit ` +
+        `configured beside it. Set it with \`pulumi config set ${SETTINGS.apiUrl.key} <url>\`, e.g. ` +
+        `${DEFAULT_API_URL} for FeatBit Cloud` +
+        (fromEnv ? ` (${fromEnv.source} from the environment is not used with a token from the stack config)` : ""),
+    );
+  }
+  if (fromConfig && fromEnv) {
+    const same = (a: string, b: string) => {
+      try {
+        return normalizeApiUrl(a, allowInsecureHttp) === normalizeApiUrl(b, allowInsecureHttp);
+      } catch {
+        return false;
+      }
+    };
+    if (!same(fromConfig.value, fromEnv.value)) {
+      throw new FeatBitConfigError(
+        SETTINGS.apiUrl.key,
+        `${token.source} comes with ${fromEnv.source}=${redact(fromEnv.value)}, but the stack config's ` +
+          `${SETTINGS.apiUrl.key} is ${redact(fromConfig.value)}: the token would be sent to a FeatBit it may not be ` +
+          `meant for. Make them agree, or unset one of them`,
+      );
+    }
+  }
+  const found = fromConfig ?? fromEnv;
+  if (found) return found;
+  throw new FeatBitConfigError(
+    SETTINGS.apiUrl.key,
+    `${token.source} is set, but no FeatBit URL is: the token is sent only to the FeatBit configured beside it. Set ` +
+      `${SETTINGS.apiUrl.env[0]} (or \`pulumi config set ${SETTINGS.apiUrl.key} <url>\`), e.g. ${DEFAULT_API_URL} ` +
+      `for FeatBit Cloud`,
+  );
 }
 
 /**

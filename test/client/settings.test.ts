@@ -23,9 +23,12 @@ function configError(fn: () => unknown): FeatBitConfigError {
   return caught as FeatBitConfigError;
 }
 
+/** A token and the FeatBit it belongs to, from the environment. */
+const ENV = { FEATBIT_API_URL: "https://app-api.featbit.co", FEATBIT_ACCESS_TOKEN: TOKEN };
+
 describe("resolveSettings", () => {
-  test("defaults: FeatBit Cloud, 5 retries, 30 s, concurrency 8, https only", () => {
-    expect(resolveSettings(undefined, { FEATBIT_ACCESS_TOKEN: TOKEN })).toEqual({
+  test("defaults: 5 retries, 30 s, concurrency 8, https only; the URL is never defaulted", () => {
+    expect(resolveSettings(undefined, ENV)).toEqual({
       apiUrl: "https://app-api.featbit.co/api/v1",
       accessToken: TOKEN,
       maxRetries: 5,
@@ -39,7 +42,6 @@ describe("resolveSettings", () => {
     const s = resolveSettings(
       config({ "featbit:apiUrl": "https://featbit.example.com/api/v1/", "featbit:maxRetries": "5" }),
       {
-        FEATBIT_API_URL: "https://ignored.example.com",
         FEATBIT_ACCESS_TOKEN: TOKEN,
         FEATBIT_MAX_RETRIES: "9",
         FEATBIT_HTTP_TIMEOUT_SECONDS: "120",
@@ -71,11 +73,47 @@ describe("resolveSettings", () => {
   test("empty values count as unset", () => {
     const s = resolveSettings(config({ "featbit:apiUrl": "" }), {
       FEATBIT_API_URL: "",
+      FEATBIT_HOST: "http://localhost:5000",
       FEATBIT_ACCESS_TOKEN: TOKEN,
       FEATBIT_MAX_RETRIES: "",
     });
-    expect(s.apiUrl).toBe("https://app-api.featbit.co/api/v1");
+    expect(s.apiUrl).toBe("http://localhost:5000/api/v1");
     expect(s.maxRetries).toBe(5);
+  });
+
+  test("a token goes only to the FeatBit configured beside it: no default, no URL from elsewhere", () => {
+    // No URL at all: FeatBit Cloud is named as an example, never used.
+    const none = configError(() => resolveSettings(undefined, { FEATBIT_ACCESS_TOKEN: TOKEN }));
+    expect(none.setting).toBe("featbit:apiUrl");
+    expect(none.message).toMatch(
+      /^FEATBIT_ACCESS_TOKEN is set, but no FeatBit URL is: .*Set FEATBIT_API_URL/,
+    );
+    // A token kept in stack config goes only to the stack config's URL, never to a variable of the shell.
+    const stored = configError(() =>
+      resolveSettings(config({ "featbit:accessToken": TOKEN }), {
+        FEATBIT_API_URL: "https://elsewhere.example",
+      }),
+    );
+    expect(stored.message).toMatch(
+      /^featbit:accessToken is set, but featbit:apiUrl is not.*pulumi config set featbit:apiUrl <url>.*FEATBIT_API_URL from the environment is not used/,
+    );
+    // A token from the environment may go to the stack's own FeatBit, or its own, but not when they disagree.
+    const stack = config({ "featbit:apiUrl": "https://featbit.example.com" });
+    expect(resolveSettings(stack, { FEATBIT_ACCESS_TOKEN: TOKEN }).apiUrl).toBe(
+      "https://featbit.example.com/api/v1",
+    );
+    expect(
+      resolveSettings(stack, {
+        FEATBIT_ACCESS_TOKEN: TOKEN,
+        FEATBIT_API_URL: "https://featbit.example.com/api/v1/",
+      }).apiUrl,
+    ).toBe("https://featbit.example.com/api/v1");
+    const split = configError(() =>
+      resolveSettings(stack, { FEATBIT_ACCESS_TOKEN: TOKEN, FEATBIT_API_URL: "https://staging.example.com" }),
+    );
+    expect(split.message).toMatch(
+      /^FEATBIT_ACCESS_TOKEN comes with FEATBIT_API_URL=https:\/\/staging.example.com, but the stack config's featbit:apiUrl is https:\/\/featbit.example.com/,
+    );
   });
 
   test("a missing token names both ways to set it", () => {
@@ -115,16 +153,14 @@ describe("resolveSettings", () => {
     ["featbit:maxConcurrency", "2.5", "from 1 to 32"],
     ["featbit:maxConcurrency", "four", "from 1 to 32"],
   ])("%s=%s is refused naming the key and range", (key, value, range) => {
-    const e = configError(() => resolveSettings(config({ [key]: value }), { FEATBIT_ACCESS_TOKEN: TOKEN }));
+    const e = configError(() => resolveSettings(config({ [key]: value }), ENV));
     expect(e.setting).toBe(key);
     expect(e.message).toContain(key);
     expect(e.message).toContain(range);
   });
 
   test("an env var out of range is reported with both the key and the variable", () => {
-    const e = configError(() =>
-      resolveSettings(undefined, { FEATBIT_ACCESS_TOKEN: TOKEN, FEATBIT_MAX_CONCURRENCY: "0" }),
-    );
+    const e = configError(() => resolveSettings(undefined, { ...ENV, FEATBIT_MAX_CONCURRENCY: "0" }));
     expect(e.message).toContain("featbit:maxConcurrency (from FEATBIT_MAX_CONCURRENCY)");
   });
 

@@ -599,7 +599,7 @@ describe("create", () => {
     h.emulator.requests.clear();
     const message = await failure(create({ ...program, key: (program.key as string).toUpperCase() }));
     expect(message).toMatch(
-      /with another letter case; FeatBit: KeyHasBeenUsed\) already exists in FeatBit, and this stack has no evidence that it created it.*adopt: true.*importId/,
+      /already exists in FeatBit \(possibly archived, or with another letter case; FeatBit: KeyHasBeenUsed\), and this stack has no evidence that it created it.*adopt: true.*importId/,
     );
     // A look at the key (FeatBit reads keys case-sensitively, so it seems free), then FeatBit's refusal.
     expect(requests()).toEqual([
@@ -635,21 +635,21 @@ describe("create", () => {
     });
     h.emulator.faults.add({ method: "POST", path: "/feature-flags", reset: "after", times: 1 });
     expect(await failure(create(program))).toMatch(
-      /already exists in FeatBit, and this stack has no evidence.*adopt: true/,
+      /already exists in FeatBit.*, and this stack has no evidence.*adopt: true/,
     );
 
     // One this stack's provider made (so exactly what this resource creates), found by a second declaration.
     const twin = base();
     await create(twin);
-    expect(await failure(create(twin))).toMatch(/already exists in FeatBit, and this stack has no evidence/);
+    expect(await failure(create(twin))).toMatch(
+      /already exists in FeatBit.*, and this stack has no evidence/,
+    );
 
     const archived = base();
     await create(archived);
     await api("PUT", `/envs/${envId}/feature-flags/${archived.key as string}/archive`);
     h.emulator.faults.add({ method: "POST", path: "/feature-flags", reset: "after", times: 1 });
-    expect(await failure(create(archived))).toMatch(
-      /possibly archived.*already exists in FeatBit.*adopt: true/,
-    );
+    expect(await failure(create(archived))).toMatch(/already exists in FeatBit \(archived; id .*adopt: true/);
     expect((await live(key)).name).toBe("Made in the UI");
     // The UI's flag and the two this program made: each refusal came from looking, before anything was sent.
     expect(requests().filter((r) => r.startsWith("POST"))).toHaveLength(3);

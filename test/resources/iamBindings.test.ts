@@ -122,7 +122,7 @@ describe.each(cases)("$kind", (c) => {
     h.emulator.requests.clear();
     const err = await errorOf(h, up(c.inputs()));
     expect(err.message).toMatch(
-      /the binding of .* already exists in FeatBit, and this stack has no evidence/,
+      /the binding of .* already exists in FeatBit.*, and this stack has no evidence/,
     );
     expect(err.message).toContain("leave it out of this program, or manage it knowingly with `adopt: true`");
     expect(writes()).toEqual([]);

@@ -177,9 +177,9 @@ describe("adoption", () => {
     const err = await errorOf(h, project.create(await checked({ key, name: "Shop" })));
     expect(err.message).toMatch(
       new RegExp(
-        `^creating project '${key}' failed: a project with key '${key}' already exists in FeatBit, and this stack ` +
+        `^creating project '${key}' failed: a project with key '${key}' already exists in FeatBit \\(id ${existing.id}\\), and this stack ` +
           `has no evidence that it created it .*Safe ways out: \\(1\\) .*stack was renamed or moved.*\\(2\\) .*` +
-          `featbit-recover.*\\(3\\) .*adopt: true.*released, not deleted`,
+          `featbit-recover.*\\(3\\) .*adopt: true. \\(or importId: '${existing.id}'\\).*released, not deleted`,
       ),
     );
     const { id, outs } = await up({ key: key.toUpperCase(), name: "Shop", adopt: true });

@@ -108,7 +108,7 @@ describe.each(cases)("%s", (kind, program, touch) => {
     // object alone cannot tell which.
     const before = creates(kind);
     await expect(create(newRun(), kind, news)).rejects.toThrow(
-      /already exists in FeatBit, and this stack has no evidence that it created it.*renamed or moved.*featbit-recover.*adopt: true/,
+      /already exists in FeatBit.*, and this stack has no evidence that it created it.*renamed or moved.*featbit-recover.*adopt: true/,
     );
     expect(creates(kind)).toBe(before);
     expect(warnings).toEqual([]);
