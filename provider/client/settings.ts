@@ -169,7 +169,9 @@ function urlForToken(
       `${SETTINGS.accessToken.key} is set, but ${SETTINGS.apiUrl.key} is not: the token is sent only to the FeatBit ` +
         `configured beside it. Set it with \`pulumi config set ${SETTINGS.apiUrl.key} <url>\`, e.g. ` +
         `${DEFAULT_API_URL} for FeatBit Cloud` +
-        (fromEnv ? ` (${fromEnv.source} from the environment is not used with a token from the stack config)` : ""),
+        (fromEnv
+          ? ` (${fromEnv.source} from the environment is not used with a token from the stack config)`
+          : ""),
     );
   }
   if (fromConfig && fromEnv) {
