@@ -270,6 +270,15 @@ export function normalizeApiUrl(raw: string, allowInsecureHttp = false, source?:
   return `${url.origin}${API_PREFIX}`;
 }
 
+/** Whether a FeatBit URL (as configured, with or without /api/v1) is on this machine; false when it does not parse. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopback(new URL(url.trim()).hostname);
+  } catch {
+    return false;
+  }
+}
+
 function isLoopback(hostname: string): boolean {
   const host = hostname.toLowerCase();
   // WHATWG URL canonicalises IPv4 shorthands ("127.1") and brackets IPv6, so these forms suffice.

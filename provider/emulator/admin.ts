@@ -81,6 +81,22 @@ export function adminReply(deps: PipelineDeps, call: IncomingCall): Reply {
       case "DELETE /requests":
         log.splice(0);
         return json(200, { requests: [] });
+      case "POST /tokens": {
+        const body = parseBody(call);
+        const token = isRecord(body) && typeof body.token === "string" ? body.token : undefined;
+        return json(200, { token: deps.tokens.add({ token }) });
+      }
+      case "PUT /tokens/status": {
+        const body = parseBody(call);
+        if (
+          !isRecord(body) ||
+          typeof body.token !== "string" ||
+          (body.status !== "Active" && body.status !== "Inactive")
+        )
+          throw new Error('expected {"token": "<token>", "status": "Active" | "Inactive"}');
+        deps.tokens.setStatus(body.token, body.status);
+        return json(200, { token: body.token, status: body.status });
+      }
       case "GET /pending-changes":
         return json(200, {
           schedules: deps.store.state.flagSchedules,

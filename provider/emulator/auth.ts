@@ -22,7 +22,8 @@ export interface Caller {
  */
 export function authenticate(store: Store, header: string | undefined): Caller | undefined {
   if (!header || header.startsWith("Bearer ")) return undefined;
-  const token = store.state.tokens.find((t) => t.token === header);
+  // OpenApiHandler.HandleAuthenticateAsync: only an active token authenticates.
+  const token = store.state.tokens.find((t) => t.token === header && t.status !== "Inactive");
   if (!token) return undefined;
   if (token.type === "Service") return { id: token.id, statements: token.permissions };
   return { id: token.id, statements: memberStatements(store.state, token.creatorId) };

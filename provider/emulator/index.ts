@@ -1,4 +1,5 @@
 // A FeatBit-compatible in-memory server for tests and local development (issue #3).
+import { tokenController, type TokenController } from "./tokens";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { auditLogRoutes } from "./api/auditLogs";
@@ -53,6 +54,8 @@ export interface Emulator {
   orgKey: string;
   requests: { all(): RequestLogEntry[]; clear(): void };
   faults: FaultController;
+  /** Access tokens: add one, revoke one (see tokens.ts). */
+  tokens: TokenController;
   close(): Promise<void>;
 }
 
@@ -71,17 +74,27 @@ function buildRouter(): Router {
   return router;
 }
 
-function configureTokens(store: Store, options: EmulatorOptions): void {
-  const { state } = store;
-  const ownerId = state.members[0]?.userId ?? store.guid();
-  const make = (token: string, type: AccessToken["type"], permissions: PolicyStatement[]): AccessToken => ({
+/** A new active access token of the organization's owner. */
+function newToken(
+  store: Store,
+  token: string,
+  type: AccessToken["type"] = "Service",
+  permissions: PolicyStatement[] = OWNER_STATEMENTS,
+): AccessToken {
+  return {
     id: store.guid(),
-    name: `token-${state.tokens.length + 1}`,
+    name: `token-${store.state.tokens.length + 1}`,
     token,
     type,
     permissions,
-    creatorId: ownerId,
-  });
+    creatorId: store.state.members[0]?.userId ?? store.guid(),
+  };
+}
+
+function configureTokens(store: Store, options: EmulatorOptions): void {
+  const { state } = store;
+  const make = (token: string, type: AccessToken["type"], permissions: PolicyStatement[]) =>
+    newToken(store, token, type, permissions);
   if (options.tokens && options.tokens.length > 0) {
     state.tokens = options.tokens.map((t) =>
       typeof t === "string"
@@ -132,6 +145,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
   persist();
+  const tokens = tokenController(
+    store,
+    (token, permissions) => newToken(store, token, "Service", permissions),
+    persist,
+  );
 
   const log: RequestLogEntry[] = [];
   const faults = new Faults(options.seed);
@@ -152,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       held.add(entry);
     });
   const server: Server = createServer(
-    requestListener({ store, router: buildRouter(), faults, log, persist, wait }),
+    requestListener({ store, router: buildRouter(), faults, log, persist, wait, tokens }),
   );
   // Kestrel's defaults (FeatBit sets no limits of its own: nothing under modules/back-end configures
   // Kestrel): idle keep-alive connections live 130 s (KestrelServerLimits.KeepAliveTimeout), request
@@ -179,6 +197,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     orgKey: store.state.organization.key,
     requests: { all: () => [...log], clear: () => void log.splice(0) },
     faults,
+    tokens,
     // Idempotent: harnesses often close in both a `finally` and an `afterAll`.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {

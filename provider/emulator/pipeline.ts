@@ -1,4 +1,5 @@
 // The types shared by the HTTP pipeline (server.ts) and the admin endpoint (admin.ts).
+import type { TokenController } from "./tokens";
 import type { Faults } from "./faults";
 import type { Router } from "./router";
 import type { Store } from "./store";
@@ -17,6 +18,7 @@ export interface PipelineDeps {
   faults: Faults;
   log: RequestLogEntry[];
   persist(): void;
+  tokens: TokenController;
   /** Resolves true after `ms`, or false as soon as the emulator closes (a held write is then dropped). */
   wait(ms: number): Promise<boolean>;
 }

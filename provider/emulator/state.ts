@@ -189,6 +189,8 @@ export interface AccessToken {
   type: "Personal" | "Service";
   permissions: PolicyStatement[];
   creatorId: string;
+  /** Absent in data written before it was kept: active. */
+  status?: "Active" | "Inactive";
 }
 
 export interface DataChange {

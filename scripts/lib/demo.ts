@@ -33,6 +33,7 @@ const FLAGS: Record<RunFlagName, string> = {
   parallel: "--parallel N",
   showSecrets: "--show-secrets",
   clearPendingCreates: "--clear-pending-creates",
+  runProgram: "--run-program",
 };
 
 function readInfo(): EmulatorInfo | undefined {

@@ -41,6 +41,7 @@ export type RunFlags = Pick<
   | "expectNoChanges"
   | "refresh"
   | "clearPendingCreates"
+  | "runProgram"
   | "parallel"
   | "showSames"
   | "onOutput"
@@ -71,6 +72,7 @@ export function runnerArgs(op: Operation, target: StackTarget, flags: RunFlags =
   if (flags.expectNoChanges) args.push("--expect-no-changes");
   if (flags.refresh) args.push("--refresh");
   if (flags.clearPendingCreates) args.push("--clear-pending-creates");
+  if (flags.runProgram) args.push("--run-program");
   if (flags.parallel) args.push("--parallel", String(flags.parallel));
   if (flags.showSames) args.push("--show-sames");
   if (flags.onOutput) args.push("--stream");

@@ -12,7 +12,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
+import { parse as parseYaml } from "yaml";
 import { cacheDir, resolveCli } from "./cli";
+import { featbitUrls, passphraseFor } from "./passphrase";
 import { checkWorkDir, loadAutomation, readProgram, registerTypeScript, type Program } from "./program";
 import type {
   ConfigEntry,
@@ -24,7 +26,7 @@ import type {
   StepState,
 } from "./types";
 
-export const DEFAULT_PASSPHRASE = "pulumi-featbit-local";
+export { DEFAULT_PASSPHRASE } from "./passphrase";
 
 export interface RunOptions {
   operation: Operation;
@@ -53,6 +55,11 @@ export interface RunOptions {
   refresh?: boolean;
   /** Refresh only: drop the creates a killed run left pending (`pulumi refresh --clear-pending-creates`). */
   clearPendingCreates?: boolean;
+  /**
+   * Refresh/destroy: run the program, so the provider is configured with this run's stack config rather than the
+   * copy stored at the last `up` (`--run-program`): what a rotated token in stack config needs.
+   */
+  runProgram?: boolean;
   parallel?: number;
   /** Preview/up: record the steps of unchanged resources too (op "same"), with their states, like `--show-sames`. */
   showSames?: boolean;
@@ -188,7 +195,17 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   const workDir = path.join(stateDir, "work", program.project);
   checkWorkDir(program, workDir);
   fs.mkdirSync(workDir, { recursive: true });
-  const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? DEFAULT_PASSPHRASE;
+  let passphrase: string;
+  try {
+    passphrase =
+      opts.passphrase ??
+      passphraseFor(
+        process.env,
+        featbitUrls(process.env, opts.config ?? {}, path.join(workDir, `Pulumi.${opts.stack}.yaml`)),
+      );
+  } catch (err) {
+    return refused(opts, program, backendDir, started, errorText(err));
+  }
   const cli = resolveCli();
   const env = pulumiEnv(backendDir, passphrase, cli);
   // The inline program and the Automation API both read process.env (e.g. the passphrase), so set it here too.
@@ -299,12 +316,18 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
           parallel,
           expectNoChanges: opts.expectNoChanges,
           clearPendingCreates: opts.clearPendingCreates,
+          runProgram: opts.runProgram,
         });
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
       }
       case "destroy": {
-        const r = await stack.destroy({ ...common, parallel, refresh: opts.refresh });
+        const r = await stack.destroy({
+          ...common,
+          parallel,
+          refresh: opts.refresh,
+          runProgram: opts.runProgram,
+        });
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
       }
@@ -331,6 +354,30 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   return result;
 }
 
+/** The result of a run refused before Pulumi was started. */
+function refused(
+  opts: RunOptions,
+  program: Program,
+  backendDir: string,
+  started: number,
+  error: string,
+): RunResult {
+  return {
+    ok: false,
+    operation: opts.operation,
+    project: program.project,
+    stack: opts.stack,
+    durationMs: Date.now() - started,
+    changes: {},
+    steps: [],
+    diagnostics: [],
+    outputs: {},
+    stateFile: stateFilePath(backendDir, program.project, opts.stack),
+    log: "",
+    error,
+  };
+}
+
 function inlineProgram(program: Program): () => Promise<Record<string, unknown>> {
   return async () => {
     registerTypeScript(program);
@@ -349,9 +396,12 @@ async function applyConfig(
   workDir: string,
   env: Record<string, string>,
 ): Promise<void> {
-  for (const key of opts.removeConfig ?? []) {
-    await stack.removeConfig(qualify(key, program.project)).catch(() => undefined);
-  }
+  // Each CLI call costs a CLI start: remove only keys the stack holds, in one call.
+  const held = storedConfigKeys(workDir, opts.stack);
+  const removed = (opts.removeConfig ?? [])
+    .map((k) => qualify(k, program.project))
+    .filter((k) => held.has(k));
+  if (removed.length > 0) await stack.removeAllConfig(removed);
   const plain: automation.ConfigMap = {};
   for (const [key, entry] of Object.entries(opts.config ?? {})) {
     if (entry.secret) {
@@ -381,6 +431,18 @@ async function applyConfig(
   }
   // One CLI call for all plain values: each call costs a CLI start.
   if (Object.keys(plain).length > 0) await stack.setAllConfig(plain);
+}
+
+/** The top-level keys of the stack's config file (Pulumi.<stack>.yaml in the work dir), read without the CLI. */
+function storedConfigKeys(workDir: string, stack: string): Set<string> {
+  try {
+    const parsed = parseYaml(fs.readFileSync(path.join(workDir, `Pulumi.${stack}.yaml`), "utf8")) as {
+      config?: Record<string, unknown>;
+    } | null;
+    return new Set(Object.keys(parsed?.config ?? {}));
+  } catch {
+    return new Set();
+  }
 }
 
 async function commandFor(auto: typeof automation, cli: string): Promise<automation.PulumiCommand> {

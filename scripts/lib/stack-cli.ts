@@ -25,13 +25,16 @@ const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <pr
   --expect-no-changes       preview/up/refresh: fail if anything would change
   --refresh                 preview/up/destroy: refresh first
   --clear-pending-creates   refresh: drop the creates a killed run left pending (see cancel)
+  --run-program             refresh/destroy: run the program, so the provider gets this run's config (a rotated
+                            token given with --secret) instead of the copy stored at the last up
   --parallel N              engine parallelism
   --show-sames              preview/up: list unchanged resources in steps too (op "same"), with their states
   --stream                  copy the CLI's output to stderr as it runs
 cancel removes the lock a killed run left behind; then refresh --clear-pending-creates, then up.
-env (become stack config; the token as a secret, never on a command line):
+env (read by the provider when it runs, never stored in the stack; --config/--secret of the same key win):
 ${settingLines}
-     PULUMI_CONFIG_PASSPHRASE encrypts secrets in the state (default "${DEFAULT_PASSPHRASE}")`;
+     PULUMI_CONFIG_PASSPHRASE encrypts secrets in the state (default "${DEFAULT_PASSPHRASE}", refused for a FeatBit
+     that is not on this machine)`;
 
 export interface CliOptions extends RunOptions {
   stream: boolean;
@@ -45,6 +48,7 @@ const FLAG_NAMES: Record<string, RunFlagName> = {
   "--expect-no-changes": "expectNoChanges",
   "--refresh": "refresh",
   "--clear-pending-creates": "clearPendingCreates",
+  "--run-program": "runProgram",
   "--parallel": "parallel",
 };
 
@@ -121,6 +125,9 @@ export function parseArgs(
       case "--clear-pending-creates":
         opts.clearPendingCreates = true;
         break;
+      case "--run-program":
+        opts.runProgram = true;
+        break;
       case "--stream":
         opts.stream = true;
         break;
@@ -137,11 +144,15 @@ export function parseArgs(
   if (!opts.stack) throw new Error(`--stack is required; see --help`);
   const secrets = secretKeys.length > 0 ? readSecrets(secretKeys.length) : [];
   secretKeys.forEach((key, i) => (explicit[key] = { value: secrets[i], secret: true }));
-  // Settings from the environment first, so that an explicit --config or --secret of the same key wins.
-  opts.config =
-    operation === "cancel" || operation === "outputs"
-      ? explicit
-      : { ...configFromEnvironment(env), ...explicit };
+  opts.config = explicit;
+  // Settings in the environment reach the provider as they are, read when it runs: never stored in the stack's
+  // config (which Pulumi copies into the state, and which plain refresh and destroy would then use after the token
+  // was rotated). A stored copy of the same key, left by an older runner, would win over them: remove it, unless
+  // this run sets the key explicitly.
+  if (operation !== "cancel" && operation !== "outputs") {
+    for (const key of Object.keys(configFromEnvironment(env)))
+      if (!(key in explicit)) opts.removeConfig?.push(key);
+  }
   return opts;
 }
 

@@ -80,11 +80,17 @@ export interface RunResult {
 export const OPTIONS_BY_OPERATION: Record<Operation, readonly RunFlagName[]> = {
   preview: ["config", "refresh", "expectNoChanges", "parallel"],
   up: ["config", "refresh", "expectNoChanges", "parallel", "showSecrets"],
-  refresh: ["config", "expectNoChanges", "parallel", "clearPendingCreates", "showSecrets"],
-  destroy: ["config", "refresh", "parallel"],
+  refresh: ["config", "expectNoChanges", "parallel", "clearPendingCreates", "showSecrets", "runProgram"],
+  destroy: ["config", "refresh", "parallel", "runProgram"],
   outputs: ["showSecrets"],
   cancel: [],
 };
 
 export type RunFlagName =
-  "config" | "refresh" | "expectNoChanges" | "parallel" | "showSecrets" | "clearPendingCreates";
+  | "config"
+  | "refresh"
+  | "expectNoChanges"
+  | "parallel"
+  | "showSecrets"
+  | "clearPendingCreates"
+  | "runProgram";

@@ -1,5 +1,6 @@
 // The runner's and the demo's command lines, without starting anything: what reaches the stack's config, what is
 // refused, and that no secret value ever becomes a command-line argument.
+import { DEFAULT_PASSPHRASE, featbitUrls, passphraseFor } from "../../scripts/lib/passphrase";
 import { parseDemoArgs } from "../../scripts/lib/demo";
 import { runnerArgs } from "../../scripts/lib/driver";
 import { parseArgs } from "../../scripts/lib/stack-cli";
@@ -9,19 +10,46 @@ const noStdin = (): string[] => {
 };
 
 describe("stack.js arguments", () => {
-  it("turns settings from the environment into stack config, the token as a secret", () => {
+  it("leaves settings from the environment out of stack config, and removes stored copies they replace", () => {
     const opts = parseArgs(
-      ["up", "--stack", "dev"],
-      { FEATBIT_HOST: "http://127.0.0.1:5000", FEATBIT_TOKEN: "api-abc", FEATBIT_ORGANIZATION_KEY: "acme" },
+      ["up", "--stack", "dev", "--config", "featbit:organizationKey=acme"],
+      {
+        FEATBIT_HOST: "http://127.0.0.1:5000",
+        FEATBIT_TOKEN: "api-abc",
+        FEATBIT_ORGANIZATION_KEY: "env-org",
+      },
       noStdin,
     );
-    expect(opts.config).toEqual({
-      "featbit:apiUrl": { value: "http://127.0.0.1:5000", secret: false },
-      "featbit:accessToken": { value: "api-abc", secret: true },
-      "featbit:organizationKey": { value: "acme", secret: false },
-    });
+    // The provider reads the environment when it runs: a rotated token is simply the next run's variable.
+    expect(opts.config).toEqual({ "featbit:organizationKey": { value: "acme" } });
+    expect(opts.removeConfig).toEqual(["featbit:apiUrl", "featbit:accessToken"]);
     expect(opts.dir).toBe(".");
     expect(opts.stateDir).toBeUndefined();
+    expect(
+      parseArgs(["outputs", "--stack", "dev"], { FEATBIT_TOKEN: "api-abc" }, noStdin).removeConfig,
+    ).toEqual([]);
+  });
+
+  it("refuses its published default passphrase for a FeatBit that is not on this machine", () => {
+    const urls = (env: NodeJS.ProcessEnv, config = {}) =>
+      featbitUrls(env, config, "/nonexistent/Pulumi.dev.yaml");
+    expect(passphraseFor({}, urls({ FEATBIT_API_URL: "http://127.0.0.1:5000" }))).toBe(DEFAULT_PASSPHRASE);
+    expect(() => passphraseFor({}, urls({ FEATBIT_CLOUD_API_URL: "https://app-api.featbit.co" }))).toThrow(
+      /default passphrase.*FeatBit at https:\/\/app-api.featbit.co.*set PULUMI_CONFIG_PASSPHRASE/,
+    );
+    const installations = {
+      "featbit:installations": {
+        value: JSON.stringify({ cloud: { apiUrl: "https://featbit.example.com" } }),
+      },
+    };
+    expect(() => passphraseFor({}, urls({}, installations))).toThrow(/featbit.example.com/);
+    // Chosen explicitly, even the default is the user's choice.
+    expect(
+      passphraseFor(
+        { PULUMI_CONFIG_PASSPHRASE: DEFAULT_PASSPHRASE },
+        urls({ FEATBIT_HOST: "https://x.example" }),
+      ),
+    ).toBe(DEFAULT_PASSPHRASE);
   });
 
   it("lets --config override a setting from the environment", () => {
