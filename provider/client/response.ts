@@ -126,7 +126,10 @@ export function interpretResponse<T>(req: ApiRequest<T>, res: RawResponse, ctx: 
         status,
         advice:
           `FeatBit rejected the access token: check that featbit:accessToken (or FEATBIT_ACCESS_TOKEN) is an active ` +
-          `access token of the FeatBit instance at featbit:apiUrl (${ctx.apiUrl}); it is sent as-is, without 'Bearer'${tail}`,
+          `access token of the FeatBit instance at featbit:apiUrl (${ctx.apiUrl}); it is sent as-is, without ` +
+          `'Bearer'. After rotating a token kept in stack config: plain \`pulumi refresh\` and \`pulumi destroy\` ` +
+          `use the copy Pulumi stored at the last \`pulumi up\`, so run them once with --run-program (or run ` +
+          `\`pulumi up\`); a token given as FEATBIT_ACCESS_TOKEN is never stored${tail}`,
       });
     case 403:
       if (body.trim() === "") {
