@@ -29,6 +29,7 @@ export interface Emulator {
   token: string;
   requests: { all(): EmulatorRequest[]; clear(): void };
   faults: { add(rule: FaultRule): void; clear(): void };
+  tokens: { add(): string; setStatus(token: string, status: "Active" | "Inactive"): void };
   close(): Promise<void>;
 }
 
