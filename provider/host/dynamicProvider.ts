@@ -214,6 +214,12 @@ export function toProvider(
   /** What `onDestroy` may say for this kind: archive only where FeatBit archives (flags and segments). */
   const onDestroyFailure = (value: unknown): Failure | undefined => {
     if (value === undefined || value === UNKNOWN) return undefined;
+    if (def.destroys === false) {
+      return {
+        property: "",
+        reason: `onDestroy does not apply to a ${def.kind}: destroying it never changes anything in FeatBit`,
+      };
+    }
     if (value === "release" || value === "delete" || (archives && value === "archive")) return undefined;
     const allowed = archives ? "'release', 'archive' or 'delete'" : "'release' or 'delete'";
     return {

@@ -23,6 +23,20 @@ export function writePolicy(settings: ClientSettings): WritePolicy {
   };
 }
 
+/** What a resource's CRUD gets: a client of one installation, and how hard to write. */
+export function contextFor(
+  client: FeatBitClient,
+  settings: ClientSettings,
+  organizationKey: string | undefined,
+): Context {
+  return {
+    client,
+    organizationKey,
+    writes: writePolicy(settings),
+    warn: (message) => logDiagnostic("warning", message),
+  };
+}
+
 export function createHost(definitions: readonly AnyDefinition[]): Implementation {
   let stackConfig: ConfigSource | undefined;
   /** One client per distinct settings (so per installation), reused across resources. */
@@ -37,12 +51,7 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
       client = createClient(settings);
       clients.set(fingerprint, client);
     }
-    return {
-      client,
-      organizationKey,
-      writes: writePolicy(settings),
-      warn: (message) => logDiagnostic("warning", message),
-    };
+    return contextFor(client, settings, organizationKey);
   };
 
   const byKind = new Map<string, AnyDefinition>(definitions.map((d) => [d.kind, d]));

@@ -236,6 +236,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   adoptedBefore: (olds) => AUTO_CREATED.has(olds.key.toLowerCase()),
 
   create,
+  async locate(ctx, inputs) {
+    const project = await ctx.client.projects.find(inputs.projectId);
+    const env = project?.environments.find((e) => sameKey(e.key, inputs.key));
+    return env && pulumiId(inputs.projectId, env.id);
+  },
 
   async read(ctx, id, olds) {
     const { projectId, envId } = parseId(id);

@@ -727,6 +727,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   describe: subjectOf,
 
   create: (ctx, inputs) => withLock(flagLock(inputs.environmentId, inputs.key), () => create(ctx, inputs)),
+  locate: async (ctx, inputs) =>
+    (await ctx.client.flags.find(inputs.environmentId, inputs.key)) && `${inputs.environmentId}/${inputs.key}`,
 
   async read(ctx, id, olds) {
     const { envId, flagKey } = parseId(id);

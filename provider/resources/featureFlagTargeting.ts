@@ -23,7 +23,7 @@ import { isFeatBitApiError } from "../client/errors";
 import { parseJsonList, round, sameJson } from "./core/canonical";
 import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
-import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
+import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
@@ -76,7 +76,7 @@ export interface FlagReference {
   installation?: pulumi.Input<string>;
 }
 
-export interface FeatureFlagTargetingArgs extends ResourceArgs {
+export interface FeatureFlagTargetingArgs extends ConnectionArgs {
   /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
   flag?: FlagReference;
   /** The flag's environment (UUID); changing it moves ownership to another flag. Required unless `flag` is given. */
@@ -1024,6 +1024,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     flagKey: (id) => id.slice(id.indexOf("/") + 1),
   },
   describe: subjectOf,
+  // Destroying it leaves the flag's targeting as it is: there is nothing else to choose.
+  destroys: false,
+  locate: async (ctx, inputs) =>
+    (await ctx.client.flags.find(inputs.environmentId, inputs.flagKey)) &&
+    `${inputs.environmentId}/${inputs.flagKey}`,
 
   async create(ctx, inputs) {
     const id = `${inputs.environmentId}/${inputs.flagKey}`;

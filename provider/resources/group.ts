@@ -169,6 +169,10 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   describe,
 
   create: (ctx, inputs) => withLock(GROUPS_LOCK, () => create(ctx, inputs)),
+  async locate(ctx, inputs) {
+    const held = (await ctx.client.groups.all()).filter((g) => sameName(g.name, inputs.name));
+    return held.length === 1 ? held[0].id : undefined;
+  },
 
   async read(ctx, id, olds) {
     const group = await ctx.client.groups.find(id);

@@ -159,6 +159,9 @@ export function bindingDefinition<A extends string, B extends string>(
 
     create,
 
+    locate: async (ctx, inputs) =>
+      (await isBound(ctx, inputs[a.field], inputs[b.field])) ? `${inputs[a.field]}/${inputs[b.field]}` : undefined,
+
     async read(ctx, id, olds) {
       const { aId, bId } = parseId(id);
       if (!(await isBound(ctx, aId, bId))) return undefined;

@@ -326,6 +326,10 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   describe,
 
   create: (ctx, inputs) => withLock(POLICIES_LOCK, () => create(ctx, inputs)),
+  async locate(ctx, inputs) {
+    const held = (await ctx.client.policies.all()).filter((p) => sameKey(p.key, inputs.key));
+    return held.length === 1 ? held[0].id : undefined;
+  },
 
   async read(ctx, id, olds) {
     const policy = await ctx.client.policies.find(id);

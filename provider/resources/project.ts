@@ -129,6 +129,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   describe: (p) => `project '${p.key ?? "?"}'`,
 
   create,
+  locate: async (ctx, inputs) => (await findByKey(ctx, inputs.key))?.id,
 
   async read(ctx, id, olds) {
     const project = await ctx.client.projects.find(id);

@@ -673,6 +673,12 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     return withLock(segmentKeyLock(inputs.environmentId, inputs.key), () => create(ctx, inputs));
   },
 
+  async locate(ctx, inputs) {
+    const envId = inputs.environmentId;
+    const held = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter((s) => !s.archived);
+    return held.length === 1 ? pulumiId(envId, held[0].id) : undefined;
+  },
+
   async read(ctx, id, olds) {
     const { envId, segmentId } = parseId(id);
     const segment = await ctx.client.segments.find(envId, segmentId);

@@ -15,6 +15,12 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { parse as parseYaml } from "yaml";
 import { cacheDir, resolveCli } from "./cli";
 import { featbitUrls, passphraseFor } from "./passphrase";
+import {
+  describeRecovery,
+  featbitLocator,
+  recoverPendingCreates,
+  type Deployment,
+} from "../../provider/tools/recover";
 import { checkWorkDir, loadAutomation, readProgram, registerTypeScript, type Program } from "./program";
 import type {
   ConfigEntry,
@@ -331,6 +337,28 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
       }
+      case "recover": {
+        // The checkpoint's pending creates, recorded or dropped (provider/tools/recover.ts), then a refresh that
+        // completes what the recorded ones' outputs lack.
+        const exported = await stack.exportStack();
+        const config = await stack.getAllConfig();
+        const recovery = await recoverPendingCreates(
+          exported.deployment as Deployment,
+          featbitLocator({ get: (key) => config[key]?.value }, process.env),
+        );
+        result.recovery = {
+          recorded: recovery.recorded,
+          dropped: recovery.dropped,
+          kept: recovery.kept,
+        };
+        onOutput(`${describeRecovery(recovery).join("\n")}\n`);
+        if (recovery.recorded.length + recovery.dropped.length > 0) {
+          await stack.importStack({ ...exported, deployment: recovery.deployment });
+          const r = await stack.refresh({ ...common, parallel });
+          result.changes = { ...(r.summary.resourceChanges ?? {}) };
+        }
+        break;
+      }
       case "cancel":
         // Removes the lock a killed run left behind (`pulumi cancel --yes`); the state itself is untouched.
         await stack.cancel();
@@ -341,7 +369,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     result.operationMs = Number(process.hrtime.bigint() - operationStarted) / 1e6;
     dropCleanRefreshes(steps);
     if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
-    if (opts.operation !== "cancel") {
+    if (opts.operation !== "cancel" && opts.operation !== "recover") {
       result.outputs = readOutputs(cli, workDir, opts.stack, env, opts.showSecrets ?? false);
     }
     result.ok = true;
@@ -486,13 +514,13 @@ function withAdvice(error: string, opts: RunOptions, program: Program): string {
   if (/currently locked/i.test(error)) {
     return (
       `${error}\n\nIf no other run of this stack is in progress (the last one was killed), remove its lock with:\n` +
-      `  ${runner} cancel ${where}\nthen, if it reports pending operations: ${runner} refresh --clear-pending-creates ${where}`
+      `  ${runner} cancel ${where}\nthen record what its pending creates made in FeatBit: ${runner} recover ${where}`
     );
   }
   if (/pending create/i.test(error) || /clear-pending-creates/.test(error)) {
     return (
-      `${error}\n\nA killed run left creates pending. Drop them from the state with:\n` +
-      `  ${runner} refresh --clear-pending-creates ${where}\n` +
+      `${error}\n\nA killed run left creates pending. Record what they made in FeatBit (and drop those that never ` +
+      `landed) with:\n  ${runner} recover ${where}\n` +
       'then `up` again (see docs/engine.md, "Recovering from a killed run").'
     );
   }

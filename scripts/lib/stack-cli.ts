@@ -30,7 +30,8 @@ const USAGE = `usage: node scripts/stack.js <${OPERATIONS.join("|")}> [--dir <pr
   --parallel N              engine parallelism
   --show-sames              preview/up: list unchanged resources in steps too (op "same"), with their states
   --stream                  copy the CLI's output to stderr as it runs
-cancel removes the lock a killed run left behind; then refresh --clear-pending-creates, then up.
+After a killed run: cancel removes its lock; recover records what its pending creates made in FeatBit (and drops
+those that never landed); then up.
 env (read by the provider when it runs, never stored in the stack; --config/--secret of the same key win):
 ${settingLines}
      PULUMI_CONFIG_PASSPHRASE encrypts secrets in the state (default "${DEFAULT_PASSPHRASE}", refused for a FeatBit

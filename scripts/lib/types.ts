@@ -1,7 +1,7 @@
 // What a stack operation is asked to do and what it reports: shared by the runner (engine.ts, stack-cli.ts) and the
 // driver that spawns it (driver.ts), which must not load the runner itself.
 
-export const OPERATIONS = ["preview", "up", "refresh", "destroy", "outputs", "cancel"] as const;
+export const OPERATIONS = ["preview", "up", "refresh", "destroy", "outputs", "cancel", "recover"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export interface ConfigEntry {
@@ -74,6 +74,12 @@ export interface RunResult {
   /** Everything the CLI printed (stdout and stderr), colour off. */
   log: string;
   error?: string;
+  /** recover: what it did with each pending operation a killed run left (see provider/tools/recover.ts). */
+  recovery?: {
+    recorded: { urn: string; id: string }[];
+    dropped: { urn: string; why: string }[];
+    kept: { urn: string; why: string }[];
+  };
 }
 
 /** Which options each operation accepts: the CLI and the demo refuse the others instead of ignoring them. */
@@ -84,6 +90,7 @@ export const OPTIONS_BY_OPERATION: Record<Operation, readonly RunFlagName[]> = {
   destroy: ["config", "refresh", "parallel", "runProgram"],
   outputs: ["showSecrets"],
   cancel: [],
+  recover: ["config"],
 };
 
 export type RunFlagName =

@@ -62,6 +62,14 @@ export interface ResourceDefinition<I extends object, O extends I> {
    */
   archive?(ctx: Context, id: string, olds: O): Promise<void>;
   /**
+   * The Pulumi id of the object that holds the declared key, for `featbit-recover`: when a killed run left this
+   * resource's create pending in Pulumi's checkpoint (the evidence that this stack was creating it), the object found
+   * here is recorded as the stack's. Undefined when none holds it, or when more than one does.
+   */
+  locate?(ctx: Context, inputs: I): Promise<string | undefined>;
+  /** False for a kind whose destroy never touches FeatBit (so `onDestroy` would mean nothing). */
+  readonly destroys?: false;
+  /**
    * Whether state written before the provider recorded `origin` holds an adopted object: by default when the inputs
    * say adopt or importId; Environment adds FeatBit's own prod and dev, which it always adopted.
    */

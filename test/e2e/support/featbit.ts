@@ -20,7 +20,8 @@ export interface FaultRule {
   path?: RegExp | string;
   times?: number;
   latencyMs?: number;
-  reset?: "before" | "after";
+  reset?: "before" | "after" | "timeout";
+  holdMs?: number;
 }
 
 /** The part of provider/emulator's handle the e2e suite relies on. */
