@@ -728,7 +728,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   create: (ctx, inputs) => withLock(flagLock(inputs.environmentId, inputs.key), () => create(ctx, inputs)),
   locate: async (ctx, inputs) =>
-    (await ctx.client.flags.find(inputs.environmentId, inputs.key)) && `${inputs.environmentId}/${inputs.key}`,
+    (await ctx.client.flags.find(inputs.environmentId, inputs.key)) &&
+    `${inputs.environmentId}/${inputs.key}`,
 
   async read(ctx, id, olds) {
     const { envId, flagKey } = parseId(id);

@@ -160,7 +160,9 @@ export function bindingDefinition<A extends string, B extends string>(
     create,
 
     locate: async (ctx, inputs) =>
-      (await isBound(ctx, inputs[a.field], inputs[b.field])) ? `${inputs[a.field]}/${inputs[b.field]}` : undefined,
+      (await isBound(ctx, inputs[a.field], inputs[b.field]))
+        ? `${inputs[a.field]}/${inputs[b.field]}`
+        : undefined,
 
     async read(ctx, id, olds) {
       const { aId, bId } = parseId(id);

@@ -675,7 +675,9 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async locate(ctx, inputs) {
     const envId = inputs.environmentId;
-    const held = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter((s) => !s.archived);
+    const held = (await ownSameKeyed(ctx, envId, await listAll(ctx, envId), inputs.key)).filter(
+      (s) => !s.archived,
+    );
     return held.length === 1 ? pulumiId(envId, held[0].id) : undefined;
   },
 
