@@ -500,7 +500,7 @@ function environmentDeclarations(project: ProjectWithEnvs, envs: EnvSnapshot[]):
   // Protected: they hold the SDK keys applications use, and a `pulumi destroy` of an exported estate should not
   // delete them by accident.
   const lines = [
-    `const project = new featbit.Project(${JSON.stringify(project.key)}, ${literal({ key: project.key, name: project.name, importId: project.id })}, { protect: true });`,
+    `const project = new featbit.Project(${JSON.stringify(project.key)}, ${literal({ key: project.key, name: project.name, importId: project.id })});`,
     "",
     "const environments = {",
   ];
@@ -514,7 +514,7 @@ function environmentDeclarations(project: ProjectWithEnvs, envs: EnvSnapshot[]):
       importId: `${project.id}/${env.id}`,
     };
     lines.push(
-      `  ${propertyName(env.key)}: new featbit.Environment(${JSON.stringify(`${project.key}-${env.key}`)}, ${literal(args, "  ")}, { protect: true }),`,
+      `  ${propertyName(env.key)}: new featbit.Environment(${JSON.stringify(`${project.key}-${env.key}`)}, ${literal(args, "  ")}),`,
     );
   }
   lines.push("};");
@@ -668,7 +668,10 @@ function supportFiles(project: ProjectWithEnvs, options: ExportOptions, notes: s
         "config as for any pulumi-featbit program; no token or SDK key is written here.",
         "",
         "The first `pulumi up` adopts every object (importId / adopt): it creates and deletes nothing, and a `pulumi",
-        "preview` right after it shows no changes. The project and its environments are `protect`ed.",
+        "preview` right after it shows no changes. Adopted objects are released, not deleted, when the stack is",
+        "destroyed (or when one is removed from the program): `pulumi destroy` leaves FeatBit exactly as it was exported.",
+        'To have the stack delete an object it did not create, set `onDestroy: "delete"` on it (`onDestroy: archive`',
+        "for a flag or segment keeps it archived instead).",
         "",
         "## Not exported",
         "",

@@ -241,8 +241,12 @@ describe("featbit-export: export an existing project, then up adopts it and prev
     return { out, stdout };
   };
 
+  /** What FeatBit holds, as the emulator persists it (every object, audit log included). */
+  const featbitBytes = () => fs.readFileSync(world.started.dataFile, "utf8");
+
   const roundTrip = async (out: string) => {
     const target = world.target(out, { stack: "adopt", stateDir: path.join(out, ".pulumi-state") });
+    const before = featbitBytes();
     world.emulator.requests.clear();
     const up = await runStack("up", target);
     expectOk(up);
@@ -259,6 +263,14 @@ describe("featbit-export: export an existing project, then up adopts it and prev
       if (fs.statSync(full).isFile())
         expect(fs.readFileSync(full, "utf8")).not.toContain(world.emulator.token);
     }
+    // Everything was adopted, so destroying the stack releases everything: FeatBit is exactly as it started.
+    const destroyed = await runStack("destroy", target);
+    expectOk(destroyed);
+    expect(writes(world.emulator.requests.all())).toEqual([]);
+    expect(destroyed.log).toMatch(
+      /released feature flag 'checkout' in environment .*: it stays in FeatBit as it is/,
+    );
+    expect(featbitBytes()).toBe(before);
     return up;
   };
 
