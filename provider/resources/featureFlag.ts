@@ -184,7 +184,20 @@ type Outputs = Omit<Inputs, "variations"> & {
   variations: FeatureFlagVariation[];
   /** The flag's FeatBit UUID. */
   flagId: string;
+  /**
+   * Variations the program removed while FeatBit's targeting still served them: kept in FeatBit (removing a served
+   * variation breaks evaluation), out of `variations` (the program no longer has them), and removed by the flag's
+   * FeatureFlagTargeting once it stops serving them in the same run (see retireVariations).
+   */
+  retiringVariations?: RetiringVariation[];
 };
+
+/** A variation kept in FeatBit until nothing serves it. */
+interface RetiringVariation {
+  id: string;
+  name: string;
+  value: string;
+}
 
 const BOOLEAN_DEFAULT: VariationInput[] = [
   { name: "true", value: "true" },
@@ -496,8 +509,11 @@ function referencesTo(live: ApiFlag, removedIds: ReadonlySet<string>): string[] 
 }
 
 /**
- * Replaces the variation list under the flag's current revision, keeping ids (see assignIds). Refuses to remove a
- * variation the live targeting still serves: FeatBit would accept it and then fail evaluating and listing the flag.
+ * Replaces the variation list under the flag's current revision, keeping ids (see assignIds). A variation the live
+ * targeting still serves is not removed yet (FeatBit would accept it, then fail evaluating and listing the flag): it
+ * stays in FeatBit as retiring, so a program that replaces a served variation in one edit (add `Huge`, point the
+ * rules at it, drop `Large`) applies in one `up`: this write adds `Huge`, the targeting moves the rules, and then
+ * removes `Large` (retireVariations).
  */
 function putVariations(
   ctx: Context,
@@ -505,7 +521,7 @@ function putVariations(
   flagKey: string,
   declared: readonly VariationInput[],
   alreadyRead?: ApiFlag,
-): Promise<FeatureFlagVariation[]> {
+): Promise<{ variations: FeatureFlagVariation[]; retiring: RetiringVariation[] }> {
   // Someone may change the flag between our read and write (409 Conflict): read the new revision and try once more.
   return retryOnConflict(async (attempt) => {
     const live = attempt === 1 && alreadyRead ? alreadyRead : await ctx.client.flags.find(envId, flagKey);
@@ -515,31 +531,75 @@ function putVariations(
       value: canonicalLiveValue(live.variationType, v.value),
     }));
     const wanted = assignIds(flagKey, declared, liveVariations);
-    if (sameVariations(live.variations, wanted, live.variationType)) return wanted;
-
     const keptIds = new Set(wanted.map((v) => v.id));
-    const refs = referencesTo(
-      live,
-      new Set(live.variations.filter((v) => !keptIds.has(v.id)).map((v) => v.id)),
-    );
-    if (refs.length > 0) {
-      throw new Error(
-        `cannot remove variations still in use: ${refs.join("; ")}. Change the targeting first (FeatureFlagTargeting or the FeatBit UI), apply, then remove the variation`,
-      );
-    }
+    const served = servedIds(live);
+    const retiring = liveVariations
+      .filter((v) => !keptIds.has(v.id) && served.has(v.id))
+      .map(({ id, name: n, value }) => ({ id, name: n, value }));
+    const written = [...wanted, ...retiring.map((v) => ({ ...v, idDeclared: false }))];
+    if (sameVariations(live.variations, written, live.variationType)) return { variations: wanted, retiring };
     const body = {
       revision: live.revision,
-      variations: wanted.map(({ id, name: n, value }) => ({ id, name: n, value })),
+      variations: written.map(({ id, name: n, value }) => ({ id, name: n, value })),
     };
     await writeFlag(
       ctx,
       envId,
       flagKey,
       () => ctx.client.flags.updateVariations(envId, flagKey, body),
-      (after) => sameVariations(after.variations, wanted, after.variationType),
+      (after) => sameVariations(after.variations, written, after.variationType),
     );
-    return wanted;
+    return { variations: wanted, retiring };
   });
+}
+
+/** The ids of the variations the flag's targeting serves (or serves when off). */
+function servedIds(live: ApiFlag): Set<string> {
+  const ids = new Set<string>([live.disabledVariationId]);
+  for (const t of live.targetUsers) if (t.keyIds.length > 0) ids.add(t.variationId);
+  for (const r of live.rules) for (const v of r.variations) ids.add(v.id);
+  for (const v of live.fallthrough.variations) ids.add(v.id);
+  return ids;
+}
+
+/**
+ * After a FeatureFlagTargeting write: removes the variations the program's FeatureFlag no longer declares
+ * (`declaredNames`) once nothing serves them, finishing a replacement of a served variation in the same run (see
+ * putVariations). One still served (by targeting parts the program does not declare) stays, with a warning. Returns
+ * the flag's revision after the write, or undefined when nothing was written. Runs under the flag's lock.
+ */
+export async function retireVariations(
+  ctx: Context,
+  envId: string,
+  flagKey: string,
+  declaredNames: readonly string[],
+): Promise<string | undefined> {
+  const live = await ctx.client.flags.find(envId, flagKey);
+  if (!live) return undefined;
+  const declared = new Set(declaredNames);
+  const obsolete = live.variations.filter((v) => !declared.has(v.name));
+  if (obsolete.length === 0) return undefined;
+  const stillServed = referencesTo(live, new Set(obsolete.map((v) => v.id)));
+  const served = servedIds(live);
+  const removable = new Set(obsolete.filter((v) => !served.has(v.id)).map((v) => v.id));
+  if (stillServed.length > 0) {
+    ctx.warn(
+      `feature flag '${flagKey}' in environment ${envId} keeps variations the program removed while FeatBit still ` +
+        `serves them: ${stillServed.join("; ")}. Change that targeting (in FeatBit, or declare it), then run \`pulumi up\``,
+    );
+  }
+  if (removable.size === 0) return undefined;
+  const variations = live.variations.filter((v) => !removable.has(v.id));
+  const after = await writeFlag(
+    ctx,
+    envId,
+    flagKey,
+    () => ctx.client.flags.updateVariations(envId, flagKey, { revision: live.revision, variations }),
+    (now) => !now.variations.some((v) => removable.has(v.id)),
+  );
+  return typeof after === "object" && after !== null && "revision" in after
+    ? (after as ApiFlag).revision
+    : (await ctx.client.flags.find(envId, flagKey))?.revision;
 }
 
 const putName = (ctx: Context, envId: string, flagKey: string, value: string) =>
@@ -608,12 +668,12 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
   const live = adopted;
   try {
     // Variations first: they need the revision just read, which every other write rotates.
-    const variations = await putVariations(ctx, envId, flagKey, declaredVariations(inputs), live);
+    const { variations, retiring } = await putVariations(ctx, envId, flagKey, declaredVariations(inputs), live);
     if (live.name !== inputs.name) await putName(ctx, envId, flagKey, inputs.name);
     if ((live.description ?? "") !== inputs.description)
       await putDescription(ctx, envId, flagKey, inputs.description);
     if (!sameTags(live.tags, inputs.tags)) await putTags(ctx, envId, flagKey, inputs.tags);
-    return outputsAfterWrite(inputs, live.id, variations);
+    return outputsAfterWrite(inputs, live.id, variations, retiring);
   } catch (err) {
     // The flag is Pulumi's now: record it as found, so the next update retries whatever still differs.
     const reason = err instanceof Error ? err.message : String(err);
@@ -625,8 +685,13 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
   }
 }
 
-function outputsAfterWrite(inputs: Inputs, flagId: string, variations: FeatureFlagVariation[]): Outputs {
-  return { ...inputs, variations, flagId };
+function outputsAfterWrite(
+  inputs: Inputs,
+  flagId: string,
+  variations: FeatureFlagVariation[],
+  retiring: readonly RetiringVariation[] = [],
+): Outputs {
+  return { ...inputs, variations, flagId, ...(retiring.length > 0 ? { retiringVariations: [...retiring] } : {}) };
 }
 
 async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
@@ -741,7 +806,16 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
         `it was archived outside Pulumi: restore it in FeatBit to keep managing it, or remove it from the program and run \`pulumi up\` without --refresh to delete it`,
       );
     }
-    return outputsFrom(live, olds, declaredIdsOf(olds?.variations));
+    const found = outputsFrom(live, olds, declaredIdsOf(olds?.variations));
+    // A variation kept as retiring (see putVariations) is still not the program's while FeatBit keeps it.
+    const retiringIds = new Set((olds?.retiringVariations ?? []).map((v) => v.id));
+    const retiring = found.variations.filter((v) => retiringIds.has(v.id));
+    if (retiring.length === 0) return found;
+    return {
+      ...found,
+      variations: found.variations.filter((v) => !retiringIds.has(v.id)),
+      retiringVariations: retiring.map(({ id: vid, name: n, value }) => ({ id: vid, name: n, value })),
+    };
   },
 
   async update(ctx, id, olds, news, changed) {
@@ -749,11 +823,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     return withLock(flagLock(envId, flagKey), async () => {
       if (changed.has("name")) await putName(ctx, envId, flagKey, news.name);
       if (changed.has("description")) await putDescription(ctx, envId, flagKey, news.description);
-      const variations = changed.has("variations")
+      const { variations, retiring } = changed.has("variations")
         ? await putVariations(ctx, envId, flagKey, declaredVariations(news))
-        : olds.variations;
+        : { variations: olds.variations, retiring: olds.retiringVariations ?? [] };
       if (changed.has("tags")) await putTags(ctx, envId, flagKey, news.tags);
-      return outputsAfterWrite(news, olds.flagId, variations);
+      return outputsAfterWrite(news, olds.flagId, variations, retiring);
     });
   },
 

@@ -27,6 +27,7 @@ import { dynamicClass, getter, registered, registration, type ConnectionArgs } f
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
+import { retireVariations } from "./featureFlag";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -918,7 +919,7 @@ async function applyOnce(
     revision,
     synced: pick({ ...live, ...desired.synced }, owned),
   });
-  if (differs.length === 0) return outputs(flag.revision);
+  if (differs.length === 0) return outputs((await retireObsolete(ctx, inputs, flag)) ?? flag.revision);
 
   // The guard: an owned part edited in FeatBit since the last up/refresh is never overwritten silently. A part that
   // already matches the program needs no write and is no conflict; unowned parts and definition writes (name, tags)
@@ -992,7 +993,18 @@ async function applyOnce(
   }
 
   if (differs.includes("enabled") && desired.synced.enabled === true) await toggle(true);
-  return outputs(revision);
+  return outputs((await retireObsolete(ctx, inputs, flag)) ?? revision);
+}
+
+/**
+ * Finishes the replacement of a served variation (see featureFlag.ts, putVariations): once this targeting serves
+ * the new variation, the one the flag's program removed can go. Only when the flag as read has a variation its
+ * FeatureFlag no longer declares, so an ordinary targeting write costs nothing more.
+ */
+async function retireObsolete(ctx: Context, inputs: Inputs, flag: ApiFlag): Promise<string | undefined> {
+  const declared = inputs.variations;
+  if (declared === undefined || flag.variations.every((v) => declared.includes(v.name))) return undefined;
+  return retireVariations(ctx, inputs.environmentId, inputs.flagKey, declared);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1002,7 +1002,7 @@ describe("update", () => {
     expect(pick(await live(key))).toEqual(expected);
   });
 
-  test("refuses to remove variations the live targeting serves, naming where", async () => {
+  test("keeps the variations the live targeting serves, as retiring, and changes nothing that is served", async () => {
     const program = stringProgram();
     const key = program.key as string;
     const path = `/envs/${envId}/feature-flags/${key}`;
@@ -1033,17 +1033,24 @@ describe("update", () => {
     const before = await live(key);
     h.emulator.requests.clear();
     const inputs = await check({ ...program, variations: [{ name: "d", value: "d" }] });
-    const message = await failure(p.update(id, outs, inputs));
-    expect(message).toMatch(
-      /^updating feature flag '.*' in environment .* failed: cannot remove variations still in use: /,
-    );
-    expect(message).toContain("'a' is served by the default rule");
-    expect(message).toContain("'b' is served to target users (alice, bob)");
-    expect(message).toContain("'b' is served by rule 1 'Staff'");
-    expect(message).toContain("'c' is the off variation");
-    expect(message).toMatch(/Change the targeting first/);
-    expect(requests()).toEqual([`GET ${path}`]);
-    expect(await live(key)).toEqual(before);
+    const { outs: after } = await p.update(id, outs, inputs);
+    expect(requests()).toEqual([`GET ${path}`, `PUT ${path}/variations`]);
+    // `d` is added; a, b and c stay in FeatBit because targeting serves them (the default rule, target users and a
+    // rule, the off variation), recorded apart from what the program declares.
+    expect((after!.variations as { name: string }[]).map((v) => v.name)).toEqual(["d"]);
+    expect((after!.retiringVariations as { id: string }[]).map((v) => v.id)).toEqual([ids.a, ids.b, ids.c]);
+    const now = await live(key);
+    expect(now.variations.map((v) => v.name)).toEqual(["d", "a", "b", "c"]);
+    expect([now.targetUsers, now.rules, now.fallthrough, now.disabledVariationId]).toEqual([
+      before.targetUsers,
+      before.rules,
+      before.fallthrough,
+      before.disabledVariationId,
+    ]);
+    // The program no longer has them, and preview does not say otherwise.
+    expect((await p.diff(id, after!, inputs)).changes).toBe(false);
+    // A refresh keeps them apart while FeatBit keeps them.
+    expect((await p.read(id, after!)).props).toMatchObject({ retiringVariations: after!.retiringVariations });
   });
 
   test("removes a variation nothing serves", async () => {
