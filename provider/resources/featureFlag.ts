@@ -668,7 +668,13 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
   const live = adopted;
   try {
     // Variations first: they need the revision just read, which every other write rotates.
-    const { variations, retiring } = await putVariations(ctx, envId, flagKey, declaredVariations(inputs), live);
+    const { variations, retiring } = await putVariations(
+      ctx,
+      envId,
+      flagKey,
+      declaredVariations(inputs),
+      live,
+    );
     if (live.name !== inputs.name) await putName(ctx, envId, flagKey, inputs.name);
     if ((live.description ?? "") !== inputs.description)
       await putDescription(ctx, envId, flagKey, inputs.description);
@@ -691,7 +697,12 @@ function outputsAfterWrite(
   variations: FeatureFlagVariation[],
   retiring: readonly RetiringVariation[] = [],
 ): Outputs {
-  return { ...inputs, variations, flagId, ...(retiring.length > 0 ? { retiringVariations: [...retiring] } : {}) };
+  return {
+    ...inputs,
+    variations,
+    flagId,
+    ...(retiring.length > 0 ? { retiringVariations: [...retiring] } : {}),
+  };
 }
 
 async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
