@@ -126,6 +126,10 @@ export interface GetPolicyResult {
   description: string;
   /** FeatBit's built-in Owner, Administrator and Developer policies (SysManaged). */
   builtIn: boolean;
+  /**
+   * As FeatBit holds them. FeatBit stores statements as sent, so one written with its API may spell its effect
+   * otherwise ('Allow'); FeatBit allows only for exactly 'allow', so such a statement denies wherever it matches.
+   */
   statements: PolicyStatement[];
 }
 
@@ -446,8 +450,8 @@ export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
       description: policy.description ?? "",
       builtIn: policy.type === "SysManaged",
       statements: policy.statements.map((s) => ({
-        effect: s.effect,
-        // As FeatBit holds it: built-in and UI-made statements use FeatBit's resource types.
+        // As FeatBit holds them (see GetPolicyResult.statements).
+        effect: s.effect as PolicyStatement["effect"],
         resourceType: s.resourceType as PolicyStatement["resourceType"],
         actions: s.actions,
         resources: s.resources,

@@ -114,13 +114,14 @@ const describe = (p: Partial<Inputs>) => `policy '${p.key ?? "?"}'`;
 // Mapping
 
 /**
- * Statements as FeatBit holds them, in canonical form. FeatBit stores whatever it was sent: a value outside the
- * catalog (written with the UI or the API) is kept as is, shows as drift, and the next update writes the declaration.
+ * Statements as FeatBit holds them, in canonical form (their ids, which FeatBit's Terraform provider leaves null, play
+ * no part). FeatBit stores whatever it was sent: a value outside the catalog (an effect spelt 'Allow', written with
+ * the API) is kept as is, shows as drift, and the next update writes the declaration.
  */
 function statementsOf(policy: ApiPolicy): PolicyStatementInput[] {
   return canonicalStatements(
     policy.statements.map((s) => ({
-      effect: s.effect,
+      effect: s.effect as Effect,
       resourceType: s.resourceType as ResourceType,
       actions: s.actions,
       resources: s.resources,
