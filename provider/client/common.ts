@@ -116,6 +116,31 @@ export function unreadableOf(list: readonly unknown[]): readonly UnreadableItem[
   return (list as Partial<Listed<unknown>>).unreadable ?? [];
 }
 
+/** The unreadable items of a listing whose `field` (as far as it could be read) satisfies `matches`. */
+export function unreadableWhere(
+  list: readonly unknown[],
+  field: "id" | "key" | "name" | "email",
+  matches: (value: string) => boolean,
+): UnreadableItem[] {
+  return unreadableOf(list).filter((item) => item[field] !== undefined && matches(item[field]));
+}
+
+/**
+ * An error about unreadable items an operation is about ("policy 'ci' (id …)"): what FeatBit holds that is odd, and
+ * what to do. `what` names the kind of object.
+ */
+export function unreadableError(what: string, items: readonly UnreadableItem[], doing: string): Error {
+  const named = items.map((item) => {
+    const label = item.key ?? item.name ?? item.email;
+    return `${what}${label === undefined ? "" : ` '${label}'`} (id ${item.id ?? "unknown"}): ${item.problem}`;
+  });
+  return new Error(
+    `${doing} needs ${items.length === 1 ? "an object" : "objects"} FeatBit holds in a shape no FeatBit version ` +
+      `gives it, so pulumi-featbit cannot read ${items.length === 1 ? "it" : "them"}: ${named.join("; ")}. Correct ` +
+      `${items.length === 1 ? "it" : "them"} in FeatBit (or with its API), then run the operation again`,
+  );
+}
+
 /** The ids a listing holds, its unreadable items' included: what a "which ones are bound?" answer rests on. */
 export function idsOf(list: readonly { id: string }[]): string[] {
   return [

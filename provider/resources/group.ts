@@ -6,7 +6,7 @@
 // adopts it.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { Group as ApiGroup } from "../client";
+import { unreadableError, unreadableWhere, type Group as ApiGroup } from "../client";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
@@ -82,6 +82,8 @@ async function adoptionTarget(
   inputs: Inputs,
   listed: readonly ApiGroup[],
 ): Promise<ApiGroup | undefined> {
+  const odd = unreadableWhere(listed, "name", (n) => sameName(n, inputs.name));
+  if (odd.length > 0) throw unreadableError("group", odd, describe(inputs));
   if (inputs.importId !== undefined) {
     const found = await ctx.client.groups.find(inputs.importId);
     if (!found) throw new Error(`importId ${inputs.importId} names no group of this organization`);

@@ -8,7 +8,7 @@
 // Developer policies can be referred to (getPolicy) and bound, never managed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Policy as ApiPolicy } from "../client";
+import { unreadableError, unreadableWhere, type Policy as ApiPolicy } from "../client";
 import { canonicalJson, sameJson, sameKey } from "./core/canonical";
 import { PartialWriteError, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
@@ -17,6 +17,7 @@ import { stableId } from "./core/stableIds";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
+  EFFECTS,
   statementsSchema,
   type Effect,
   type PolicyStatementInput,
@@ -161,6 +162,8 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Refuses a name another policy (built-in ones included) already has. */
 function checkNameFree(listed: readonly ApiPolicy[], wanted: string, self: string | undefined): void {
+  const odd = unreadableWhere(listed, "name", (n) => sameName(n, wanted));
+  if (odd.length > 0) throw unreadableError("policy", odd, `checking that the name '${wanted}' is free`);
   const holder = listed.find((p) => p.id !== self && sameName(p.name, wanted));
   if (!holder) return;
   throw new Error(
@@ -208,6 +211,8 @@ async function adoptionTarget(
     }
     return found;
   }
+  const odd = unreadableWhere(listed, "key", (k) => sameKey(k, inputs.key));
+  if (odd.length > 0) throw unreadableError("policy", odd, `${describe(inputs)}`);
   const sameKeyed = listed.filter((p) => sameKey(p.key, inputs.key));
   if (inputs.adopt) {
     if (sameKeyed.length > 1) {
@@ -256,12 +261,28 @@ function writeStatements(ctx: Context, id: string, wanted: readonly PolicyStatem
   });
 }
 
+/**
+ * Effects FeatBit holds that are neither 'allow' nor 'deny' (written with its API): FeatBit allows only for exactly
+ * 'allow' (Domain/Policies/PolicyHelper.cs), so such a statement denied wherever it matched.
+ */
+function unknownEffects(policy: ApiPolicy): string[] {
+  return [...new Set(policy.statements.map((s) => s.effect))].filter((e) => !EFFECTS.includes(e as Effect));
+}
+
 /** Brings an existing policy (adopted, or made by a create whose answer was lost) to the declaration. */
 async function settle(ctx: Context, inputs: Inputs, policy: ApiPolicy): Promise<Outputs> {
   if (policy.name !== inputs.name || (policy.description ?? "") !== inputs.description)
     await writeSettings(ctx, policy.id, inputs);
-  if (!sameJson(statementsOf(policy), inputs.statements))
+  if (!sameJson(statementsOf(policy), inputs.statements)) {
+    const odd = unknownEffects(policy);
+    if (odd.length > 0) {
+      ctx.warn(
+        `${describe(inputs)} held statements whose effect is ${odd.map((e) => `'${e}'`).join(", ")}: FeatBit allows ` +
+          `only for exactly 'allow', so they denied wherever they matched; they are replaced by the declared statements`,
+      );
+    }
     await writeStatements(ctx, policy.id, inputs.statements);
+  }
   return { ...inputs, policyId: policy.id };
 }
 

@@ -5,7 +5,7 @@
 // included them would be stale after every `pulumi up` that adds or renames one.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { ProjectWithEnvs } from "../client";
+import { unreadableError, unreadableWhere, type ProjectWithEnvs } from "../client";
 import { canonicalJson, sameKey } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
@@ -83,7 +83,10 @@ function asCreated(project: ProjectWithEnvs, inputs: Inputs): boolean {
 }
 
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
-  return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
+  const projects = await ctx.client.projects.list();
+  const odd = unreadableWhere(projects, "key", (k) => sameKey(k, projectKey));
+  if (odd.length > 0) throw unreadableError("project", odd, `finding project '${projectKey}'`);
+  return projects.find((p) => sameKey(p.key, projectKey));
 }
 
 async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
