@@ -14,6 +14,7 @@ import { sameKey } from "./core/canonical";
 import { splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
+import { underEnvironment } from "./core/permissions";
 import { createOnce, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -158,6 +159,7 @@ function writeSettings(ctx: Context, projectId: string, envId: string, wanted: I
     read: () => ctx.client.environments.find(projectId, envId),
     landed: (current) => !differs(current, wanted),
     result: (current) => current,
+    refusal: () => underEnvironment(ctx.client, envId, ""),
   });
 }
 
@@ -183,6 +185,10 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
           settings: { requireChangeComment: inputs.requireChangeComment },
         });
         return { id: pulumiId(inputs.projectId, env.id), outs: outputs(inputs, env, inputs.key) };
+      },
+      refusal: async () => {
+        const project = await ctx.client.projects.find(inputs.projectId);
+        return project && { rn: `project/${project.key}`, proof: `project '${project.key}' exists` };
       },
       // The environment holding the key is this resource's when it has exactly the declared settings: what a create
       // whose answer was lost (in this run or an interrupted one) made. Anything else is someone's environment.
@@ -267,6 +273,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.environments.find(projectId, envId)) !== undefined,
       // FeatBit answers 403 for an environment (or project) that is already gone.
       doubtful: (err) => err.kind === "forbidden" || err.ambiguous,
+      refusal: () => underEnvironment(ctx.client, envId, ""),
     });
   },
 };

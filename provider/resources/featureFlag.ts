@@ -20,6 +20,7 @@ import { canonicalJson, sameKey } from "./core/canonical";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
+import { underEnvironment } from "./core/permissions";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
@@ -461,6 +462,7 @@ function writeFlag<R>(
     read: () => ctx.client.flags.find(envId, flagKey),
     landed,
     result: (live) => live,
+    refusal: () => underEnvironment(ctx.client, envId, `flag/${flagKey}`),
   });
 }
 
@@ -674,6 +676,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
         disabledVariationId: serving.off,
         tags: inputs.tags,
       }),
+    refusal: () => underEnvironment(ctx.client, envId, "flag/*", undefined, "the environment exists"),
     // A flag holding the key is this resource's only if it is exactly what this create posts and nobody has used
     // it since (a create whose answer was lost, in this run or an interrupted one). A flag made in the UI has other
     // variation ids; an archived one, one with other settings, or one whose targeting changed belongs to someone:

@@ -10,6 +10,7 @@ import { unreadableError, unreadableWhere, type Group as ApiGroup } from "../cli
 import type { Context, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
+import { fixedRefusals } from "./core/permissions";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -132,6 +133,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
   const created = await createOnce<ApiGroup>(ctx.writes, {
     claim: groupClaim(inputs.name),
     send: () => ctx.client.groups.create({ name: inputs.name, description: inputs.description }),
+    refusal: fixedRefusals.iam,
     // No group had this name before (see adoptionTarget), so one that has it now is this create's.
     lookup: async () => {
       const landed = (await ctx.client.groups.all()).filter((g) => sameName(g.name, inputs.name));
@@ -214,6 +216,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.groups.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.
       confirm: true,
+      refusal: fixedRefusals.iam,
     });
   },
 };

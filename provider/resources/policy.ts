@@ -14,6 +14,7 @@ import { PartialWriteError, type Context, type ResourceDefinition } from "./core
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
+import { fixedRefusals } from "./core/permissions";
 import { claims, createOnce, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
@@ -299,6 +300,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
     claim: policyClaim(inputs),
     send: () =>
       ctx.client.policies.create({ name: inputs.name, key: inputs.key, description: inputs.description }),
+    refusal: fixedRefusals.iam,
     // No policy had this key before (see adoptionTarget), so one that has it now is this create's.
     lookup: async () => {
       const landed = (await ctx.client.policies.all()).filter((p) => sameKey(p.key, inputs.key));
@@ -403,6 +405,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.policies.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.
       confirm: true,
+      refusal: fixedRefusals.iam,
     });
   },
 };

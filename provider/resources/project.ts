@@ -10,7 +10,8 @@ import { canonicalJson, sameKey } from "./core/canonical";
 import type { Context, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { adoption, key, name, shape, uuid, uuidImportId } from "./core/schema";
-import { createOnce, settledDelete } from "./core/writes";
+import { fixedRefusals } from "./core/permissions";
+import { createOnce, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -89,6 +90,17 @@ async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithE
   return projects.find((p) => sameKey(p.key, projectKey));
 }
 
+/** The rename of a project, settled by reading it back (and, when FeatBit refuses it, naming the permission). */
+function rename(ctx: Context, project: Pick<ProjectWithEnvs, "id" | "key">, name: string) {
+  return verifiedWrite(ctx.writes, {
+    send: () => ctx.client.projects.update(project.id, { name }),
+    read: () => ctx.client.projects.find(project.id),
+    landed: (current) => current.name === name,
+    result: (current) => current,
+    refusal: async (current) => ({ rn: `project/${current.key}` }),
+  });
+}
+
 async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
   if (inputs.importId !== undefined) {
     const id = uuid("importId").parse(inputs.importId);
@@ -107,12 +119,13 @@ async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWith
 async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs: Outputs }> {
   let project = await adoptionTarget(ctx, inputs);
   if (project) {
-    if (project.name !== inputs.name) await ctx.client.projects.update(project.id, { name: inputs.name });
+    if (project.name !== inputs.name) await rename(ctx, project, inputs.name);
     project = { ...project, name: inputs.name };
   } else {
     project = await createOnce<ProjectWithEnvs>(ctx.writes, {
       claim: `project:${inputs.key}`,
       send: () => ctx.client.projects.create({ name: inputs.name, key: inputs.key }),
+      refusal: fixedRefusals.newProject,
       lookup: async () => {
         const found = await findByKey(ctx, inputs.key);
         if (!found) return { state: "absent" };
@@ -157,7 +170,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   async update(ctx, id, olds, news, changed) {
-    if (changed.has("name")) await ctx.client.projects.update(id, { name: news.name });
+    if (changed.has("name")) await rename(ctx, { id, key: olds.key }, news.name);
     return { ...olds, ...news, projectId: id, environments: olds.environments };
   },
 
@@ -167,6 +180,10 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.projects.find(id)) !== undefined,
       // FeatBit answers 403 when the project is already gone (its permission name cannot be resolved).
       doubtful: () => true,
+      refusal: async () => {
+        const project = await ctx.client.projects.find(id);
+        return project && { rn: `project/${project.key}` };
+      },
     });
   },
 };
