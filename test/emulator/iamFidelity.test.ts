@@ -108,6 +108,55 @@ describe("statements are stored exactly as sent (Application/Policies/UpdatePoli
     );
     expect(p.description).toBeNull();
   });
+
+  it("answers groups, members and their rows with FeatBit's fields (GroupVm.cs, MemberVm.cs, the *Vm.cs of rows)", async () => {
+    const keys = (o: unknown) => Object.keys(o as object).sort();
+    const g = await api.ok<Row>("POST", "/groups", { name: "Fielded" });
+    expect(keys(g)).toEqual(["description", "id", "name", "updatedAt"]);
+    const m = await member("fielded@example.com");
+    await api.ok("PUT", `/groups/${g.id}/add-member/${m.id}`);
+    const p = await policy("Fielded policy");
+    await api.ok("PUT", `/groups/${g.id}/add-policy/${p.id}`);
+    await api.ok("PUT", `/members/${m.id}/add-policy/${p.id}`);
+    const first = async (path: string) => (await api.ok<Paged<unknown>>("GET", path)).items[0];
+    expect(keys(await api.ok("GET", `/members/${m.id}`))).toEqual([
+      "email",
+      "groups",
+      "id",
+      "initialPassword",
+      "invitorId",
+      "name",
+    ]);
+    expect(keys(await first(`/members/${m.id}/groups`))).toEqual([
+      "description",
+      "id",
+      "isGroupMember",
+      "memberId",
+      "name",
+    ]);
+    expect(keys(await first(`/groups/${g.id}/members`))).toEqual(["email", "id", "isGroupMember", "name"]);
+    expect(keys(await first(`/groups/${g.id}/policies`))).toEqual([
+      "description",
+      "id",
+      "isGroupPolicy",
+      "name",
+      "type",
+    ]);
+    expect(keys(await first(`/policies/${p.id}/groups`))).toEqual([
+      "description",
+      "id",
+      "isPolicyGroup",
+      "name",
+    ]);
+    expect(keys(await first(`/policies/${p.id}/members`))).toEqual(["email", "id", "isPolicyMember", "name"]);
+    expect(keys(await first(`/members/${m.id}/direct-policies?name=fielded`))).toEqual([
+      "description",
+      "id",
+      "isMemberPolicy",
+      "name",
+      "type",
+    ]);
+  });
 });
 
 describe("clones (Application/Policies/ClonePolicy.cs, Policy.Clone)", () => {

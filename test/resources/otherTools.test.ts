@@ -55,7 +55,8 @@ beforeEach(() => {
 });
 
 const writes = () => requestLines(h).filter((r) => !r.startsWith("GET"));
-const withoutIds = (statements: readonly Props[]) => statements.map(({ id: _id, ...rest }) => rest);
+const withoutIds = <S extends { id: string }>(statements: readonly S[]) =>
+  statements.map(({ id: _id, ...rest }) => rest);
 
 /** Adopts what a tool made: preview-time check, create, then a preview (diff) and a refresh (read) with no change. */
 async function adopt(kind: ResourceKind, declared: Props): Promise<{ id: string; outs: Props }> {

@@ -3,20 +3,15 @@
 // (a statement that grants what FeatBit refused). Random names and refusals, from a small seeded generator.
 import { FeatBitApiError } from "../../provider/client";
 import { missingPermission } from "../../provider/resources/core/permissions";
-import { resourceProblem, statementSchema } from "../../provider/resources/policyStatements";
+import {
+  RESOURCE_TYPES,
+  resourceProblem,
+  statementSchema,
+  type ResourceType,
+} from "../../provider/resources/policyStatements";
 import { Rand } from "../client/featbitShapes";
 
-const TYPES = [
-  "workspace",
-  "organization",
-  "iam",
-  "access-token",
-  "relay-proxy",
-  "project",
-  "env",
-  "flag",
-  "segment",
-] as const;
+const TYPES = RESOURCE_TYPES.filter((t): t is Exclude<ResourceType, "*"> => t !== "*");
 const KINDS = [
   "project",
   "env",

@@ -3,6 +3,7 @@
 // send, copied from their sources (each step names the file that builds the body), plus the odd objects a script
 // leaves behind. `replay` sends them to a FeatBit (the emulator) over plain HTTP, as those tools do, and returns the
 // ids FeatBit gave them, so tests can adopt them (importId or adopt) and find them with lookups.
+import type { PolicyStatement } from "../../provider/resources/policy";
 
 /** "{name}" in a path or in a body's strings is replaced by the id remembered under that name. */
 export interface Step {
@@ -40,7 +41,7 @@ const memberIdOf = (email: string) => (data: unknown) => {
 };
 
 /** The statements a policy of FeatBit's Terraform provider holds: no ids (PolicyStatement has no ID field). */
-export const TERRAFORM_STATEMENTS = [
+export const TERRAFORM_STATEMENTS: PolicyStatement[] = [
   { resourceType: "env", effect: "allow", actions: ["CanAccessEnv"], resources: ["project/tf-ledger:env/*"] },
   {
     resourceType: "flag",
@@ -204,7 +205,7 @@ export const TERRAFORM: Fixture = {
 };
 
 /** The statements a policy made in FeatBit's UI holds: uuidv4 ids (policy-editor.component.ts). */
-export const UI_STATEMENTS = [
+export const UI_STATEMENTS: (PolicyStatement & { id: string })[] = [
   {
     id: "9b2c4d6e-8f01-4a23-b456-7890abcdef01",
     resourceType: "flag",
@@ -355,7 +356,7 @@ export const UI: Fixture = {
 };
 
 /** Statements a script sent: an effect spelt 'Allow' (only exactly 'allow' allows in FeatBit), no ids. */
-export const SCRIPT_STATEMENTS = [
+export const SCRIPT_STATEMENTS: (Omit<PolicyStatement, "effect"> & { effect: string })[] = [
   {
     resourceType: "flag",
     effect: "Allow",

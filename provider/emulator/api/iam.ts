@@ -470,7 +470,14 @@ const memberRoutes: Route[] = [
     const list = state.groups
       .filter((g) => (all || isIn(g)) && (!name || includesCI(g.name, name)))
       .sort(newestFirst)
-      .map((g) => ({ id: g.id, name: g.name, description: g.description, isGroupMember: isIn(g) }));
+      // Application/Members/MemberGroupVm.cs carries the member's id too.
+      .map((g) => ({
+        id: g.id,
+        name: g.name,
+        description: g.description,
+        memberId: ctx.params.memberId,
+        isGroupMember: isIn(g),
+      }));
     return paged(ctx, list);
   }),
 
