@@ -1,7 +1,7 @@
 // Shapes shared by flag and segment targeting (Domain/Targeting in FeatBit). FeatBit stores targeting as sent (the
 // targeting endpoints check rollouts and references, not ids): an id a script left out is null.
 import { z } from "zod";
-import { list } from "./common";
+import { list, text } from "./common";
 
 export const Condition = z.object({
   id: z.string().nullish(),
@@ -21,7 +21,8 @@ export const RolloutVariation = z.object({
 export type RolloutVariation = z.infer<typeof RolloutVariation>;
 
 export const TargetRule = z.object({
-  id: z.string(),
+  // Domain/Targeting/TargetRule.cs: a nullable string the targeting PUT stores as sent.
+  id: text(),
   name: z.string(),
   dispatchKey: z.string().nullable(),
   includedInExpt: z.boolean(),

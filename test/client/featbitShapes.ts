@@ -242,7 +242,8 @@ export const featureFlag = object({
   targetUsers: list(object({ keyIds: list(str), variationId: guid })),
   rules: list(
     object({
-      id: guid,
+      // Domain/Targeting/TargetRule.cs: null when a script's targeting PUT left it out.
+      id: nullable(guid, true),
       name: str,
       dispatchKey: nullable(str),
       includedInExpt: bool,
