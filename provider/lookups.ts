@@ -22,6 +22,9 @@ import {
   type ProjectWithEnvs,
   type Segment as ApiSegment,
   type SegmentVm,
+  type UnreadableItem,
+  unreadableError,
+  unreadableWhere,
 } from "./client";
 import { sameKey } from "./resources/core/canonical";
 import { closest } from "./resources/core/suggest";
@@ -126,6 +129,10 @@ export interface GetPolicyResult {
   description: string;
   /** FeatBit's built-in Owner, Administrator and Developer policies (SysManaged). */
   builtIn: boolean;
+  /**
+   * As FeatBit holds them. FeatBit stores statements as sent, so one written with its API may spell its effect
+   * otherwise ('Allow'); FeatBit allows only for exactly 'allow', so such a statement denies wherever it matches.
+   */
   statements: PolicyStatement[];
 }
 
@@ -141,7 +148,10 @@ export interface GetGroupResult {
 }
 
 export interface GetMemberArgs extends LookupConnection {
-  /** The member's email address (ignoring case, as email addresses are compared). */
+  /**
+   * The member's email address. FeatBit compares emails as written, so two members may differ only in case: the one
+   * written exactly so is found; otherwise case is ignored, when that leaves one member.
+   */
   email: string;
 }
 
@@ -213,6 +223,11 @@ async function run<T>(
   }
 }
 
+/** A lookup whose answer would be an object FeatBit holds in a shape pulumi-featbit cannot read: named, and why. */
+function lookupOfUnreadable(what: string, kind: string, items: readonly UnreadableItem[]): LookupError {
+  return new LookupError(`${what} failed: ${unreadableError(kind, items, "the lookup").message}`);
+}
+
 const didYouMean = (wanted: string, candidates: readonly string[]) => {
   const near = closest(wanted, candidates);
   return near === undefined ? "" : `; did you mean '${near}'?`;
@@ -232,6 +247,8 @@ function oneOf(what: string, a: [string, string | undefined], b: [string, string
 async function projectByKey(client: FeatBitClient, what: string, key: string): Promise<ProjectWithEnvs> {
   const projects = await client.projects.list();
   const found = projects.find((p) => sameKey(p.key, key));
+  const odd = unreadableWhere(projects, "key", (k) => sameKey(k, key));
+  if (odd.length > 0) throw lookupOfUnreadable(what, "project", odd);
   if (!found) {
     throw new LookupError(
       `${what}: no project with key '${key}' is visible to this access token${didYouMean(
@@ -421,6 +438,11 @@ export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
       args.name !== undefined
         ? all.filter((p) => p.name === args.name)
         : all.filter((p) => sameKey(p.key, args.key as string));
+    const odd =
+      args.name !== undefined
+        ? unreadableWhere(all, "name", (n) => n === args.name)
+        : unreadableWhere(all, "key", (k) => sameKey(k, args.key as string));
+    if (odd.length > 0) throw lookupOfUnreadable(what, "policy", odd);
     if (matches.length === 0) {
       const others = args.name !== undefined ? await client.policies.all() : all;
       const wanted = (args.name ?? args.key) as string;
@@ -446,8 +468,8 @@ export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
       description: policy.description ?? "",
       builtIn: policy.type === "SysManaged",
       statements: policy.statements.map((s) => ({
-        effect: s.effect,
-        // As FeatBit holds it: built-in and UI-made statements use FeatBit's resource types.
+        // As FeatBit holds them (see GetPolicyResult.statements).
+        effect: s.effect as PolicyStatement["effect"],
         resourceType: s.resourceType as PolicyStatement["resourceType"],
         actions: s.actions,
         resources: s.resources,
@@ -462,6 +484,8 @@ export function getGroup(args: GetGroupArgs): Promise<GetGroupResult> {
   return run(what, args.installation, async (client) => {
     const narrowed = await client.groups.all(args.name);
     const matches = narrowed.filter((g) => g.name === args.name);
+    const odd = unreadableWhere(narrowed, "name", (n) => n === args.name);
+    if (odd.length > 0) throw lookupOfUnreadable(what, "group", odd);
     if (matches.length === 0) {
       const names = (await client.groups.all()).map((g) => g.name);
       throw new LookupError(`${what}: no group is named '${args.name}'${didYouMean(args.name, names)}`);
@@ -482,15 +506,23 @@ export function getMember(args: GetMemberArgs): Promise<GetMemberResult> {
   const what = `getMember(email '${args.email}')`;
   return run(what, args.installation, async (client) => {
     // FeatBit's search is a substring match on email and name: it narrows, equality decides.
-    const matches = (await client.members.all(args.email)).filter(
-      (m) => m.email.toLowerCase() === args.email.toLowerCase(),
-    );
+    const narrowed = await client.members.all(args.email);
+    const sameEmail = (email: string) => email.toLowerCase() === args.email.toLowerCase();
+    const odd = unreadableWhere(narrowed, "email", sameEmail);
+    if (odd.length > 0) throw lookupOfUnreadable(what, "member", odd);
+    // FeatBit compares emails as written (AddMember.cs), so 'Ann@x.io' and 'ann@x.io' can be two members: the one
+    // spelt as asked is meant; ignoring case decides only when that leaves one.
+    const ignoringCase = narrowed.filter((m) => sameEmail(m.email));
+    const exact = ignoringCase.filter((m) => m.email === args.email);
+    const matches = exact.length === 1 ? exact : ignoringCase;
     if (matches.length !== 1) {
       throw new LookupError(
         matches.length === 0
           ? `${what}: no member of this organization has this email address (members are added in FeatBit under ` +
               `Organization › Members, or with its API)`
-          : `${what}: ${matches.length} members have this email address (${matches.map((m) => m.id).join(", ")})`,
+          : `${what}: ${matches.length} members have this email address in different case ` +
+              `(${matches.map((m) => `'${m.email}', id ${m.id}`).join("; ")}; FeatBit compares emails as written): ` +
+              `give the email exactly as one of them is written`,
       );
     }
     const [member] = matches;

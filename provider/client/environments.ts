@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Ack } from "./common";
+import { Ack, list } from "./common";
 import {
   EnvironmentSettings,
   Secret,
@@ -14,7 +14,7 @@ export const EnvironmentVm = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string().nullable().optional(),
-  secrets: z.array(Secret),
+  secrets: list(Secret),
   settings: EnvironmentSettings.nullable().optional(),
 });
 export type EnvironmentVm = z.infer<typeof EnvironmentVm>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Ack, paged, Revision, type Paged, type WithComment } from "./common";
+import { Ack, list, paged, Revision, type Paged, type WithComment } from "./common";
 import { isFeatBitApiError } from "./errors";
 import { DEFAULT_LISTING_POLICY, EnvironmentListings, type ListingPolicy } from "./listings";
 import { Fallthrough, TargetRule, TargetUser } from "./targeting";
@@ -16,6 +16,8 @@ export const Variation = z.object({
 });
 export type Variation = z.infer<typeof Variation>;
 
+// Domain/FeatureFlags/FeatureFlag.cs. Its lists are nullable jsonb / text[] columns (feature_flags in v0.0.0.sql),
+// which a JSON patch (PATCH …/feature-flags/{key}) can set to null: read as empty (see `list`).
 export const FeatureFlag = z.object({
   id: z.string(),
   envId: z.string(),
@@ -24,14 +26,14 @@ export const FeatureFlag = z.object({
   description: z.string().nullable(),
   key: z.string(),
   variationType: z.string(),
-  variations: z.array(Variation),
-  targetUsers: z.array(TargetUser),
-  rules: z.array(TargetRule),
+  variations: list(Variation),
+  targetUsers: list(TargetUser),
+  rules: list(TargetRule),
   isEnabled: z.boolean(),
   disabledVariationId: z.string(),
   fallthrough: Fallthrough,
   exptIncludeAllTargets: z.boolean(),
-  tags: z.array(z.string()),
+  tags: list(z.string()),
   isArchived: z.boolean(),
   creatorId: z.string().nullish(),
   updatorId: z.string().nullish(),
@@ -40,7 +42,7 @@ export const FeatureFlag = z.object({
 });
 export type FeatureFlag = z.infer<typeof FeatureFlag>;
 
-/** List items: no revision, envId, isArchived or targeting. */
+/** List items (Application/FeatureFlags/FeatureFlagVm.cs): no revision, envId, isArchived or targeting. */
 export const FeatureFlagVm = z.object({
   id: z.string(),
   name: z.string(),
@@ -48,8 +50,8 @@ export const FeatureFlagVm = z.object({
   key: z.string(),
   isEnabled: z.boolean(),
   variationType: z.string(),
-  variations: z.array(Variation),
-  tags: z.array(z.string()),
+  variations: list(Variation),
+  tags: list(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,57 +1,87 @@
 // IAM: policies (with their statements), groups, members and the bindings between them. Every route here needs
 // the `CanManageIAM` permission on `iam/*`.
 import { z } from "zod";
-import { Ack, collectPages, paged, type Paged } from "./common";
+import { Ack, collectPages, list, paged, text, type Listed, type Paged } from "./common";
 import { isFeatBitApiError } from "./errors";
 import { seg, type HttpTransport } from "./transport";
 
+// Every shape here is FeatBit's as it can be held, not only as this provider writes it: each relaxed field names the
+// FeatBit source that allows the variant (paths below modules/back-end/src/ of featbit/featbit).
+
+/**
+ * A statement as FeatBit holds it. Domain/Policies/PolicyStatement.cs types every field as a nullable string or
+ * collection, and PUT …/statements stores the statements exactly as sent (Application/Policies/
+ * UpdatePolicyStatements.cs validates nothing): FeatBit's Terraform provider sends none of the ids, so they are null,
+ * and an effect can be spelt any way ('Allow'), though only exactly 'allow' allows (Domain/Policies/PolicyHelper.cs).
+ * A missing type or effect reads as '' (it matches nothing as a type and denies as an effect, as null does).
+ */
 export const PolicyStatement = z.object({
-  id: z.string(),
-  resourceType: z.string(),
-  effect: z.enum(["allow", "deny"]),
-  actions: z.array(z.string()),
-  resources: z.array(z.string()),
+  id: text(),
+  resourceType: text().transform((v) => v ?? ""),
+  effect: text().transform((v) => v ?? ""),
+  actions: list(z.string()),
+  resources: list(z.string()),
 });
 export type PolicyStatement = z.infer<typeof PolicyStatement>;
 
+/** A statement as this provider sends it (PUT …/statements takes the JSON array itself). */
+export interface PolicyStatementBody {
+  id: string;
+  resourceType: string;
+  effect: string;
+  actions: string[];
+  resources: string[];
+}
+
 export const Policy = z.object({
   id: z.string(),
+  // policies.name is NOT NULL (v0.0.0.sql) and CreatePolicy.cs requires one.
   name: z.string(),
-  key: z.string(),
+  // Application/Policies/PolicyVm.cs has a key only since 5.2.1 (v5.2.1.sql added the column): an older FeatBit
+  // omits it, read as '' (a key no declaration or lookup can match).
+  key: text().transform((v) => v ?? ""),
   /** "CustomerManaged" or "SysManaged" (built-in: Owner, Administrator, Developer). */
   type: z.string(),
-  description: z.string().nullable(),
-  statements: z.array(PolicyStatement),
-  updatedAt: z.string().optional(),
+  description: text(),
+  // policies.statements is a nullable jsonb column (v0.0.0.sql).
+  statements: list(PolicyStatement),
+  // PolicyVm.UpdatedAt is a DateTime? (and absent in views older than it).
+  updatedAt: text(),
 });
 export type Policy = z.infer<typeof Policy>;
 
+// Application/Groups/GroupVm.cs; groups.description is nullable text (v0.0.0.sql) and FeatBit's UI sends a null one
+// for a group created after its drawer was reset (core/components/group-drawer).
 export const Group = z.object({
   id: z.string(),
   name: z.string(),
-  description: z.string().nullable(),
-  updatedAt: z.string().optional(),
+  description: text(),
+  updatedAt: text(),
 });
 export type Group = z.infer<typeof Group>;
 
+// Application/Members/MemberVm.cs. Emails are unique only as written (users.email's unique index, v5.4.0.sql, and
+// AddMember.cs's lookup compare case-sensitively): 'Ann@x.io' and 'ann@x.io' can be two members.
 export const Member = z.object({
   id: z.string(),
   email: z.string(),
-  name: z.string().nullable(),
+  name: text(),
 });
 export type Member = z.infer<typeof Member>;
 
-/** A member of a group or policy listing, with whether it is bound (`getAll…=true` lists unbound ones too). */
+/**
+ * A row of a group or policy listing, with whether it is bound (`getAll…=true` lists unbound ones too):
+ * Application/Policies/PolicyGroup.cs, PolicyMember.cs, Application/Groups/GroupMemberVm.cs, GroupPolicyVm.cs,
+ * Application/Members/MemberPolicyVm.cs.
+ */
 const bound = <K extends string>(flag: K) =>
-  z
-    .object({ id: z.string(), name: z.string().nullable() })
-    .extend({ [flag]: z.boolean() } as Record<K, z.ZodBoolean>);
+  z.object({ id: z.string(), name: text() }).extend({ [flag]: z.boolean() } as Record<K, z.ZodBoolean>);
 
-export const PolicyGroup = bound("isPolicyGroup");
+export const PolicyGroup = bound("isPolicyGroup").extend({ description: text() });
 export const PolicyMember = bound("isPolicyMember").extend({ email: z.string() });
 export const GroupMember = bound("isGroupMember").extend({ email: z.string() });
-export const GroupPolicy = bound("isGroupPolicy").extend({ type: z.string() });
-export const MemberPolicy = bound("isMemberPolicy").extend({ type: z.string() });
+export const GroupPolicy = bound("isGroupPolicy").extend({ type: z.string(), description: text() });
+export const MemberPolicy = bound("isMemberPolicy").extend({ type: z.string(), description: text() });
 
 export interface PageQuery {
   pageIndex?: number;
@@ -71,7 +101,10 @@ async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
 export class PoliciesApi {
   constructor(private readonly t: HttpTransport) {}
 
-  /** The organization's policies and all built-in ones, newest first. */
+  /**
+   * The organization's policies and all built-in ones, newest first. An item FeatBit holds in a shape no FeatBit
+   * version gives it is set aside (`unreadable`), never fatal to the others.
+   */
   list(query: { name?: string } & PageQuery = {}): Promise<Paged<Policy>> {
     return this.t.request({
       method: "GET",
@@ -83,7 +116,7 @@ export class PoliciesApi {
   }
 
   /** Every policy listed (the built-in ones too), all pages; `name` narrows to names containing it (any case). */
-  all(name?: string): Promise<Policy[]> {
+  all(name?: string): Promise<Listed<Policy>> {
     return collectPages("policies", (pageIndex, pageSize) =>
       this.list({ ...(name === undefined ? {} : { name }), pageIndex, pageSize }),
     );
@@ -126,7 +159,7 @@ export class PoliciesApi {
   }
 
   /** Full replacement of the statements; the body is the JSON array itself. */
-  setStatements(id: string, statements: PolicyStatement[]): Promise<Policy> {
+  setStatements(id: string, statements: PolicyStatementBody[]): Promise<Policy> {
     return this.t.request({
       method: "PUT",
       path: `/policies/${seg(id)}/statements`,
@@ -167,14 +200,14 @@ export class PoliciesApi {
   }
 
   /** The groups the policy is attached to (`getAllGroups=false`), all pages. */
-  boundGroups(id: string): Promise<z.infer<typeof PolicyGroup>[]> {
+  boundGroups(id: string): Promise<Listed<z.infer<typeof PolicyGroup>>> {
     return collectPages(`groups of policy ${id}`, (pageIndex, pageSize) =>
       this.groups(id, { getAllGroups: false, pageIndex, pageSize }),
     );
   }
 
   /** The members the policy is attached to directly (`getAllMembers=false`), all pages. */
-  boundMembers(id: string): Promise<z.infer<typeof PolicyMember>[]> {
+  boundMembers(id: string): Promise<Listed<z.infer<typeof PolicyMember>>> {
     return collectPages(`members of policy ${id}`, (pageIndex, pageSize) =>
       this.members(id, { getAllMembers: false, pageIndex, pageSize }),
     );
@@ -195,7 +228,7 @@ export class GroupsApi {
   }
 
   /** Every group, all pages; `name` narrows to names containing it (any case). */
-  all(name?: string): Promise<Group[]> {
+  all(name?: string): Promise<Listed<Group>> {
     return collectPages("groups", (pageIndex, pageSize) =>
       this.list({ ...(name === undefined ? {} : { name }), pageIndex, pageSize }),
     );
@@ -266,14 +299,14 @@ export class GroupsApi {
   }
 
   /** The group's members (`getAllMembers=false`), all pages. */
-  boundMembers(id: string): Promise<z.infer<typeof GroupMember>[]> {
+  boundMembers(id: string): Promise<Listed<z.infer<typeof GroupMember>>> {
     return collectPages(`members of group ${id}`, (pageIndex, pageSize) =>
       this.members(id, { getAllMembers: false, pageIndex, pageSize }),
     );
   }
 
   /** The policies attached to the group (`getAllPolicies=false`), all pages. */
-  boundPolicies(id: string): Promise<z.infer<typeof GroupPolicy>[]> {
+  boundPolicies(id: string): Promise<Listed<z.infer<typeof GroupPolicy>>> {
     return collectPages(`policies of group ${id}`, (pageIndex, pageSize) =>
       this.policies(id, { getAllPolicies: false, pageIndex, pageSize }),
     );
@@ -320,7 +353,7 @@ export class MembersApi {
   }
 
   /** Every member of the organization, all pages; `searchText` narrows to emails or names containing it. */
-  all(searchText?: string): Promise<Member[]> {
+  all(searchText?: string): Promise<Listed<Member>> {
     return collectPages("members", (pageIndex, pageSize) =>
       this.list({ ...(searchText === undefined ? {} : { searchText }), pageIndex, pageSize }),
     );
@@ -375,7 +408,7 @@ export class MembersApi {
   }
 
   /** The policies attached to the member directly (`getAllPolicies=false`), all pages. */
-  boundPolicies(id: string): Promise<z.infer<typeof MemberPolicy>[]> {
+  boundPolicies(id: string): Promise<Listed<z.infer<typeof MemberPolicy>>> {
     return collectPages(`policies of member ${id}`, (pageIndex, pageSize) =>
       this.directPolicies(id, { getAllPolicies: false, pageIndex, pageSize }),
     );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Ack } from "./common";
+import { Ack, list, listOf, type Listed } from "./common";
 import { isFeatBitApiError } from "./errors";
 import { seg, type HttpTransport } from "./transport";
 
@@ -14,25 +14,30 @@ export type Secret = z.infer<typeof Secret>;
 export const EnvironmentSettings = z.object({ requireChangeComment: z.boolean() });
 export type EnvironmentSettings = z.infer<typeof EnvironmentSettings>;
 
-/** An environment as embedded in project views (has `key` and `projectId`). */
+/**
+ * An environment as embedded in project views (has `key` and `projectId`): Domain/Environments/Environment.cs, whose
+ * description (CreateEnvironment.cs passes a missing one on as null) and secrets and settings (nullable jsonb,
+ * environments in v0.0.0.sql) may be null.
+ */
 export const Environment = z.object({
   id: z.string(),
   projectId: z.string(),
   name: z.string(),
   key: z.string(),
   description: z.string().nullable().optional(),
-  secrets: z.array(Secret),
+  secrets: list(Secret),
   settings: EnvironmentSettings.nullable().optional(),
   createdAt: z.string().optional(),
   updatedAt: z.string().optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 
+/** Domain/Projects/ProjectWithEnvs.cs. */
 export const ProjectWithEnvs = z.object({
   id: z.string(),
   name: z.string(),
   key: z.string(),
-  environments: z.array(Environment),
+  environments: list(Environment),
 });
 export type ProjectWithEnvs = z.infer<typeof ProjectWithEnvs>;
 
@@ -42,11 +47,12 @@ export type ProjectVm = z.infer<typeof ProjectVm>;
 export class ProjectsApi {
   constructor(private readonly t: HttpTransport) {}
 
-  list(): Promise<ProjectWithEnvs[]> {
+  /** Every project the token may see; one FeatBit holds in a shape no FeatBit version gives it is set aside. */
+  list(): Promise<Listed<ProjectWithEnvs>> {
     return this.t.request({
       method: "GET",
       path: "/projects",
-      schema: z.array(ProjectWithEnvs),
+      schema: listOf(ProjectWithEnvs),
       subject: "projects",
     });
   }

@@ -2,6 +2,7 @@
 // FeatBit's status codes and error codes become advice a person can act on; the transport decides
 // what to retry and builds the thrown error.
 import { z } from "zod";
+import { describeIssues } from "./common";
 import type { ErrorKind } from "./errors";
 import { excerpt } from "./redact";
 import type { ApiRequest, HttpMethod } from "./transport";
@@ -80,7 +81,7 @@ export function interpretResponse<T>(req: ApiRequest<T>, res: RawResponse, ctx: 
     return fail({
       kind: "protocol",
       status,
-      advice: `FeatBit's response does not have the expected shape: ${describeIssues(parsed.error.issues)}`,
+      advice: `FeatBit's response does not have the expected shape: ${describeIssues(parsed.error.issues, "data")}`,
       mayHaveApplied: true,
     });
   }
@@ -237,19 +238,6 @@ function unexpectedBody(body: string, json: unknown, ctx: MessageContext): strin
     return `the response is not valid JSON (truncated by a proxy?): "${excerpt(body, ctx.secrets)}"`;
   }
   return "the response is JSON but not FeatBit's {success, errors, data} envelope";
-}
-
-/** Zod issues as "data.environments[0].key: expected string, received number"; values are never shown. */
-function describeIssues(issues: z.ZodError["issues"]): string {
-  const shown = issues.slice(0, 3).map((issue) => {
-    const path = issue.path.reduce<string>(
-      (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : `${acc}.${String(part)}`),
-      "data",
-    );
-    return `${path}: ${issue.message.replace(/^Invalid input: /, "")}`;
-  });
-  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
-  return shown.join("; ") + more;
 }
 
 function describeProblem(errors: Record<string, string[]>): string {

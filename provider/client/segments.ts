@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Ack, paged, type Paged, type WithComment } from "./common";
+import { Ack, list, listOf, paged, type Paged, type WithComment } from "./common";
 import type { EnvironmentsApi } from "./environments";
 import { isFeatBitApiError } from "./errors";
 import { MatchRule } from "./targeting";
@@ -8,6 +8,9 @@ import { seg, type HttpTransport } from "./transport";
 export const SEGMENT_TYPES = ["environment-specific", "shared"] as const;
 export type SegmentType = (typeof SEGMENT_TYPES)[number];
 
+// Domain/Segments/Segment.cs. scopes, included, excluded (text[]) and rules (jsonb) are nullable columns (segments in
+// v0.0.0.sql) that PUT …/targeting and a JSON patch store as sent; tags came with 5.2.0 (v5.2.0.sql), so older
+// FeatBits omit them: all read as empty (see `list`).
 export const Segment = z.object({
   id: z.string(),
   workspaceId: z.string().nullish(),
@@ -15,25 +18,26 @@ export const Segment = z.object({
   name: z.string(),
   key: z.string(),
   type: z.string(),
-  scopes: z.array(z.string()),
+  scopes: list(z.string()),
   description: z.string().nullable(),
-  included: z.array(z.string()),
-  excluded: z.array(z.string()),
-  rules: z.array(MatchRule),
-  tags: z.array(z.string()),
+  included: list(z.string()),
+  excluded: list(z.string()),
+  rules: list(MatchRule),
+  tags: list(z.string()),
   isArchived: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Segment = z.infer<typeof Segment>;
 
+/** List items: Application/Segments/SegmentVm.cs (lists as in Segment). */
 export const SegmentVm = z.object({
   id: z.string(),
   name: z.string(),
   key: z.string(),
   type: z.string(),
-  scopes: z.array(z.string()),
-  tags: z.array(z.string()),
+  scopes: list(z.string()),
+  tags: list(z.string()),
   description: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -130,7 +134,7 @@ export class SegmentsApi {
       method: "GET",
       path: `${this.base(envId)}/by-ids`,
       query: { ids },
-      schema: z.array(Segment),
+      schema: listOf(Segment),
       subject: `segments in environment ${envId}`,
     });
   }

@@ -1,5 +1,7 @@
-// Shapes shared by flag and segment targeting (Domain/Targeting in FeatBit).
+// Shapes shared by flag and segment targeting (Domain/Targeting in FeatBit). FeatBit stores targeting as sent (the
+// targeting endpoints check rollouts and references, not ids): an id a script left out is null.
 import { z } from "zod";
+import { list, text } from "./common";
 
 export const Condition = z.object({
   id: z.string().nullish(),
@@ -19,17 +21,18 @@ export const RolloutVariation = z.object({
 export type RolloutVariation = z.infer<typeof RolloutVariation>;
 
 export const TargetRule = z.object({
-  id: z.string(),
+  // Domain/Targeting/TargetRule.cs: a nullable string the targeting PUT stores as sent.
+  id: text(),
   name: z.string(),
   dispatchKey: z.string().nullable(),
   includedInExpt: z.boolean(),
-  conditions: z.array(Condition),
-  variations: z.array(RolloutVariation),
+  conditions: list(Condition),
+  variations: list(RolloutVariation),
 });
 export type TargetRule = z.infer<typeof TargetRule>;
 
 export const TargetUser = z.object({
-  keyIds: z.array(z.string()),
+  keyIds: list(z.string()),
   variationId: z.string(),
 });
 export type TargetUser = z.infer<typeof TargetUser>;
@@ -37,7 +40,7 @@ export type TargetUser = z.infer<typeof TargetUser>;
 export const Fallthrough = z.object({
   dispatchKey: z.string().nullable(),
   includedInExpt: z.boolean(),
-  variations: z.array(RolloutVariation),
+  variations: list(RolloutVariation),
 });
 export type Fallthrough = z.infer<typeof Fallthrough>;
 
@@ -45,7 +48,7 @@ export type Fallthrough = z.infer<typeof Fallthrough>;
 export const MatchRule = z.object({
   id: z.string().nullish(),
   name: z.string(),
-  conditions: z.array(Condition),
+  conditions: list(Condition),
 });
 export type MatchRule = z.infer<typeof MatchRule>;
 

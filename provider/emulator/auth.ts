@@ -1,6 +1,6 @@
 // Access-token authentication and IAM permission checks (§2 of the API reference).
-import { deref } from "./dotnet";
-import type { PolicyStatement, Segment, State } from "./state";
+import { deref, source } from "./dotnet";
+import type { Policy, PolicyStatement, Segment, State } from "./state";
 import { OWNER_STATEMENTS, Store } from "./store";
 
 export type ResourceType = "workspace" | "iam" | "project" | "env" | "flag" | "segment";
@@ -13,7 +13,7 @@ export interface Permission {
 export interface Caller {
   /** The access token's id: FeatBit records it as creatorId/updatorId/operator. */
   id: string;
-  statements: PolicyStatement[];
+  statements: readonly (PolicyStatement | null)[];
 }
 
 /**
@@ -29,31 +29,49 @@ export function authenticate(store: Store, header: string | undefined): Caller |
   return { id: token.id, statements: memberStatements(store.state, token.creatorId) };
 }
 
-/** A member's statements: direct policies plus those of their groups. */
-export function memberStatements(state: State, memberId: string): PolicyStatement[] {
-  const policyIds = new Set(
-    state.memberPolicies.filter((l) => l.memberId === memberId).map((l) => l.policyId),
-  );
-  for (const gm of state.groupMembers.filter((l) => l.memberId === memberId)) {
-    for (const gp of state.groupPolicies.filter((l) => l.groupId === gm.groupId)) policyIds.add(gp.policyId);
-  }
-  return state.policies.filter((p) => policyIds.has(p.id)).flatMap((p) => p.statements);
+/**
+ * A member's statements (MemberService.GetPermissionsAsync, Infrastructure/Services/EntityFrameworkCore/
+ * MemberService.cs): those of the member's effective policies (see effectivePolicies).
+ */
+export function memberStatements(state: State, memberId: string): (PolicyStatement | null)[] {
+  return effectivePolicies(state, memberId).flatMap((p) => p.statements);
 }
 
-/** Allowed iff some statement matches and no matching statement denies (PolicyHelper). */
+/**
+ * MemberService.GetPoliciesAsync: the member's direct policies, then those of its groups, one per policy *name*
+ * (GroupBy(x => x.Name).Select(x => x.First())): of two policies sharing a name, only the first counts.
+ */
+export function effectivePolicies(state: State, memberId: string): Policy[] {
+  const byId = (policyId: string) => state.policies.filter((p) => p.id === policyId);
+  const direct = state.memberPolicies.filter((l) => l.memberId === memberId).flatMap((l) => byId(l.policyId));
+  const inherited = state.groupMembers
+    .filter((l) => l.memberId === memberId)
+    .flatMap((gm) => state.groupPolicies.filter((gp) => gp.groupId === gm.groupId))
+    .flatMap((gp) => byId(gp.policyId));
+  const seen = new Set<string>();
+  return [...direct, ...inherited].filter((p) => !seen.has(p.name) && seen.add(p.name));
+}
+
+/**
+ * Allowed iff some statement matches and no matching statement denies (Domain/Policies/PolicyHelper.cs). Only an
+ * effect of exactly 'allow' allows; a null statement, or null actions or resources where they are read, throw there.
+ */
 export function isAllowed(
-  statements: PolicyStatement[],
+  statements: readonly (PolicyStatement | null)[],
   permission: string,
   rn: string | undefined,
 ): boolean {
   if (rn === undefined) return false;
-  const matching = statements.filter(
-    (s) =>
-      s.resourceType === "*" ||
-      ((s.actions ?? []).some((a) => a === "*" || a === permission) &&
-        (s.resources ?? []).some((pattern) => rnMatches(rn, pattern))),
-  );
-  return matching.length > 0 && matching.every((s) => s.effect === "allow");
+  const matching = statements.filter((statement) => {
+    const s = deref(statement);
+    if (s.resourceType === "*") return true;
+    return (
+      source(s.actions).some((a) => a === "*" || a === permission) &&
+      // RNMatcher.IsMatch reads a null pattern as an empty span, which matches nothing.
+      source(s.resources).some((pattern) => pattern !== null && rnMatches(rn, pattern))
+    );
+  });
+  return matching.length > 0 && matching.every((s) => s?.effect === "allow");
 }
 
 /** Domain/Resources/RNMatcher.cs: segment-wise prefix match with `*` wildcards and optional tags. */

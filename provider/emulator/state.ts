@@ -1,11 +1,15 @@
 // The emulator's data model: FeatBit's entities as stored (camelCase, as they appear on the wire).
 
+/**
+ * Domain/Policies/PolicyStatement.cs. PUT …/statements stores statements exactly as sent, so every field may be null
+ * (FeatBit's Terraform provider sends no ids) and an effect may have any spelling.
+ */
 export interface PolicyStatement {
-  id: string;
-  resourceType: string;
-  effect: string;
-  actions: string[];
-  resources: string[];
+  id: string | null;
+  resourceType: string | null;
+  effect: string | null;
+  actions: (string | null)[] | null;
+  resources: (string | null)[] | null;
 }
 
 export interface Workspace {
@@ -153,7 +157,8 @@ export interface Policy {
   key: string;
   type: PolicyType;
   description: string | null;
-  statements: PolicyStatement[];
+  /** As sent: a null element too (Policy.UpdateStatements replaces only a null list, by an empty one). */
+  statements: (PolicyStatement | null)[];
   createdAt: string;
   updatedAt: string;
 }

@@ -35,9 +35,10 @@ const allow = (
 });
 
 /**
- * The three SysManaged policies. Owner is exact (one `*` statement); Administrator and Developer are
- * close approximations of the seeded statements: everything but workspace settings, and read access
- * to projects/envs plus full flag/segment rights, respectively.
+ * The three SysManaged policies as FeatBit's migrations leave them: seeded by
+ * infra/postgresql/docker-entrypoint-initdb.d/v0.0.0.sql, then v5.0.4.sql (workspace), v5.0.5.sql (organization
+ * rebuilt, moved last), v5.2.0.sql (UpdateOrgSortFlagsBy, CanAccessEnv, the flag statements) and v5.3.2.sql (the
+ * segment statements). Statement ids are random there (gen_random_uuid()); fixed here.
  */
 export function builtInPolicies(): State["policies"] {
   const base = {
@@ -46,6 +47,8 @@ export function builtInPolicies(): State["policies"] {
     createdAt: SEED_TIME,
     updatedAt: SEED_TIME,
   };
+  const tokens = ["ManageServiceAccessTokens", "ManagePersonalAccessTokens", "ListAccessTokens"];
+  const relayProxies = ["ManageRelayProxies", "ListRelayProxies"];
   return [
     {
       ...base,
@@ -63,12 +66,40 @@ export function builtInPolicies(): State["policies"] {
       key: "administrator",
       description: "Contains all the permissions required by an administrator",
       statements: [
-        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a02", "organization", ["*"], ["organization/*"]),
-        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a03", "iam", ["*"], ["iam/*"]),
-        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a04", "access-token", ["*"], ["access-token/*"]),
-        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a05", "relay-proxy", ["*"], ["relay-proxy/*"]),
-        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a06", "project", ["*"], ["project/*"]),
-        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a07", "env", ["*"], ["project/*:env/*"]),
+        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a03", "iam", ["CanManageIAM"], ["iam/*"]),
+        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a04", "access-token", tokens, ["access-token/*"]),
+        allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a05", "relay-proxy", relayProxies, ["relay-proxy/*"]),
+        allow(
+          "5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a06",
+          "project",
+          ["CanAccessProject", "CreateProject", "DeleteProject", "UpdateProjectSettings", "CreateEnv"],
+          ["project/*"],
+        ),
+        allow(
+          "5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a07",
+          "env",
+          [
+            "CanAccessEnv",
+            "DeleteEnv",
+            "UpdateEnvSettings",
+            "CreateEnvSecret",
+            "DeleteEnvSecret",
+            "UpdateEnvSecret",
+          ],
+          ["project/*:env/*"],
+        ),
+        allow(
+          "5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a01",
+          "workspace",
+          ["UpdateWorkspaceGeneralSettings", "UpdateWorkspaceLicense", "UpdateWorkspaceSSOSettings"],
+          ["workspace/*"],
+        ),
+        allow(
+          "5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a02",
+          "organization",
+          ["UpdateOrgSortFlagsBy", "UpdateOrgName", "UpdateOrgDefaultUserPermissions", "CreateOrg"],
+          ["organization/*"],
+        ),
         allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a08", "flag", ["*"], ["project/*:env/*:flag/*"]),
         allow("5a7c1f52-3b7e-4d1c-8f3e-2f0c7b1d9a09", "segment", ["*"], ["project/*:env/*:segment/*"]),
       ],
@@ -80,16 +111,12 @@ export function builtInPolicies(): State["policies"] {
       key: "developer",
       description: "Contains all the permissions required by a developer",
       statements: [
+        allow("7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b05", "access-token", tokens, ["access-token/*"]),
+        allow("7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b06", "relay-proxy", relayProxies, ["relay-proxy/*"]),
         allow("7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b01", "project", ["CanAccessProject"], ["project/*"]),
         allow("7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b02", "env", ["CanAccessEnv"], ["project/*:env/*"]),
         allow("7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b03", "flag", ["*"], ["project/*:env/*:flag/*"]),
         allow("7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b04", "segment", ["*"], ["project/*:env/*:segment/*"]),
-        allow(
-          "7b1e0c33-6d2f-4e8a-9c1b-3d4e5f6a7b05",
-          "access-token",
-          ["ManagePersonalAccessTokens", "ListAccessTokens"],
-          ["access-token/*"],
-        ),
       ],
     },
   ];

@@ -14,6 +14,7 @@ import { sameKey } from "./core/canonical";
 import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
+import { underEnvironment } from "./core/permissions";
 import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -158,6 +159,7 @@ function writeSettings(ctx: Context, projectId: string, envId: string, wanted: I
     read: () => ctx.client.environments.find(projectId, envId),
     landed: (current) => !differs(current, wanted),
     result: (current) => current,
+    refusal: () => underEnvironment(ctx.client, envId, ""),
   });
 }
 
@@ -191,6 +193,10 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
         key: inputs.key,
         projectId: inputs.projectId,
       }),
+      refusal: async () => {
+        const project = await ctx.client.projects.find(inputs.projectId);
+        return project && { rn: `project/${project.key}`, proof: `project '${project.key}' exists` };
+      },
       taken: (cause, holder) => {
         const importId = pulumiId(inputs.projectId, holder?.id ?? "<environment_uuid>");
         return new Error(
@@ -271,6 +277,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.environments.find(projectId, envId)) !== undefined,
       // FeatBit answers 403 for an environment (or project) that is already gone.
       doubtful: (err) => err.kind === "forbidden" || err.ambiguous,
+      refusal: () => underEnvironment(ctx.client, envId, ""),
     });
   },
 };

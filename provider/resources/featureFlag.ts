@@ -26,6 +26,7 @@ import {
 } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
+import { underEnvironment } from "./core/permissions";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
@@ -481,6 +482,7 @@ function writeFlag<R>(
     read: () => ctx.client.flags.find(envId, flagKey),
     landed,
     result: (live) => live,
+    refusal: () => underEnvironment(ctx.client, envId, `flag/${flagKey}`),
   });
 }
 
@@ -732,6 +734,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
         disabledVariationId: serving.off,
         tags: inputs.tags,
       }),
+    refusal: () => underEnvironment(ctx.client, envId, "flag/*", undefined, "the environment exists"),
     taken: (cause, holder) =>
       new Error(
         notOurs({

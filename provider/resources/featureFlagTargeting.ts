@@ -26,6 +26,7 @@ import { PartialWriteError, splitId, type Context, type ResourceDefinition } fro
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
+import { FLAG_TARGETING_PERMISSIONS, underEnvironment } from "./core/permissions";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
 import { retireVariations } from "./featureFlag";
 
@@ -856,18 +857,23 @@ async function requireSegments(ctx: Context, inputs: Inputs): Promise<void> {
   }
 }
 
-/** One write of a part of the targeting; a lost answer is settled by reading back whether the part landed. */
+/**
+ * One write of a part of the targeting; a lost answer is settled by reading back whether the part landed. A refusal
+ * names the permissions the write needed (`permissions`; by default those of its route).
+ */
 function writePart(
   ctx: Context,
   inputs: Inputs,
   send: () => Promise<string>,
   landed: (flag: ApiFlag) => boolean,
+  permissions?: readonly string[],
 ): Promise<string> {
   return verifiedWrite(ctx.writes, {
     send,
     read: () => ctx.client.flags.find(inputs.environmentId, inputs.flagKey),
     landed,
     result: (flag) => flag.revision,
+    refusal: (flag) => underEnvironment(ctx.client, inputs.environmentId, `flag/${flag.key}`, permissions),
   });
 }
 
@@ -989,6 +995,8 @@ async function applyOnce(
         const now = liveParts(f);
         return targetingParts.every((p) => sameJson(desired.synced[p], now[p]));
       },
+      // FeatBit checks one permission per part the change touches (Application/FeatureFlags/UpdateTargeting.cs).
+      targetingParts.map((p) => FLAG_TARGETING_PERMISSIONS[p as keyof typeof FLAG_TARGETING_PERMISSIONS]),
     );
   }
 

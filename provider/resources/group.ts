@@ -6,10 +6,11 @@
 // adopts it.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { Group as ApiGroup } from "../client";
+import { unreadableError, unreadableWhere, type Group as ApiGroup } from "../client";
 import type { Context, Created, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
+import { fixedRefusals } from "./core/permissions";
 import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -83,6 +84,8 @@ async function adoptionTarget(
   inputs: Inputs,
   listed: readonly ApiGroup[],
 ): Promise<ApiGroup | undefined> {
+  const odd = unreadableWhere(listed, "name", (n) => sameName(n, inputs.name));
+  if (odd.length > 0) throw unreadableError("group", odd, describe(inputs));
   if (inputs.importId !== undefined) {
     const found = await ctx.client.groups.find(inputs.importId);
     if (!found) throw new Error(`importId ${inputs.importId} names no group of this organization`);
@@ -123,6 +126,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   }
   const created = await createOnce<ApiGroup>(ctx.writes, {
     claim: groupClaim(inputs.name),
+    refusal: fixedRefusals.iam,
     // adoptionTarget has just listed the groups and found the name free.
     knownFree: true,
     find: async () => {
@@ -209,6 +213,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.groups.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.
       confirm: true,
+      refusal: fixedRefusals.iam,
     });
   },
 };

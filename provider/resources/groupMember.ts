@@ -1,6 +1,7 @@
 // featbit:GroupMember — a member in a group: the member gets the permissions of every policy attached to the group.
 // Members are people: pulumi-featbit never invites or removes them (find one with getMember by email).
 import * as pulumi from "@pulumi/pulumi";
+import { idsOf } from "../client";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
@@ -19,7 +20,7 @@ const definition = bindingDefinition({
   kind: "GroupMember",
   a: { field: "groupId", what: "group", find: ends.group },
   b: { field: "memberId", what: "member", find: ends.member },
-  bound: async (ctx, groupId) => (await ctx.client.groups.boundMembers(groupId)).map((m) => m.id),
+  bound: async (ctx, groupId) => idsOf(await ctx.client.groups.boundMembers(groupId)),
   add: (ctx, groupId, memberId) => ctx.client.groups.addMember(groupId, memberId),
   remove: (ctx, groupId, memberId) => ctx.client.groups.removeMember(groupId, memberId),
   phrase: (group, member) => `${member} in ${group}`,

@@ -1,6 +1,7 @@
 // featbit:GroupPolicy — a policy attached to a group: every member of the group gets the policy's permissions.
 // Either side may be a policy or group this stack does not manage (getPolicy / getGroup), built-in policies included.
 import * as pulumi from "@pulumi/pulumi";
+import { idsOf } from "../client";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
@@ -19,7 +20,7 @@ const definition = bindingDefinition({
   kind: "GroupPolicy",
   a: { field: "groupId", what: "group", find: ends.group },
   b: { field: "policyId", what: "policy", find: ends.policy },
-  bound: async (ctx, groupId) => (await ctx.client.groups.boundPolicies(groupId)).map((p) => p.id),
+  bound: async (ctx, groupId) => idsOf(await ctx.client.groups.boundPolicies(groupId)),
   add: (ctx, groupId, policyId) => ctx.client.groups.addPolicy(groupId, policyId),
   remove: (ctx, groupId, policyId) => ctx.client.groups.removePolicy(groupId, policyId),
   phrase: (group, policy) => `${policy} of ${group}`,

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { ResourceKind } from "../host/shim";
 import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { adoption, crossField, shape, uuid, keptAdoption } from "./core/schema";
+import { fixedRefusals } from "./core/permissions";
 import { claims, createOnce, notOurs, settledDelete } from "./core/writes";
 
 /** One end of a binding: the input naming it and how to find it. */
@@ -125,6 +126,7 @@ export function bindingDefinition<A extends string, B extends string>(
         await spec.add(ctx, aId, bId);
         return true;
       },
+      refusal: fixedRefusals.iam,
       taken: () =>
         new Error(
           notOurs({
@@ -187,6 +189,7 @@ export function bindingDefinition<A extends string, B extends string>(
         exists: () => isBound(ctx, aId, bId),
         // FeatBit's remove calls acknowledge any ids: only the listing tells.
         confirm: true,
+        refusal: fixedRefusals.iam,
       });
     },
   };

@@ -2,6 +2,7 @@
 // organization's default policies (Developer, unless changed) to every member it adds: declaring one of those takes
 // the existing binding over (set adopt: true to say so).
 import * as pulumi from "@pulumi/pulumi";
+import { idsOf } from "../client";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { bindingDefinition, ends } from "./iamBinding";
 
@@ -20,7 +21,7 @@ const definition = bindingDefinition({
   kind: "MemberPolicy",
   a: { field: "memberId", what: "member", find: ends.member },
   b: { field: "policyId", what: "policy", find: ends.policy },
-  bound: async (ctx, memberId) => (await ctx.client.members.boundPolicies(memberId)).map((p) => p.id),
+  bound: async (ctx, memberId) => idsOf(await ctx.client.members.boundPolicies(memberId)),
   add: (ctx, memberId, policyId) => ctx.client.members.addPolicy(memberId, policyId),
   remove: (ctx, memberId, policyId) => ctx.client.members.removePolicy(memberId, policyId),
   phrase: (member, policy) => `${policy} of ${member}`,

@@ -8,15 +8,17 @@
 // Developer policies can be referred to (getPolicy) and bound, never managed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Policy as ApiPolicy } from "../client";
+import { unreadableError, unreadableWhere, type Policy as ApiPolicy } from "../client";
 import { canonicalJson, sameJson, sameKey } from "./core/canonical";
 import { PartialWriteError, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
+import { fixedRefusals } from "./core/permissions";
 import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
+  EFFECTS,
   statementsSchema,
   type Effect,
   type PolicyStatementInput,
@@ -114,13 +116,14 @@ const describe = (p: Partial<Inputs>) => `policy '${p.key ?? "?"}'`;
 // Mapping
 
 /**
- * Statements as FeatBit holds them, in canonical form. FeatBit stores whatever it was sent: a value outside the
- * catalog (written with the UI or the API) is kept as is, shows as drift, and the next update writes the declaration.
+ * Statements as FeatBit holds them, in canonical form (their ids, which FeatBit's Terraform provider leaves null, play
+ * no part). FeatBit stores whatever it was sent: a value outside the catalog (an effect spelt 'Allow', written with
+ * the API) is kept as is, shows as drift, and the next update writes the declaration.
  */
 function statementsOf(policy: ApiPolicy): PolicyStatementInput[] {
   return canonicalStatements(
     policy.statements.map((s) => ({
-      effect: s.effect,
+      effect: s.effect as Effect,
       resourceType: s.resourceType as ResourceType,
       actions: s.actions,
       resources: s.resources,
@@ -160,6 +163,8 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Refuses a name another policy (built-in ones included) already has. */
 function checkNameFree(listed: readonly ApiPolicy[], wanted: string, self: string | undefined): void {
+  const odd = unreadableWhere(listed, "name", (n) => sameName(n, wanted));
+  if (odd.length > 0) throw unreadableError("policy", odd, `checking that the name '${wanted}' is free`);
   const holder = listed.find((p) => p.id !== self && sameName(p.name, wanted));
   if (!holder) return;
   throw new Error(
@@ -198,6 +203,8 @@ async function adoptionTarget(
     }
     return found;
   }
+  const odd = unreadableWhere(listed, "key", (k) => sameKey(k, inputs.key));
+  if (odd.length > 0) throw unreadableError("policy", odd, `${describe(inputs)}`);
   const sameKeyed = listed.filter((p) => sameKey(p.key, inputs.key));
   if (inputs.adopt) {
     if (sameKeyed.length > 1) {
@@ -241,12 +248,28 @@ function writeStatements(ctx: Context, id: string, wanted: readonly PolicyStatem
   });
 }
 
+/**
+ * Effects FeatBit holds that are neither 'allow' nor 'deny' (written with its API): FeatBit allows only for exactly
+ * 'allow' (Domain/Policies/PolicyHelper.cs), so such a statement denied wherever it matched.
+ */
+function unknownEffects(policy: ApiPolicy): string[] {
+  return [...new Set(policy.statements.map((s) => s.effect))].filter((e) => !EFFECTS.includes(e as Effect));
+}
+
 /** Brings an existing policy (adopted, or made by a create whose answer was lost) to the declaration. */
 async function settle(ctx: Context, inputs: Inputs, policy: ApiPolicy): Promise<Outputs> {
   if (policy.name !== inputs.name || (policy.description ?? "") !== inputs.description)
     await writeSettings(ctx, policy.id, inputs);
-  if (!sameJson(statementsOf(policy), inputs.statements))
+  if (!sameJson(statementsOf(policy), inputs.statements)) {
+    const odd = unknownEffects(policy);
+    if (odd.length > 0) {
+      ctx.warn(
+        `${describe(inputs)} held statements whose effect is ${odd.map((e) => `'${e}'`).join(", ")}: FeatBit allows ` +
+          `only for exactly 'allow', so they denied wherever they matched; they are replaced by the declared statements`,
+      );
+    }
     await writeStatements(ctx, policy.id, inputs.statements);
+  }
   return { ...inputs, policyId: policy.id };
 }
 
@@ -269,6 +292,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
     },
     send: () =>
       ctx.client.policies.create({ name: inputs.name, key: inputs.key, description: inputs.description }),
+    refusal: fixedRefusals.iam,
     // FeatBit does not check policy keys, so it never answers KeyHasBeenUsed here.
     taken: (cause) =>
       cause ??
@@ -366,6 +390,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.policies.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.
       confirm: true,
+      refusal: fixedRefusals.iam,
     });
   },
 };

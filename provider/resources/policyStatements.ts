@@ -176,36 +176,83 @@ function example(type: Exclude<ResourceType, "*">): string {
   return (spec.parts ?? []).map((p, i) => `${p}/${i === 0 ? "web" : i === 1 ? "prod" : "*"}`).join(":");
 }
 
-/** Why `rn` can never match what a statement of this type is checked against, or undefined when it fits. */
-export function resourceProblem(type: Exclude<ResourceType, "*">, rn: string): string | undefined {
+/** Words people write for the parts of a resource name, mapped to FeatBit's. */
+const PART_ALIASES: Record<string, Part> = {
+  projects: "project",
+  environment: "env",
+  environments: "env",
+  envs: "env",
+  flags: "flag",
+  "feature-flag": "flag",
+  featureflag: "flag",
+  segments: "segment",
+};
+
+/** What is wrong with a resource name, and repairs to offer (each is checked before it is offered). */
+interface Diagnosis {
+  problem: string;
+  /** Candidate names, best first; `tail` follows the suggestion in the message. */
+  fixes: { rn: string; tail?: string }[];
+}
+
+/**
+ * A name rebuilt from its words, for one written with '/' or other separators where ':' belongs
+ * (`project/ledger/env/staging/flag/*` → `project/ledger:env/staging:flag/*`).
+ */
+function rebuilt(parts: readonly Part[], rn: string): string | undefined {
+  const words = rn.split(/[/:]/).filter((w) => w !== "");
+  if (words.length !== parts.length * 2) return undefined;
+  const pieces: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const kind = words[2 * i].toLowerCase();
+    if ((PART_ALIASES[kind] ?? kind) !== parts[i]) return undefined;
+    pieces.push(`${parts[i]}/${words[2 * i + 1]}`);
+  }
+  return pieces.join(":");
+}
+
+function diagnose(type: Exclude<ResourceType, "*">, rn: string): Diagnosis | undefined {
   const spec = CATALOG[type];
-  if (rn.trim() !== rn || rn === "")
-    return `'${rn}' must not be empty or have spaces around it: e.g. '${example(type)}'`;
+  if (rn.trim() !== rn || rn === "") {
+    return {
+      problem: `'${rn}' must not be empty or have spaces around it`,
+      fixes: [{ rn: rn.trim() }, { rn: example(type) }],
+    };
+  }
   if (/^organization\/[^:]*:/.test(rn)) {
-    return (
-      `'${rn}': IAM resource names have no organization part (segment scopes do, policies do not): ` +
-      `use '${rn.replace(/^organization\/[^:]*:/, "")}'`
-    );
+    return {
+      problem: `'${rn}': IAM resource names have no organization part (segment scopes do, policies do not)`,
+      fixes: [{ rn: rn.replace(/^organization\/[^:]*:/, "") }],
+    };
   }
   if (spec.fixed) {
     return rn === spec.fixed
       ? undefined
-      : `'${rn}' never matches: FeatBit checks ${type} permissions against '${spec.fixed}' only, so use '${spec.fixed}'`;
+      : {
+          problem: `'${rn}' never matches: FeatBit checks ${type} permissions against '${spec.fixed}' only`,
+          fixes: [{ rn: spec.fixed }],
+        };
   }
   const parts = spec.parts ?? [];
   const segments = rn.split(":");
+  const repaired = rebuilt(parts, rn);
   if (segments.length !== parts.length) {
     const named =
       segments.length >= 1 && segments.length <= 3 ? ["a project", "an environment", "an object"] : [];
     const what = named[segments.length - 1] ?? `${segments.length} parts`;
-    const fixed =
+    const filled =
       segments.length < parts.length
         ? [...segments, ...parts.slice(segments.length).map((p) => `${p}/*`)].join(":")
         : undefined;
-    return (
-      `'${rn}' names ${what}, but a '${type}' statement needs ${parts.map((p) => `${p}/<key>`).join(":")}` +
-      (fixed ? `: use '${fixed}' for every ${parts[parts.length - 1]} there` : "")
-    );
+    return {
+      problem:
+        `'${rn}' names ${repaired ? `${parts.length} parts written with '/' where ':' belongs` : what}, but a ` +
+        `'${type}' statement needs ${parts.map((p) => `${p}/<key>`).join(":")}`,
+      fixes: [
+        ...(repaired ? [{ rn: repaired }] : []),
+        ...(filled ? [{ rn: filled, tail: ` for every ${parts[parts.length - 1]} there` }] : []),
+      ],
+    };
   }
   for (let i = 0; i < parts.length; i++) {
     const last = i === parts.length - 1;
@@ -213,26 +260,60 @@ export function resourceProblem(type: Exclude<ResourceType, "*">, rn: string): s
     const slash = path.indexOf("/");
     const kind = slash < 0 ? path : path.slice(0, slash);
     const key = slash < 0 ? "" : path.slice(slash + 1);
+    const withSegment = (segment: string) => segments.map((s, j) => (j === i ? segment : s)).join(":");
     if (kind !== parts[i]) {
-      return `'${rn}': part ${i + 1} must be ${parts[i]}/<key> (found '${path}'), e.g. '${example(type)}'`;
+      const alias =
+        PART_ALIASES[kind.toLowerCase()] ?? (kind.toLowerCase() === parts[i] ? parts[i] : undefined);
+      return {
+        problem: `'${rn}': part ${i + 1} must be ${parts[i]}/<key> (found '${path}')`,
+        fixes: [
+          ...(repaired ? [{ rn: repaired }] : []),
+          ...(alias === parts[i] ? [{ rn: withSegment(segments[i].replace(kind, parts[i])) }] : []),
+          { rn: example(type) },
+        ],
+      };
     }
-    if (key === "") return `'${rn}': ${parts[i]}/ needs a key or '*', e.g. '${parts[i]}/*'`;
+    if (key === "") {
+      return {
+        problem: `'${rn}': ${parts[i]}/ needs a key or '*'`,
+        fixes: [{ rn: withSegment(segments[i].replace(`${parts[i]}/`, `${parts[i]}/*`)) }],
+      };
+    }
     if (!RN_KEY.test(key)) {
-      return (
-        `'${rn}': '${key}' can never match a ${parts[i]} key (keys are letters, digits, '.', '_' and '-'; '*' is ` +
-        `a wildcard)`
-      );
+      return {
+        problem:
+          `'${rn}': '${key}' can never match a ${parts[i]} key (keys are letters, digits, '.', '_' and '-'; '*' is ` +
+          `a wildcard)`,
+        fixes: [...(repaired ? [{ rn: repaired }] : [])],
+      };
     }
     if (tags !== undefined || extra !== undefined) {
       if (!last || (type !== "flag" && type !== "segment")) {
-        return `'${rn}': only the ${type === "segment" ? "segment" : "flag"} part of a flag or segment name may carry ';tags'`;
+        return {
+          problem: `'${rn}': only the ${type === "segment" ? "segment" : "flag"} part of a flag or segment name may carry ';tags'`,
+          fixes: [{ rn: withSegment(path) }],
+        };
       }
       if (extra !== undefined || tags === "" || !tags.split(",").every((t) => RN_TAG.test(t))) {
-        return `'${rn}': tags are written ';tag1,tag2' after the ${parts[i]} key, e.g. '${parts[i]}/*;beta'`;
+        return {
+          problem: `'${rn}': tags are written ';tag1,tag2' after the ${parts[i]} key`,
+          fixes: [{ rn: withSegment(path) }, { rn: withSegment(`${path};beta`) }],
+        };
       }
     }
   }
   return undefined;
+}
+
+/**
+ * Why `rn` can never match what a statement of this type is checked against, or undefined when it fits. A repair is
+ * suggested only when it passes this same check.
+ */
+export function resourceProblem(type: Exclude<ResourceType, "*">, rn: string): string | undefined {
+  const found = diagnose(type, rn);
+  if (!found) return undefined;
+  const fix = found.fixes.find((f) => f.rn !== rn && diagnose(type, f.rn) === undefined);
+  return fix ? `${found.problem}: use '${fix.rn}'${fix.tail ?? ""}` : found.problem;
 }
 
 /** FeatBit's wildcard match of one RN part (RNMatcher.MatchesWildcard): exact without `*`, case-sensitive. */

@@ -5,12 +5,13 @@
 // included them would be stale after every `pulumi up` that adds or renames one.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { ProjectWithEnvs } from "../client";
+import { unreadableError, unreadableWhere, type ProjectWithEnvs } from "../client";
 import { sameKey } from "./core/canonical";
 import type { Context, Created, ResourceDefinition } from "./core/definition";
+import { fixedRefusals } from "./core/permissions";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, key, name, shape, uuid, uuidImportId } from "./core/schema";
-import { createOnce, notOurs, settledDelete } from "./core/writes";
+import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -73,7 +74,21 @@ function outputs(inputs: Inputs, project: ProjectWithEnvs): Outputs {
 // Reads and writes
 
 async function findByKey(ctx: Context, projectKey: string): Promise<ProjectWithEnvs | undefined> {
-  return (await ctx.client.projects.list()).find((p) => sameKey(p.key, projectKey));
+  const projects = await ctx.client.projects.list();
+  const odd = unreadableWhere(projects, "key", (k) => sameKey(k, projectKey));
+  if (odd.length > 0) throw unreadableError("project", odd, `finding project '${projectKey}'`);
+  return projects.find((p) => sameKey(p.key, projectKey));
+}
+
+/** The rename of a project, settled by reading it back (and, when FeatBit refuses it, naming the permission). */
+function rename(ctx: Context, project: Pick<ProjectWithEnvs, "id" | "key">, name: string) {
+  return verifiedWrite(ctx.writes, {
+    send: () => ctx.client.projects.update(project.id, { name }),
+    read: () => ctx.client.projects.find(project.id),
+    landed: (current) => current.name === name,
+    result: (current) => current,
+    refusal: async (current) => ({ rn: `project/${current.key}` }),
+  });
 }
 
 async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWithEnvs | undefined> {
@@ -94,7 +109,7 @@ async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWith
 async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const adopted = await adoptionTarget(ctx, inputs);
   if (adopted) {
-    if (adopted.name !== inputs.name) await ctx.client.projects.update(adopted.id, { name: inputs.name });
+    if (adopted.name !== inputs.name) await rename(ctx, adopted, inputs.name);
     const project = { ...adopted, name: inputs.name };
     return { id: project.id, outs: outputs(inputs, project), adopted: true };
   }
@@ -102,6 +117,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
     claim: `project:${inputs.key}`,
     find: () => findByKey(ctx, inputs.key),
     send: () => ctx.client.projects.create({ name: inputs.name, key: inputs.key }),
+    refusal: fixedRefusals.newProject,
     taken: (cause, holder) =>
       new Error(
         notOurs({
@@ -139,7 +155,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   async update(ctx, id, olds, news, changed) {
-    if (changed.has("name")) await ctx.client.projects.update(id, { name: news.name });
+    if (changed.has("name")) await rename(ctx, { id, key: olds.key }, news.name);
     return { ...olds, ...news, projectId: id, environments: olds.environments };
   },
 
@@ -149,6 +165,10 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       exists: async () => (await ctx.client.projects.find(id)) !== undefined,
       // FeatBit answers 403 when the project is already gone (its permission name cannot be resolved).
       doubtful: () => true,
+      refusal: async () => {
+        const project = await ctx.client.projects.find(id);
+        return project && { rn: `project/${project.key}` };
+      },
     });
   },
 };

@@ -44,6 +44,7 @@ import {
   uuid,
 } from "./core/schema";
 import { stableId } from "./core/stableIds";
+import { SEGMENT_TARGETING_PERMISSIONS, underEnvironment } from "./core/permissions";
 import { createOnce, notOurs, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -353,11 +354,30 @@ const targetingOf = (t: {
   rules: t.rules,
 });
 
+/**
+ * The permissions a targeting write needs, from what it changes in the live segment (FeatBit checks one per part the
+ * change touches, Application/Segments/UpdateTargeting.cs); undefined for the other aspects (one permission each).
+ */
+function needed(aspect: Aspect, live: ApiSegment, wanted: Inputs): string[] | undefined {
+  if (aspect !== "targeting") return undefined;
+  const now = targetingOf({ ...live, rules: fromApiRules(live.rules) });
+  const next = targetingOf(wanted);
+  const parts = (["included", "excluded", "rules"] as const).filter((p) => !sameJson(now[p], next[p]));
+  return [...new Set(parts.map((p) => SEGMENT_TARGETING_PERMISSIONS[p]))];
+}
+
 /** One PUT per aspect, each settled by reading the segment back when FeatBit's answer does not settle it. */
 async function writeAspect(ctx: Context, envId: string, segmentId: string, aspect: Aspect, wanted: Inputs) {
   const api = ctx.client.segments;
   const write = (send: () => Promise<unknown>, landed: (s: ApiSegment) => boolean) =>
-    verifiedWrite(ctx.writes, { send, read: () => api.find(envId, segmentId), landed, result: () => true });
+    verifiedWrite(ctx.writes, {
+      send,
+      read: () => api.find(envId, segmentId),
+      landed,
+      result: () => true,
+      refusal: (live) =>
+        underEnvironment(ctx.client, envId, `segment/${live.key}`, needed(aspect, live, wanted)),
+    });
   switch (aspect) {
     case "name":
       return write(
@@ -500,6 +520,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
         description: inputs.description,
         scopes: [scope],
       }),
+    refusal: () => underEnvironment(ctx.client, envId, "segment/*", undefined, "the environment exists"),
     // FeatBit does not check segment keys, so it never answers KeyHasBeenUsed here.
     taken: (cause) => cause ?? new Error(`another segment with key '${inputs.key}' was created meanwhile`),
   });

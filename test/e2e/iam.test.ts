@@ -338,8 +338,8 @@ describe("examples/ci-access: IAM as code and a restricted CI token, through the
       expect(text).toContain("creating targeting of feature flag 'new-checkout'");
       expect(text).toContain(
         "the access token may not make this change: the flag exists, so FeatBit's 403 means the token's " +
-          "permissions do not grant UpdateFlagDefaultRule, UpdateFlagIndividualTargeting or UpdateFlagTargetingRules " +
-          "(whichever parts the change touches) on project/<project>:env/<environment>:flag/new-checkout",
+          "permissions do not grant both UpdateFlagTargetingRules and UpdateFlagDefaultRule on " +
+          "project/shop:env/prod:flag/new-checkout",
       );
       expect(text).toContain("Grant them with a statement such as { effect: 'allow', resourceType: 'flag'");
       expect(text).not.toContain(CI_TOKEN);

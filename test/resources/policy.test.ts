@@ -166,7 +166,7 @@ describe("check (preview, no API call)", () => {
     expect((await rn("project", "project/web shop"))[0]).toContain(
       "'web shop' can never match a project key",
     );
-    expect((await rn("iam", "iam/policies"))[0]).toContain("against 'iam/*' only, so use 'iam/*'");
+    expect((await rn("iam", "iam/policies"))[0]).toContain("against 'iam/*' only: use 'iam/*'");
     expect((await rn("env", "project/shop:env/dev;beta"))[0]).toContain("may carry ';tags'");
     expect((await rn("flag", "project/shop:environment/dev:flag/*"))[0]).toContain(
       "part 2 must be env/<key> (found 'environment/dev')",

@@ -1,8 +1,15 @@
 // IAM: policies, groups and members (§4.12). Every route needs CanManageIAM on `iam/*`.
+//
+// What each answer holds and in which order is FeatBit's: the handlers of Application/Policies, Application/Groups
+// and Application/Members, and the queries behind them in Infrastructure/Services/EntityFrameworkCore/
+// (PolicyService.cs, GroupService.cs, MemberService.cs, OrganizationService.cs; paths below modules/back-end/src/).
+// Every listing there orders by creation, newest first (OrderByDescending(x => x.CreatedAt)); member listings by the
+// user's creation.
 import { arr, bindValue, guid, obj, str } from "../binding";
 import { save } from "../columns";
 import { business, notFound } from "../http";
 import { openApi, type Ctx, type Handler, type Method, type Route } from "../router";
+import { effectivePolicies } from "../auth";
 import type { Group, Policy, PolicyStatement, State, User } from "../state";
 import {
   first,
@@ -56,8 +63,6 @@ function paged<T>(ctx: Ctx, list: T[]) {
   return page(list, p.index, p.size);
 }
 
-const byUpdatedDesc = <T extends { updatedAt: string }>(a: T, b: T) => b.updatedAt.localeCompare(a.updatedAt);
-
 function orgPolicies(state: State): Policy[] {
   return state.policies.filter((p) => p.type === "SysManaged" || p.organizationId === state.organization.id);
 }
@@ -81,23 +86,14 @@ function memberUser(ctx: Ctx, id: string): User {
   return user;
 }
 
+/**
+ * Statements exactly as sent (UpdatePolicyStatements.cs → Policy.UpdateStatements, which validates nothing and
+ * replaces only a null list, by an empty one): a missing id stays null, as FeatBit's Terraform provider leaves it.
+ */
 function toStatements(
   list: (ReturnType<typeof statementShape.read> | null)[] | null,
-  ctx: Ctx,
-): PolicyStatement[] {
-  return (list ?? []).flatMap((s) =>
-    s === null
-      ? []
-      : [
-          {
-            id: s.id ?? ctx.store.guid(),
-            resourceType: s.resourceType ?? "",
-            effect: s.effect ?? "",
-            actions: (s.actions ?? []).map((a) => a ?? ""),
-            resources: (s.resources ?? []).map((r) => r ?? ""),
-          },
-        ],
-  );
+): (PolicyStatement | null)[] {
+  return list ?? [];
 }
 
 function assertCustomerManaged(p: Policy): void {
@@ -120,7 +116,11 @@ function link<K extends "groupMembers" | "groupPolicies" | "memberPolicies">(
   return true;
 }
 
-function memberVm(ctx: Ctx, u: User) {
+/**
+ * Application/Members/MemberVm.cs. In a listing only the member's invitor sees its initial password
+ * (GetMemberList.cs); a single read shows it to anyone (GetMember.cs).
+ */
+function memberVm(ctx: Ctx, u: User, listing = false) {
   const { state } = ctx.store;
   const member = state.members.find((m) => m.userId === u.id);
   const groups = state.groupMembers
@@ -138,7 +138,7 @@ function memberVm(ctx: Ctx, u: User) {
     email: u.email,
     name: u.name,
     invitorId: member?.invitorId ?? null,
-    initialPassword: u.initialPassword,
+    initialPassword: listing && member?.invitorId !== ctx.caller.id ? null : u.initialPassword,
     groups,
   };
 }
@@ -161,7 +161,7 @@ const policyRoutes: Route[] = [
     const name = ctx.query.text("name");
     const list = orgPolicies(ctx.store.state)
       .filter((p) => !name || includesCI(p.name, name))
-      // PolicyService orders by creation, not by update (unlike groups): renaming does not move a policy.
+      // Renaming or editing does not move a policy.
       .sort(newestFirst);
     const r = paged(ctx, list);
     return { totalCount: r.totalCount, items: r.items.map(policyVm) };
@@ -210,7 +210,7 @@ const policyRoutes: Route[] = [
     const statements = bindValue(arr(statementShape), ctx.json());
     const p = policyOr404(ctx, ctx.params.policyId);
     assertCustomerManaged(p);
-    p.statements = toStatements(statements, ctx);
+    p.statements = toStatements(statements);
     p.updatedAt = ctx.store.now();
     ctx.store.touch();
     return policyVm(p);
@@ -230,7 +230,9 @@ const policyRoutes: Route[] = [
       ),
     );
     const { state } = ctx.store;
-    if (orgPolicies(state).some((p) => sameKey(p.key, body.key as string))) throw business("KeyHasBeenUsed");
+    // PolicyService.IsKeyUsedAsync looks at the organization's own policies only: a built-in key is free.
+    const own = state.policies.filter((p) => p.organizationId === state.organization.id);
+    if (own.some((p) => sameKey(p.key, body.key as string))) throw business("KeyHasBeenUsed");
     const origin = orgPolicies(state).find(
       (p) => p.key === ctx.params.key && p.type === body.originPolicyType,
     );
@@ -244,7 +246,8 @@ const policyRoutes: Route[] = [
       key: body.key as string,
       type: "CustomerManaged",
       description: body.description,
-      statements: origin.statements.map((s) => ({ ...structuredClone(s), id: ctx.store.guid() })),
+      // Policy.Clone keeps the statements as they are, ids included (a null one too).
+      statements: structuredClone(origin.statements),
       createdAt: now,
       updatedAt: now,
     };
@@ -284,24 +287,31 @@ const policyRoutes: Route[] = [
     const isIn = (u: User) =>
       state.memberPolicies.some((l) => l.memberId === u.id && l.policyId === ctx.params.policyId);
     const list = orgUsers(state)
-      .filter((u) => (all || isIn(u)) && matchesSearch(u, search))
+      .filter((u) => (all || isIn(u)) && emailMatches(u, search))
       .map((u) => ({ id: u.id, name: u.name, email: u.email, isPolicyMember: isIn(u) }));
     return paged(ctx, list);
   }),
 ];
 
+/** The organization's members, newest user first (the member queries order by users.created_at). */
 function orgUsers(state: State): User[] {
-  return state.members.flatMap((m) => state.users.filter((u) => u.id === m.userId));
+  return state.members.flatMap((m) => state.users.filter((u) => u.id === m.userId)).sort(newestFirst);
 }
 
+/** MemberService.GetListAsync's searchText: the email or the name contains it, ignoring case. */
 function matchesSearch(u: User, search: string | undefined): boolean {
   return !search || includesCI(u.email, search) || includesCI(u.name, search);
+}
+
+/** The member lists of a group or policy (GroupService/PolicyService.GetMembersAsync) search emails only. */
+function emailMatches(u: User, search: string | undefined): boolean {
+  return !search || includesCI(u.email, search);
 }
 
 const groupRoutes: Route[] = [
   route("GET", "/api/v1/groups", (ctx) => {
     const name = ctx.query.text("name");
-    const list = ctx.store.state.groups.filter((g) => !name || includesCI(g.name, name)).sort(byUpdatedDesc);
+    const list = ctx.store.state.groups.filter((g) => !name || includesCI(g.name, name)).sort(newestFirst);
     const r = paged(ctx, list);
     return { totalCount: r.totalCount, items: r.items.map(groupVm) };
   }),
@@ -355,7 +365,7 @@ const groupRoutes: Route[] = [
     const isIn = (u: User) =>
       state.groupMembers.some((l) => l.groupId === ctx.params.groupId && l.memberId === u.id);
     const list = orgUsers(state)
-      .filter((u) => (all || isIn(u)) && matchesSearch(u, search))
+      .filter((u) => (all || isIn(u)) && emailMatches(u, search))
       .map((u) => ({ id: u.id, name: u.name, email: u.email, isGroupMember: isIn(u) }));
     return paged(ctx, list);
   }),
@@ -375,7 +385,7 @@ const groupRoutes: Route[] = [
       state.groupPolicies.some((l) => l.groupId === ctx.params.groupId && l.policyId === p.id);
     const list = orgPolicies(state)
       .filter((p) => (all || isIn(p)) && (!name || includesCI(p.name, name)))
-      .sort(byUpdatedDesc)
+      .sort(newestFirst)
       .map((p) => ({
         id: p.id,
         name: p.name,
@@ -399,7 +409,7 @@ const memberRoutes: Route[] = [
     const search = ctx.query.text("searchText");
     const list = orgUsers(ctx.store.state).filter((u) => matchesSearch(u, search));
     const r = paged(ctx, list);
-    return { totalCount: r.totalCount, items: r.items.map((u) => memberVm(ctx, u)) };
+    return { totalCount: r.totalCount, items: r.items.map((u) => memberVm(ctx, u, true)) };
   }),
 
   route("GET", "/api/v1/members/{memberId:guid}", (ctx) =>
@@ -414,7 +424,9 @@ const memberRoutes: Route[] = [
     const { store } = ctx;
     const { state } = store;
     const email = body.email as string;
-    let user = state.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    // AddMember.cs finds the user by `x.Email == email`, which PostgreSQL compares case-sensitively (and users.email's
+    // unique index, v5.4.0.sql, is case-sensitive too): 'Ann@x.io' is another user than 'ann@x.io'.
+    let user = state.users.find((u) => u.email === email);
     if (user && state.members.some((m) => m.userId === user?.id)) return true;
     if (!user) {
       // Registering is the first save (AddMember.cs → IdentityService): users.email is varchar(256)
@@ -430,8 +442,8 @@ const memberRoutes: Route[] = [
       };
       state.users.push(user);
     }
-    const owner = state.members[0]?.userId ?? null;
-    state.members.push({ userId: user.id, invitorId: owner, createdAt: store.now() });
+    // The invitor is the current user: with an access token, the token's id (Api/Authentication/OpenApiHandler.cs).
+    state.members.push({ userId: user.id, invitorId: ctx.caller.id, createdAt: store.now() });
     const policyIds = body.policyIds ?? [];
     const groupIds = body.groupIds ?? [];
     const usePolicies =
@@ -457,19 +469,21 @@ const memberRoutes: Route[] = [
       state.groupMembers.some((l) => l.groupId === g.id && l.memberId === ctx.params.memberId);
     const list = state.groups
       .filter((g) => (all || isIn(g)) && (!name || includesCI(g.name, name)))
-      .sort(byUpdatedDesc)
-      .map((g) => ({ id: g.id, name: g.name, description: g.description, isGroupMember: isIn(g) }));
+      .sort(newestFirst)
+      // Application/Members/MemberGroupVm.cs carries the member's id too.
+      .map((g) => ({
+        id: g.id,
+        name: g.name,
+        description: g.description,
+        memberId: ctx.params.memberId,
+        isGroupMember: isIn(g),
+      }));
     return paged(ctx, list);
   }),
 
   route("GET", "/api/v1/members/{memberId:guid}/policies", (ctx) => {
-    const { state } = ctx.store;
-    const id = ctx.params.memberId;
-    const direct = state.memberPolicies.filter((l) => l.memberId === id).map((l) => l.policyId);
-    const groups = state.groupMembers.filter((l) => l.memberId === id).map((l) => l.groupId);
-    const inherited = state.groupPolicies.filter((l) => groups.includes(l.groupId)).map((l) => l.policyId);
-    const ids = new Set([...direct, ...inherited]);
-    return state.policies.filter((p) => ids.has(p.id)).map(policyVm);
+    // MemberService.GetPoliciesAsync: direct, then inherited, one per policy name.
+    return effectivePolicies(ctx.store.state, ctx.params.memberId).map(policyVm);
   }),
 
   route("GET", "/api/v1/members/{memberId:guid}/direct-policies", (ctx) => {
@@ -480,7 +494,7 @@ const memberRoutes: Route[] = [
       state.memberPolicies.some((l) => l.memberId === ctx.params.memberId && l.policyId === p.id);
     const list = orgPolicies(state)
       .filter((p) => (all || isIn(p)) && (!name || includesCI(p.name, name)))
-      .sort(byUpdatedDesc)
+      .sort(newestFirst)
       .map((p) => ({
         id: p.id,
         name: p.name,
@@ -497,20 +511,22 @@ const memberRoutes: Route[] = [
     const groups = state.groupMembers
       .filter((l) => l.memberId === ctx.params.memberId)
       .flatMap((l) => state.groups.filter((g) => g.id === l.groupId));
-    const list = groups.flatMap((g) =>
-      state.groupPolicies
-        .filter((l) => l.groupId === g.id)
-        .flatMap((l) => state.policies.filter((p) => p.id === l.policyId))
-        .filter((p) => !name || includesCI(p.name, name))
-        .map((p) => ({
-          id: p.id,
-          name: p.name,
-          type: p.type,
-          description: p.description,
-          createdAt: p.createdAt,
-          groupName: g.name,
-        })),
-    );
+    const list = groups
+      .flatMap((g) =>
+        state.groupPolicies
+          .filter((l) => l.groupId === g.id)
+          .flatMap((l) => state.policies.filter((p) => p.id === l.policyId))
+          .filter((p) => !name || includesCI(p.name, name))
+          .map((p) => ({
+            id: p.id,
+            name: p.name,
+            type: p.type,
+            description: p.description,
+            createdAt: p.createdAt,
+            groupName: g.name,
+          })),
+      )
+      .sort(newestFirst);
     return paged(ctx, list);
   }),
 

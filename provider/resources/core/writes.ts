@@ -5,7 +5,7 @@
 // recognise that it landed. The transport never repeats a write that may have reached FeatBit (see client/http.ts);
 // a write whose read-back proves it did not land is safe to send again, and is, within the policy's bounds.
 import { type FeatBitApiError, hasCode, isFeatBitApiError } from "../../client";
-import { missingPermission } from "./permissions";
+import { missingPermission, type Refusal } from "./permissions";
 
 /** How hard one write is tried (from the settings: see host/host.ts). */
 export interface WritePolicy {
@@ -61,6 +61,8 @@ export interface VerifiedWrite<R, T> {
   landed(current: T): boolean;
   /** What the write answers, rebuilt from the object read back when the answer was lost. */
   result(current: T): R;
+  /** When FeatBit refused the write to the object read back: its resource name and the permissions it needed. */
+  refusal?(current: T): Promise<Refusal | undefined>;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<
       let current = await w.read();
       if (current === undefined) throw goneError(err);
       // The object exists, so a refusal is about the token's permissions: say which one.
-      if (!err.ambiguous) throw missingPermission(err) ?? err;
+      if (!err.ambiguous) throw missingPermission(err, await w.refusal?.(current)) ?? err;
       if (err.kind === "timeout") {
         current = await lookAgain(
           policy,
@@ -112,6 +114,11 @@ export interface CreateOnce<T> {
    * KeyHasBeenUsed (`cause`), or the key found taken before anything was sent.
    */
   taken(cause?: FeatBitApiError, holder?: T): Error;
+  /**
+   * When FeatBit refused the create (403): the resource name and permission it checked, provided what the object is
+   * created in exists (read again here); undefined when it does not, and the original error stands.
+   */
+  refusal?(): Promise<Refusal | undefined>;
 }
 
 /**
@@ -151,6 +158,10 @@ async function sendCreate<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> 
         if (found !== undefined) return found;
         if (send >= policy.sends) throw notApplied(err);
         continue;
+      }
+      if (err.kind === "forbidden" && c.refusal) {
+        const refusal = await c.refusal();
+        throw (refusal && missingPermission(err, refusal)) ?? err;
       }
       if (hasCode(err, "KeyHasBeenUsed")) {
         // An earlier send of this loop was read back as not landed, then landed after all (later than the window).
@@ -232,6 +243,8 @@ export interface SettledDelete {
   doubtful?(err: FeatBitApiError): boolean;
   /** Read once more after FeatBit acknowledged the delete: for routes that acknowledge any id. */
   confirm?: boolean;
+  /** When FeatBit refused the delete of an object that still exists: its resource name (see VerifiedWrite). */
+  refusal?(): Promise<Refusal | undefined>;
 }
 
 /**
@@ -243,8 +256,14 @@ export async function settledDelete(d: SettledDelete): Promise<void> {
     await d.send();
   } catch (err) {
     const doubtful = d.doubtful ?? ((e: FeatBitApiError) => e.ambiguous);
-    if (isFeatBitApiError(err) && doubtful(err) && !(await d.exists())) return;
-    throw err;
+    if (!isFeatBitApiError(err)) throw err;
+    const refused = err.kind === "forbidden" && d.refusal !== undefined;
+    if (!doubtful(err) && !refused) throw err;
+    if (!(await d.exists())) {
+      if (doubtful(err)) return;
+      throw err;
+    }
+    throw (refused && missingPermission(err, await d.refusal?.())) || err;
   }
   if (d.confirm && (await d.exists())) {
     throw new Error(
