@@ -341,8 +341,11 @@ export function toProvider(
       }
       if (outs === undefined) return {};
       const previous = olds ? asInputs(olds) : undefined;
-      // A read without state (Resource.get, an import) adopts nothing: it manages nothing either.
-      const host = hostFields(props, olds ? originOf(props ?? {}) : undefined);
+      // Only what was recorded is kept: state written before `origin` existed gets its legacy answer (originOf) when
+      // it is destroyed, and a refresh that wrote it in would show every resource of an upgraded stack as changed. A
+      // read without state (Resource.get) manages nothing, so it records nothing.
+      const recorded = props?.[ORIGIN];
+      const host = hostFields(props, recorded === "created" || recorded === "adopted" ? recorded : undefined);
       return {
         id,
         props: withHostFields(outs, host),
