@@ -222,6 +222,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Environment",
   schema: Inputs,
@@ -271,6 +272,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as environmentDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ import {
   type FeatureFlag as ApiFlag,
   type FlagDefinition,
   type Variation as ApiVariation,
-  type VariationType,
 } from "../client";
+// The zod-free module: FeatureFlagArgs uses the type, and the package's declarations must not load zod.
+import { type VariationType } from "../client/vocabulary";
 import { canonicalJson, sameKey } from "./core/canonical";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
@@ -730,6 +731,7 @@ async function remove(ctx: Context, envId: string, flagKey: string): Promise<voi
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "FeatureFlag",
   schema: Inputs,
@@ -796,9 +798,10 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   }),
 };
 
+/** @internal */
 export { definition as featureFlagDefinition };
 
-/** Exposed for tests: the pure pieces (no API calls). */
+/** @internal Exposed for tests: the pure pieces (no API calls). */
 export const featureFlagInternals = { normalize, assignIds, wireValue };
 
 // ---------------------------------------------------------------------------------------------------------------

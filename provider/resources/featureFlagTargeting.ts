@@ -999,6 +999,7 @@ async function applyOnce(
 // Definition
 // ---------------------------------------------------------------------------------------------------------------
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "FeatureFlagTargeting",
   schema: Inputs,
@@ -1118,9 +1119,10 @@ async function partialOutputs(
   }
 }
 
+/** @internal */
 export { definition as featureFlagTargetingDefinition };
 
-/** For tests of the percentage → range mapping without a FeatBit. */
+/** @internal For tests of the percentage → range mapping without a FeatBit. */
 export const internals = { toRollout };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -169,6 +169,7 @@ async function warnAboutBindings(ctx: Context, group: ApiGroup): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Group",
   schema: Inputs,
@@ -216,6 +217,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as groupDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ export interface GroupMemberArgs extends ConnectionArgs {
   importId?: pulumi.Input<string>;
 }
 
+/** @internal */
 const definition = bindingDefinition({
   kind: "GroupMember",
   a: { field: "groupId", what: "group", find: ends.group },
@@ -26,6 +27,7 @@ const definition = bindingDefinition({
   form: "a GroupMember",
 });
 
+/** @internal */
 export { definition as groupMemberDefinition };
 
 export class GroupMember extends pulumi.CustomResource {

@@ -15,6 +15,7 @@ export interface GroupPolicyArgs extends ConnectionArgs {
   importId?: pulumi.Input<string>;
 }
 
+/** @internal */
 const definition = bindingDefinition({
   kind: "GroupPolicy",
   a: { field: "groupId", what: "group", find: ends.group },
@@ -26,6 +27,7 @@ const definition = bindingDefinition({
   form: "a GroupPolicy",
 });
 
+/** @internal */
 export { definition as groupPolicyDefinition };
 
 export class GroupPolicy extends pulumi.CustomResource {

@@ -16,6 +16,7 @@ export interface MemberPolicyArgs extends ConnectionArgs {
   importId?: pulumi.Input<string>;
 }
 
+/** @internal */
 const definition = bindingDefinition({
   kind: "MemberPolicy",
   a: { field: "memberId", what: "member", find: ends.member },
@@ -27,6 +28,7 @@ const definition = bindingDefinition({
   form: "a MemberPolicy",
 });
 
+/** @internal */
 export { definition as memberPolicyDefinition };
 
 export class MemberPolicy extends pulumi.CustomResource {

@@ -333,6 +333,7 @@ async function warnAboutBindings(ctx: Context, policy: ApiPolicy): Promise<void>
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Policy",
   schema: Inputs,
@@ -385,6 +386,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as policyDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<{ id: string; outs:
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Project",
   schema: Inputs,
@@ -168,6 +169,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as projectDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

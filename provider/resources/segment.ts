@@ -671,6 +671,7 @@ async function remove(ctx: Context, id: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Segment",
   schema: Inputs,
@@ -722,6 +723,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   delete: (ctx, id) => remove(ctx, id),
 };
 
+/** @internal */
 export { definition as segmentDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------
