@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
+import { invocation, killedRunAdvice } from "./advice";
 import { cacheDir, resolveCli } from "./cli";
 import { checkWorkDir, loadAutomation, readProgram, registerTypeScript, type Program } from "./program";
 import type {
@@ -46,6 +47,10 @@ export interface RunOptions {
   config?: Record<string, ConfigEntry>;
   /** Config keys to remove before the operation. */
   removeConfig?: string[];
+  /** Config keys (set and removed) are paths into structured values, like `pulumi config set --path`. */
+  path?: boolean;
+  /** Preview/up: the CLI's output shows each change's property diff (`--diff`), for people reading it. */
+  diff?: boolean;
   showSecrets?: boolean;
   /** Preview/up/refresh: fail unless nothing would change (maps to --expect-no-changes). */
   expectNoChanges?: boolean;
@@ -58,6 +63,8 @@ export interface RunOptions {
   showSames?: boolean;
   /** Receives the CLI's output as it is produced (the result's `log` has all of it either way). */
   onOutput?: (chunk: string) => void;
+  /** Receives the CLI's error output as it is produced (the result's `error` has it on failure). */
+  onError?: (chunk: string) => void;
 }
 
 const SECRET_MASK = "[secret]";
@@ -188,6 +195,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   const workDir = path.join(stateDir, "work", program.project);
   checkWorkDir(program, workDir);
   fs.mkdirSync(workDir, { recursive: true });
+  const stackConfig = folderStackConfig(program, workDir, opts.stack);
   const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? DEFAULT_PASSPHRASE;
   const cli = resolveCli();
   const env = pulumiEnv(backendDir, passphrase, cli);
@@ -268,7 +276,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
       },
     );
     await applyConfig(stack, opts, program, cli, workDir, env);
-    const common = { color: "never" as const, onOutput, onEvent };
+    const common = { color: "never" as const, onOutput, onEvent, onError: opts.onError };
     const parallel = opts.parallel;
     const operationStarted = process.hrtime.bigint();
     switch (opts.operation) {
@@ -278,7 +286,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
           parallel,
           refresh: opts.refresh,
           expectNoChanges: opts.expectNoChanges,
-          diff: false,
+          diff: opts.diff ?? false,
         });
         result.changes = { ...r.changeSummary };
         break;
@@ -289,6 +297,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
           parallel,
           refresh: opts.refresh,
           expectNoChanges: opts.expectNoChanges,
+          diff: opts.diff,
         });
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
@@ -326,13 +335,35 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     result.error = withAdvice(errorText(err), opts, program);
     if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
   }
+  stackConfig.saveBack();
   result.log = log;
   result.durationMs = Date.now() - started;
   return result;
 }
 
+/**
+ * The program folder's own `Pulumi.<stack>.yaml`, when it has one, is the stack's config as it is for the CLI (written
+ * by `pulumi config set` there, say): it replaces the copy in the work dir before the operation, and what the
+ * operation's --config/--secret changed goes back to it. Without one, the stack's config stays in the work dir.
+ */
+function folderStackConfig(program: Program, workDir: string, stack: string): { saveBack(): void } {
+  const own = path.join(program.dir, `Pulumi.${stack}.yaml`);
+  const copy = path.join(workDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(own)) return { saveBack: () => undefined };
+  const original = fs.readFileSync(own, "utf8");
+  fs.writeFileSync(copy, original);
+  return {
+    saveBack: () => {
+      const now = fs.existsSync(copy) ? fs.readFileSync(copy, "utf8") : original;
+      if (now !== original) fs.writeFileSync(own, now);
+    },
+  };
+}
+
 function inlineProgram(program: Program): () => Promise<Record<string, unknown>> {
   return async () => {
+    // The language host runs a program in its folder: relative paths in it (a FlagSet's `path: "flags"`) mean the same.
+    process.chdir(program.dir);
     registerTypeScript(program);
     // The program is an ordinary Pulumi program: top-level code plus `export const` outputs.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
@@ -350,7 +381,7 @@ async function applyConfig(
   env: Record<string, string>,
 ): Promise<void> {
   for (const key of opts.removeConfig ?? []) {
-    await stack.removeConfig(qualify(key, program.project)).catch(() => undefined);
+    await stack.removeConfig(qualify(key, program.project), opts.path).catch(() => undefined);
   }
   const plain: automation.ConfigMap = {};
   for (const [key, entry] of Object.entries(opts.config ?? {})) {
@@ -366,6 +397,7 @@ async function applyConfig(
           "--stack",
           opts.stack,
           "--non-interactive",
+          ...(opts.path ? ["--path"] : []),
           qualify(key, program.project),
         ],
         {
@@ -380,7 +412,7 @@ async function applyConfig(
     }
   }
   // One CLI call for all plain values: each call costs a CLI start.
-  if (Object.keys(plain).length > 0) await stack.setAllConfig(plain);
+  if (Object.keys(plain).length > 0) await stack.setAllConfig(plain, opts.path);
 }
 
 async function commandFor(auto: typeof automation, cli: string): Promise<automation.PulumiCommand> {
@@ -412,27 +444,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/**
- * The CLI's advice after a crash names `pulumi cancel` and interactive refreshes, which a user of this runner cannot
- * type: say what works here.
- */
+/** The CLI's advice after a crash names `pulumi cancel` and interactive refreshes: say what works here. */
 function withAdvice(error: string, opts: RunOptions, program: Program): string {
-  const where =
-    `--dir ${program.dir} --stack ${opts.stack}${opts.stateDir ? ` --state ${opts.stateDir}` : ""}` +
-    (opts.backendUrl ? ` --backend ${opts.backendUrl}` : "");
-  const runner = `node ${path.join(__dirname, "..", "stack.js")}`;
-  if (/currently locked/i.test(error)) {
-    return (
-      `${error}\n\nIf no other run of this stack is in progress (the last one was killed), remove its lock with:\n` +
-      `  ${runner} cancel ${where}\nthen, if it reports pending operations: ${runner} refresh --clear-pending-creates ${where}`
-    );
-  }
-  if (/pending create/i.test(error) || /clear-pending-creates/.test(error)) {
-    return (
-      `${error}\n\nA killed run left creates pending. Drop them from the state with:\n` +
-      `  ${runner} refresh --clear-pending-creates ${where}\n` +
-      'then `up` again (see docs/engine.md, "Recovering from a killed run").'
-    );
-  }
-  return error;
+  return error + killedRunAdvice(error, invocation({ ...opts, dir: program.dir }));
 }
