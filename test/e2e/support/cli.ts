@@ -21,8 +21,8 @@ export interface CliRun {
 export interface CliStep {
   op: string;
   urn: string;
-  oldState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-  newState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  oldState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  newState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
   diffReasons?: string[];
 }
 
@@ -144,14 +144,38 @@ export function digest(run: CliRun): CliDigest & { summary: Record<string, numbe
   };
 }
 
-/** The declared resources' steps other than `same`, as "op name" (the stack and its default provider left out). */
+export interface ResourceChange {
+  op: string;
+  /** The type token's last part: "FeatureFlagTargeting". */
+  type: string;
+  name: string;
+  /** Top-level inputs that differ (dynamic providers report no per-property diff), the serialized provider aside. */
+  diffs: string[];
+}
+
+/** The declared resources' steps other than `same` (the stack and its default provider left out). */
+export function resourceChanges(d: CliDigest): ResourceChange[] {
+  return d.steps.flatMap((step) => {
+    const type = (step.newState ?? step.oldState)?.type ?? "";
+    if (step.op === "same" || type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:"))
+      return [];
+    const olds = step.oldState?.inputs ?? {};
+    const news = step.newState?.inputs ?? {};
+    const diffs = [...new Set([...Object.keys(olds), ...Object.keys(news)])]
+      .filter((k) => k !== "__provider" && JSON.stringify(olds[k]) !== JSON.stringify(news[k]))
+      .sort();
+    return [
+      {
+        op: step.op,
+        type: type.split(":").pop() ?? type,
+        name: step.urn.split("::").pop() ?? step.urn,
+        diffs,
+      },
+    ];
+  });
+}
+
+/** The same as "op name". */
 export function changed(d: CliDigest): string[] {
-  return d.steps
-    .filter(
-      (s) =>
-        s.op !== "same" &&
-        !s.urn.includes("::pulumi:pulumi:Stack::") &&
-        !s.urn.includes("::pulumi:providers:"),
-    )
-    .map((s) => `${s.op} ${s.urn.split("::").pop() ?? s.urn}`);
+  return resourceChanges(d).map((c) => `${c.op} ${c.name}`);
 }
