@@ -1,9 +1,9 @@
 // Runs one Pulumi operation on a program folder through the Automation API in inline mode.
 //
-// Why inline mode: the Node.js language host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
-// cannot be fetched from the Go proxy here ("403 Forbidden: This module version is not available"), so the CLI cannot
-// start a program itself. Inline programs run in this process and the CLI is given `--client`, so no language host is
-// needed. The engine still starts the real dynamic-provider plugin (through the pulumi-resource-pulumi-nodejs shim).
+// Why inline mode: the program runs in this process and the CLI is given `--client`, so no language host is needed,
+// and a caller driving many stacks (the demo, the bench, the chaos run, tests of steps and states) gets each one's
+// events and outputs as data. Users run plain `pulumi` with the language host scripts/pulumi builds (docs/engine.md).
+// The engine still starts the real dynamic-provider plugin (through the pulumi-resource-pulumi-nodejs shim).
 //
 // Why one operation per process: Pulumi keeps global runtime state and Node caches the program's modules, so a second
 // operation in the same process would see the first one's resources. Callers use scripts/stack.js (one process per
