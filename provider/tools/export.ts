@@ -35,8 +35,11 @@ export interface ExportOptions {
   packageSpec?: string;
 }
 
-/** `pulumi new typescript`'s tsconfig.json today: the program type-checks under it (test/layout/typecheck.test.ts). */
-const TSCONFIG = {
+/**
+ * `pulumi new typescript`'s tsconfig.json today (before 2026-03 it had `module: commonjs`, `moduleResolution: node`):
+ * programs type-check against this package under both (test/layout/typecheck.test.ts).
+ */
+export const TEMPLATE_TSCONFIG = {
   compilerOptions: {
     strict: true,
     outDir: "bin",
@@ -685,7 +688,7 @@ function supportFiles(project: ProjectWithEnvs, options: ExportOptions, notes: s
         2,
       )}\n`,
     },
-    { path: "tsconfig.json", content: `${JSON.stringify(TSCONFIG, null, 4)}\n` },
+    { path: "tsconfig.json", content: `${JSON.stringify(TEMPLATE_TSCONFIG, null, 4)}\n` },
     {
       path: "EXPORT.md",
       content: [

@@ -1,9 +1,9 @@
 // The README's "Your own program, step by step", followed as a newcomer would: the package packed from this clone,
 // a program folder OUTSIDE the repository with the README's own Pulumi.yaml, package.json and tsconfig.json (read from
 // the README, so the two cannot drift apart) and the quickstart as index.ts, `npm install` of the tarball, the
-// installed package's `npx featbit-emulator`, then plain `pulumi` commands: login --local, stack init, config set,
-// preview, up, preview --expect-no-changes, refresh, destroy. Also: `featbit-export` of what the program made, its
-// output installed from the same tarball; the runner in that folder; the emulator stopped through npx's pid.
+// installed package's `npx featbit-emulator`, then plain `pulumi` commands: login (to a file backend), stack init,
+// config set, preview, up, preview --expect-no-changes, refresh, destroy. Also: `featbit-export` of what the program
+// made, its output installed from the same tarball; the runner in that folder; the emulator stopped through npx's pid.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -67,6 +67,7 @@ describe("the README's path, step by step, in a folder outside the repository", 
   let printed: Printed;
   let cli: PulumiFolder;
   let env: NodeJS.ProcessEnv;
+  let home: string;
   const everything: string[] = [];
 
   const ok = async (folder: PulumiFolder, args: string[], input?: string): Promise<CliRun> => {
@@ -112,11 +113,10 @@ describe("the README's path, step by step, in a folder outside the repository", 
       await npm(app, ["install", tarball]);
       // 4. The installed package's emulator, through npx.
       ({ child: emulator, printed } = await startEmulator(app));
-      // 2. and 5. The CLI scripts/pulumi built on PATH; `login --local` keeps stacks in ~/.pulumi, here a home of
-      // the test's own.
-      const home = path.join(tmp, "home");
+      // 2. The CLI scripts/pulumi built, first on PATH, with a PULUMI_HOME of the test's own.
+      home = path.join(tmp, "home");
       fs.mkdirSync(home);
-      env = userEnv(path.join(home, ".pulumi"), PASSPHRASE, { HOME: home });
+      env = userEnv(path.join(home, ".pulumi"), PASSPHRASE);
       cli = pulumiIn(app, env);
     },
     40 * 60 * 1000,
@@ -148,7 +148,10 @@ describe("the README's path, step by step, in a folder outside the repository", 
   });
 
   it("step 5: logs in, creates the stack and sets its FeatBit settings", async () => {
-    await ok(cli, ["login", "--local"]);
+    // `login --local` is `file://~`, which the CLI resolves through the user database, not $HOME: the stacks would
+    // land in the real ~/.pulumi, shared by every run. A folder of the test's own stands in for it.
+    fs.mkdirSync(path.join(home, "backend"));
+    await ok(cli, ["login", `file://${path.join(home, "backend")}`]);
     await initStack(cli);
     const config = fs.readFileSync(path.join(app, "Pulumi.dev.yaml"), "utf8");
     expect(config).toContain(`featbit:apiUrl: ${printed.FEATBIT_API_URL}`);

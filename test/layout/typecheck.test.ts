@@ -11,24 +11,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as TypeScript from "typescript";
+import { TEMPLATE_TSCONFIG } from "../../provider/tools/export";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** Both templates' compilerOptions; they differ only in module and moduleResolution. */
-const TEMPLATE = {
-  strict: true,
-  outDir: "bin",
-  target: "es2020",
-  sourceMap: true,
-  experimentalDecorators: true,
-  pretty: true,
-  noFallthroughCasesInSwitch: true,
-  noImplicitReturns: true,
-  forceConsistentCasingInFileNames: true,
-};
+/** Both templates' compilerOptions (the current one is also what featbit-export writes). */
+const CURRENT: Record<string, unknown> = TEMPLATE_TSCONFIG.compilerOptions;
 const TSCONFIGS: Record<string, Record<string, unknown>> = {
-  "previous template (commonjs/node)": { ...TEMPLATE, module: "commonjs", moduleResolution: "node" },
-  "current template (nodenext)": { ...TEMPLATE, module: "nodenext", moduleResolution: "nodenext" },
+  "previous template (commonjs/node)": { ...CURRENT, module: "commonjs", moduleResolution: "node" },
+  "current template (nodenext)": CURRENT,
 };
 
 const COMPILERS: Record<string, string> = { "TypeScript 5.9": "typescript", "TypeScript 6": "typescript6" };
