@@ -40,6 +40,7 @@ export {
   type ProjectBootstrapArgs,
   type SdkKeys,
 } from "./components/projectBootstrap";
+/** @internal The REST client, the provider's own layer: its types are zod's, which the declarations leave out. */
 export * as client from "./client";
 export {
   FlagSet,

@@ -5,8 +5,9 @@ import { DEFAULT_LISTING_POLICY, EnvironmentListings, type ListingPolicy } from 
 import { Fallthrough, TargetRule, TargetUser } from "./targeting";
 import { seg, type ApiRequest, type HttpTransport } from "./transport";
 
-export const VARIATION_TYPES = ["boolean", "string", "number", "json"] as const;
-export type VariationType = (typeof VARIATION_TYPES)[number];
+import { type VariationType } from "./vocabulary";
+
+export { VARIATION_TYPES, type VariationType } from "./vocabulary";
 
 export const Variation = z.object({
   id: z.string(),

@@ -52,27 +52,4 @@ export const MatchRule = z.object({
 });
 export type MatchRule = z.infer<typeof MatchRule>;
 
-/** The property names FeatBit uses for segment-membership conditions in flag rules. */
-export const SEGMENT_IN = "User is in segment";
-export const SEGMENT_NOT_IN = "User is not in segment";
-
-/** Operators FeatBit evaluates (Domain/Targeting/OperatorTypes.cs); anything else never matches. */
-export const OPERATORS = [
-  "LessThan",
-  "LessEqualThan",
-  "BiggerThan",
-  "BiggerEqualThan",
-  "Equal",
-  "NotEqual",
-  "Contains",
-  "NotContain",
-  "StartsWith",
-  "EndsWith",
-  "MatchRegex",
-  "NotMatchRegex",
-  "IsOneOf",
-  "NotOneOf",
-  "IsTrue",
-  "IsFalse",
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+export { OPERATORS, SEGMENT_IN, SEGMENT_NOT_IN, type Operator } from "./vocabulary";

@@ -88,7 +88,10 @@ async function main(): Promise<void> {
       `FEATBIT_ACCESS_TOKEN=${shellValue(emulator.token)}\n` +
       `FEATBIT_ORGANIZATION_KEY=${shellValue(emulator.orgKey)}\n`,
   );
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     emulator.close().then(
       () => process.exit(0),
       () => process.exit(0),
@@ -96,6 +99,21 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  stopWithNpmShell(stop);
+}
+
+/**
+ * `npx featbit-emulator` (npm exec, npm run) starts this through `sh -c`, and npm passes a SIGTERM or SIGINT sent to
+ * its own pid on to that shell only, which dies without passing it on: the server would serve on, orphaned. Under
+ * npm, then, the end of the process that started this one stops it too. Elsewhere (`node cli.js &` from a CI step,
+ * say) the server outlives its starter as before.
+ */
+function stopWithNpmShell(stop: () => void): void {
+  if (process.env.npm_command === undefined) return;
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 250).unref();
 }
 
 main().catch((e: unknown) => {

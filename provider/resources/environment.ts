@@ -225,6 +225,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Environment",
   schema: Inputs,
@@ -282,6 +283,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as environmentDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ import {
   type FeatureFlag as ApiFlag,
   type FlagDefinition,
   type Variation as ApiVariation,
-  type VariationType,
 } from "../client";
+// The zod-free module: FeatureFlagArgs uses the type, and the package's declarations must not load zod.
+import { type VariationType } from "../client/vocabulary";
 import { canonicalJson, sameKey } from "./core/canonical";
 import {
   PartialWriteError,
@@ -564,6 +565,7 @@ function servedIds(live: ApiFlag): Set<string> {
   return ids;
 }
 
+/** @internal */
 /**
  * After a FeatureFlagTargeting write: removes the variations the program's FeatureFlag no longer declares
  * (`declaredNames`) once nothing serves them, finishing a replacement of a served variation in the same run (see
@@ -788,6 +790,7 @@ async function remove(ctx: Context, envId: string, flagKey: string): Promise<voi
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "FeatureFlag",
   schema: Inputs,
@@ -871,9 +874,10 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   }),
 };
 
+/** @internal */
 export { definition as featureFlagDefinition };
 
-/** Exposed for tests: the pure pieces (no API calls). */
+/** @internal Exposed for tests: the pure pieces (no API calls). */
 export const featureFlagInternals = { normalize, assignIds, wireValue };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1019,6 +1019,7 @@ async function retireObsolete(ctx: Context, inputs: Inputs, flag: ApiFlag): Prom
 // Definition
 // ---------------------------------------------------------------------------------------------------------------
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "FeatureFlagTargeting",
   schema: Inputs,
@@ -1143,9 +1144,10 @@ async function partialOutputs(
   }
 }
 
+/** @internal */
 export { definition as featureFlagTargetingDefinition };
 
-/** For tests of the percentage → range mapping without a FeatBit. */
+/** @internal For tests of the percentage → range mapping without a FeatBit. */
 export const internals = { toRollout };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -161,6 +161,7 @@ async function warnAboutBindings(ctx: Context, group: ApiGroup): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Group",
   schema: Inputs,
@@ -218,6 +219,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as groupDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export interface GroupMemberArgs extends ResourceArgs {
   importId?: pulumi.Input<string>;
 }
 
+/** @internal */
 const definition = bindingDefinition({
   kind: "GroupMember",
   a: { field: "groupId", what: "group", find: ends.group },
@@ -27,6 +28,7 @@ const definition = bindingDefinition({
   form: "a GroupMember",
 });
 
+/** @internal */
 export { definition as groupMemberDefinition };
 
 export class GroupMember extends pulumi.CustomResource {

@@ -16,6 +16,7 @@ export interface GroupPolicyArgs extends ResourceArgs {
   importId?: pulumi.Input<string>;
 }
 
+/** @internal */
 const definition = bindingDefinition({
   kind: "GroupPolicy",
   a: { field: "groupId", what: "group", find: ends.group },
@@ -27,6 +28,7 @@ const definition = bindingDefinition({
   form: "a GroupPolicy",
 });
 
+/** @internal */
 export { definition as groupPolicyDefinition };
 
 export class GroupPolicy extends pulumi.CustomResource {

@@ -17,6 +17,7 @@ export interface MemberPolicyArgs extends ResourceArgs {
   importId?: pulumi.Input<string>;
 }
 
+/** @internal */
 const definition = bindingDefinition({
   kind: "MemberPolicy",
   a: { field: "memberId", what: "member", find: ends.member },
@@ -28,6 +29,7 @@ const definition = bindingDefinition({
   form: "a MemberPolicy",
 });
 
+/** @internal */
 export { definition as memberPolicyDefinition };
 
 export class MemberPolicy extends pulumi.CustomResource {

@@ -338,6 +338,7 @@ async function warnAboutBindings(ctx: Context, policy: ApiPolicy): Promise<void>
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Policy",
   schema: Inputs,
@@ -395,6 +396,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as policyDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -459,6 +459,7 @@ function statementRules(s: PolicyStatementInput, ctx: z.RefinementCtx): void {
   }
 }
 
+/** @internal */
 export const statementSchema = shape(
   StatementFields,
   "a policy statement ({effect, resourceType, actions, resources})",
@@ -488,6 +489,7 @@ export function canonicalStatements(list: readonly PolicyStatementInput[]): Poli
   return [...byOrder.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }
 
+/** @internal */
 export const statementsSchema = z
   .array(statementSchema, {
     error: "statements must be a list of {effect, resourceType, actions, resources}",

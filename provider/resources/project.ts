@@ -134,6 +134,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Project",
   schema: Inputs,
@@ -173,6 +174,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as projectDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

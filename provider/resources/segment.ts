@@ -673,6 +673,7 @@ async function remove(ctx: Context, id: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** @internal */
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Segment",
   schema: Inputs,
@@ -737,6 +738,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 };
 
+/** @internal */
 export { definition as segmentDefinition };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -28,7 +28,33 @@ export interface ExportOptions {
   /** Environment keys to export; default all of the project's. */
   environments?: string[];
   format: ExportFormat;
+  /**
+   * How the program's package.json names pulumi-featbit: default the published release (`^0.1.0`); before that is on
+   * npm, a `file:` path to the tarball `npm pack` wrote.
+   */
+  packageSpec?: string;
 }
+
+/**
+ * `pulumi new typescript`'s tsconfig.json today (before 2026-03 it had `module: commonjs`, `moduleResolution: node`):
+ * programs type-check against this package under both (test/layout/typecheck.test.ts).
+ */
+export const TEMPLATE_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
 
 export interface ExportedFile {
   /** Relative to the output folder. */
@@ -653,12 +679,16 @@ function supportFiles(project: ProjectWithEnvs, options: ExportOptions, notes: s
           name,
           private: true,
           main: "index.ts",
-          dependencies: { "@pulumi/pulumi": "^3.216.0", "pulumi-featbit": "^0.1.0" },
+          // What `pulumi new typescript` adds: the TypeScript Pulumi type-checks the program with, under the
+          // tsconfig.json below (the 3.8 Pulumi bundles refuses its `module: nodenext`).
+          devDependencies: { "@types/node": "^18", typescript: "^5.0.0" },
+          dependencies: { "@pulumi/pulumi": "^3.216.0", "pulumi-featbit": options.packageSpec ?? "^0.1.0" },
         },
         null,
         2,
       )}\n`,
     },
+    { path: "tsconfig.json", content: `${JSON.stringify(TEMPLATE_TSCONFIG, null, 4)}\n` },
     {
       path: "EXPORT.md",
       content: [

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// featbit-export --project KEY [--env KEY]... --format ts|yaml --out DIR [--force]: writes a Pulumi program that adopts an
-// existing FeatBit project (see export.ts). Settings come from the same environment variables as the provider
-// (FEATBIT_API_URL, FEATBIT_ACCESS_TOKEN, ...); the token is never printed nor written.
+// featbit-export --project KEY [--env KEY]... --format ts|yaml --out DIR [--package TGZ] [--force]: writes a Pulumi
+// program that adopts an existing FeatBit project (see export.ts). Settings come from the same environment variables as
+// the provider (FEATBIT_API_URL, FEATBIT_ACCESS_TOKEN, ...); the token is never printed nor written.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createClient } from "../client";
@@ -10,11 +10,13 @@ import { resolveSettings } from "../client/settings";
 import { exportProject, type ExportFormat } from "./export";
 
 const USAGE = [
-  "usage: featbit-export --project KEY [--env KEY]... [--format ts|yaml] --out DIR [--force]",
+  "usage: featbit-export --project KEY [--env KEY]... [--format ts|yaml] --out DIR [--package TGZ] [--force]",
   "  --project KEY   the FeatBit project to export (its key)",
   "  --env KEY       only these environments (repeat, or comma-separated); default: all",
   "  --format        yaml: a FlagSet file and a program around it (default); ts: one resource per object",
-  "  --out DIR       where to write the program (Pulumi.yaml, package.json, index.ts, flags/, EXPORT.md)",
+  "  --out DIR       where to write the program (Pulumi.yaml, package.json, tsconfig.json, index.ts, flags/,",
+  "                  EXPORT.md)",
+  "  --package TGZ   the pulumi-featbit tarball `npm pack` wrote, for package.json (before the package is on npm)",
   "  --force         overwrite files that already exist there",
   "Reads FEATBIT_API_URL and FEATBIT_ACCESS_TOKEN (or FEATBIT_HOST, FEATBIT_TOKEN).",
 ].join("\n");
@@ -25,6 +27,7 @@ interface Args {
   format: ExportFormat;
   out: string;
   force: boolean;
+  packageSpec?: string;
 }
 
 function parseArgs(argv: string[]): Args | undefined {
@@ -32,6 +35,7 @@ function parseArgs(argv: string[]): Args | undefined {
   let out: string | undefined;
   let format: ExportFormat = "yaml";
   let force = false;
+  let packageSpec: string | undefined;
   const environments: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -51,7 +55,12 @@ function parseArgs(argv: string[]): Args | undefined {
       );
     else if (arg === "--out") out = value();
     else if (arg === "--force") force = true;
-    else if (arg === "--format") {
+    else if (arg === "--package") {
+      const tarball = path.resolve(value());
+      if (!fs.existsSync(tarball))
+        throw new Error(`--package: ${tarball} does not exist (npm pack writes it)`);
+      packageSpec = `file:${tarball}`;
+    } else if (arg === "--format") {
       const v = value();
       if (v !== "ts" && v !== "yaml") throw new Error(`--format must be ts or yaml, not '${v}'`);
       format = v;
@@ -59,7 +68,14 @@ function parseArgs(argv: string[]): Args | undefined {
   }
   if (project === undefined || out === undefined)
     throw new Error(`--project and --out are required\n${USAGE}`);
-  return { project, out, format, force, ...(environments.length > 0 ? { environments } : {}) };
+  return {
+    project,
+    out,
+    format,
+    force,
+    ...(environments.length > 0 ? { environments } : {}),
+    ...(packageSpec ? { packageSpec } : {}),
+  };
 }
 
 async function main(argv: string[]): Promise<void> {

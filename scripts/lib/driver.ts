@@ -37,6 +37,7 @@ export interface StackTarget {
 export type RunFlags = Pick<
   RunOptions,
   | "removeConfig"
+  | "path"
   | "showSecrets"
   | "expectNoChanges"
   | "refresh"
@@ -60,7 +61,7 @@ export interface RunningStack {
 
 /** The runner's command-line arguments; secrets never appear in them. */
 export function runnerArgs(op: Operation, target: StackTarget, flags: RunFlags = {}): string[] {
-  const args = [op, "--stack", target.stack];
+  const args = [op, "--json", "--stack", target.stack];
   if (target.dir !== undefined) args.push("--dir", target.dir);
   if (target.stateDir !== undefined) args.push("--state", target.stateDir);
   if (target.backendUrl !== undefined) args.push("--backend", target.backendUrl);
@@ -68,6 +69,7 @@ export function runnerArgs(op: Operation, target: StackTarget, flags: RunFlags =
     args.push("--config", `${k}=${v}`);
   for (const k of Object.keys(flags.secretConfig ?? {})) args.push("--secret", k);
   for (const k of flags.removeConfig ?? []) args.push("--remove-config", k);
+  if (flags.path) args.push("--path");
   if (flags.showSecrets) args.push("--show-secrets");
   if (flags.expectNoChanges) args.push("--expect-no-changes");
   if (flags.refresh) args.push("--refresh");

@@ -1,9 +1,9 @@
 // Runs one Pulumi operation on a program folder through the Automation API in inline mode.
 //
-// Why inline mode: the Node.js language host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
-// cannot be fetched from the Go proxy here ("403 Forbidden: This module version is not available"), so the CLI cannot
-// start a program itself. Inline programs run in this process and the CLI is given `--client`, so no language host is
-// needed. The engine still starts the real dynamic-provider plugin (through the pulumi-resource-pulumi-nodejs shim).
+// Why inline mode: the program runs in this process and the CLI is given `--client`, so no language host is needed,
+// and a caller driving many stacks (the demo, the bench, the chaos run, tests of steps and states) gets each one's
+// events and outputs as data. Users run plain `pulumi` with the language host scripts/pulumi builds (docs/engine.md).
+// The engine still starts the real dynamic-provider plugin (through the pulumi-resource-pulumi-nodejs shim).
 //
 // Why one operation per process: Pulumi keeps global runtime state and Node caches the program's modules, so a second
 // operation in the same process would see the first one's resources. Callers use scripts/stack.js (one process per
@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { parse as parseYaml } from "yaml";
+import { invocation, killedRunAdvice } from "./advice";
 import { cacheDir, resolveCli } from "./cli";
 import { featbitUrls, passphraseFor } from "./passphrase";
 import {
@@ -54,6 +55,10 @@ export interface RunOptions {
   config?: Record<string, ConfigEntry>;
   /** Config keys to remove before the operation. */
   removeConfig?: string[];
+  /** Config keys (set and removed) are paths into structured values, like `pulumi config set --path`. */
+  path?: boolean;
+  /** Preview/up: the CLI's output shows each change's property diff (`--diff`), for people reading it. */
+  diff?: boolean;
   showSecrets?: boolean;
   /** Preview/up/refresh: fail unless nothing would change (maps to --expect-no-changes). */
   expectNoChanges?: boolean;
@@ -71,6 +76,8 @@ export interface RunOptions {
   showSames?: boolean;
   /** Receives the CLI's output as it is produced (the result's `log` has all of it either way). */
   onOutput?: (chunk: string) => void;
+  /** Receives the CLI's error output as it is produced (the result's `error` has it on failure). */
+  onError?: (chunk: string) => void;
 }
 
 const SECRET_MASK = "[secret]";
@@ -201,6 +208,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   const workDir = path.join(stateDir, "work", program.project);
   checkWorkDir(program, workDir);
   fs.mkdirSync(workDir, { recursive: true });
+  const stackConfig = folderStackConfig(program, workDir, opts.stack);
   let passphrase: string;
   try {
     passphrase =
@@ -291,7 +299,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
       },
     );
     await applyConfig(stack, opts, program, cli, workDir, env);
-    const common = { color: "never" as const, onOutput, onEvent };
+    const common = { color: "never" as const, onOutput, onEvent, onError: opts.onError };
     const parallel = opts.parallel;
     const operationStarted = process.hrtime.bigint();
     switch (opts.operation) {
@@ -301,7 +309,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
           parallel,
           refresh: opts.refresh,
           expectNoChanges: opts.expectNoChanges,
-          diff: false,
+          diff: opts.diff ?? false,
         });
         result.changes = { ...r.changeSummary };
         break;
@@ -312,6 +320,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
           parallel,
           refresh: opts.refresh,
           expectNoChanges: opts.expectNoChanges,
+          diff: opts.diff,
         });
         result.changes = { ...(r.summary.resourceChanges ?? {}) };
         break;
@@ -377,6 +386,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     result.error = withAdvice(errorText(err), opts, program);
     if (Object.keys(result.changes).length === 0) result.changes = countSteps(steps, sames);
   }
+  stackConfig.saveBack();
   result.log = log;
   result.durationMs = Date.now() - started;
   return result;
@@ -406,8 +416,29 @@ function refused(
   };
 }
 
+/**
+ * The program folder's own `Pulumi.<stack>.yaml`, when it has one, is the stack's config as it is for the CLI (written
+ * by `pulumi config set` there, say): it replaces the copy in the work dir before the operation, and what the
+ * operation's --config/--secret changed goes back to it. Without one, the stack's config stays in the work dir.
+ */
+function folderStackConfig(program: Program, workDir: string, stack: string): { saveBack(): void } {
+  const own = path.join(program.dir, `Pulumi.${stack}.yaml`);
+  const copy = path.join(workDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(own)) return { saveBack: () => undefined };
+  const original = fs.readFileSync(own, "utf8");
+  fs.writeFileSync(copy, original);
+  return {
+    saveBack: () => {
+      const now = fs.existsSync(copy) ? fs.readFileSync(copy, "utf8") : original;
+      if (now !== original) fs.writeFileSync(own, now);
+    },
+  };
+}
+
 function inlineProgram(program: Program): () => Promise<Record<string, unknown>> {
   return async () => {
+    // The language host runs a program in its folder: relative paths in it (a FlagSet's `path: "flags"`) mean the same.
+    process.chdir(program.dir);
     registerTypeScript(program);
     // The program is an ordinary Pulumi program: top-level code plus `export const` outputs.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
@@ -429,7 +460,7 @@ async function applyConfig(
   const removed = (opts.removeConfig ?? [])
     .map((k) => qualify(k, program.project))
     .filter((k) => held.has(k));
-  if (removed.length > 0) await stack.removeAllConfig(removed);
+  if (removed.length > 0) await stack.removeAllConfig(removed, opts.path);
   const plain: automation.ConfigMap = {};
   for (const [key, entry] of Object.entries(opts.config ?? {})) {
     if (entry.secret) {
@@ -444,6 +475,7 @@ async function applyConfig(
           "--stack",
           opts.stack,
           "--non-interactive",
+          ...(opts.path ? ["--path"] : []),
           qualify(key, program.project),
         ],
         {
@@ -458,7 +490,7 @@ async function applyConfig(
     }
   }
   // One CLI call for all plain values: each call costs a CLI start.
-  if (Object.keys(plain).length > 0) await stack.setAllConfig(plain);
+  if (Object.keys(plain).length > 0) await stack.setAllConfig(plain, opts.path);
 }
 
 /** The top-level keys of the stack's config file (Pulumi.<stack>.yaml in the work dir), read without the CLI. */
@@ -502,27 +534,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/**
- * The CLI's advice after a crash names `pulumi cancel` and interactive refreshes, which a user of this runner cannot
- * type: say what works here.
- */
+/** The CLI's advice after a crash names `pulumi cancel` and interactive refreshes: say what works here. */
 function withAdvice(error: string, opts: RunOptions, program: Program): string {
-  const where =
-    `--dir ${program.dir} --stack ${opts.stack}${opts.stateDir ? ` --state ${opts.stateDir}` : ""}` +
-    (opts.backendUrl ? ` --backend ${opts.backendUrl}` : "");
-  const runner = `node ${path.join(__dirname, "..", "stack.js")}`;
-  if (/currently locked/i.test(error)) {
-    return (
-      `${error}\n\nIf no other run of this stack is in progress (the last one was killed), remove its lock with:\n` +
-      `  ${runner} cancel ${where}\nthen record what its pending creates made in FeatBit: ${runner} recover ${where}`
-    );
-  }
-  if (/pending create/i.test(error) || /clear-pending-creates/.test(error)) {
-    return (
-      `${error}\n\nA killed run left creates pending. Record what they made in FeatBit (and drop those that never ` +
-      `landed) with:\n  ${runner} recover ${where}\n` +
-      'then `up` again (see docs/engine.md, "Recovering from a killed run").'
-    );
-  }
-  return error;
+  return error + killedRunAdvice(error, invocation({ ...opts, dir: program.dir }));
 }

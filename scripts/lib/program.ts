@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 
 export interface Program {
-  /** Absolute path of the folder holding Pulumi.yaml (or the entry file). */
+  /** Absolute path of the folder holding Pulumi.yaml. */
   dir: string;
   project: string;
   /** Absolute path of the file the inline program requires. */
@@ -24,14 +24,21 @@ export function readProgram(dir: string): Program {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs)) throw new Error(`program folder ${abs} does not exist`);
   const yamlPath = path.join(abs, "Pulumi.yaml");
-  const scalars: Record<string, string> = {};
-  if (fs.existsSync(yamlPath)) {
-    for (const line of fs.readFileSync(yamlPath, "utf8").split(/\r?\n/)) {
-      const m = /^([A-Za-z]+):\s*(.*?)\s*$/.exec(line);
-      if (m && m[2] !== "" && !m[2].startsWith("#")) scalars[m[1]] = m[2].replace(/^["']|["']$/g, "");
-    }
+  // As the CLI does: the project's name is the stack's identity, and a name taken from the folder would change (and
+  // start a new, empty stack) whenever the folder is renamed.
+  if (!fs.existsSync(yamlPath)) {
+    throw new Error(
+      `no Pulumi.yaml in ${abs}: a program folder needs one, naming the project (e.g. "name: my-flags" and ` +
+        `"runtime: nodejs" on two lines), as \`pulumi\` itself does`,
+    );
   }
-  const project = scalars.name ?? path.basename(abs);
+  const scalars: Record<string, string> = {};
+  for (const line of fs.readFileSync(yamlPath, "utf8").split(/\r?\n/)) {
+    const m = /^([A-Za-z]+):\s*(.*?)\s*$/.exec(line);
+    if (m && m[2] !== "" && !m[2].startsWith("#")) scalars[m[1]] = m[2].replace(/^["']|["']$/g, "");
+  }
+  if (!scalars.name) throw new Error(`${yamlPath} names no project: add a line "name: <project>"`);
+  const project = scalars.name;
   let entry = scalars.main ? path.resolve(abs, scalars.main) : abs;
   if (fs.existsSync(entry) && fs.statSync(entry).isDirectory()) {
     const found = ["index.ts", "index.js"].map((f) => path.join(entry, f)).find((c) => fs.existsSync(c));

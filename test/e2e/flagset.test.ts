@@ -1,18 +1,22 @@
-// examples/flagset through the Pulumi CLI against a fresh emulator: flags from files in three environments; moving
-// entries between files changes nothing; a promotion (one line in a file, or one in the program) previews as exactly
-// the target environment's targeting; a bad file fails preview with file:line:column before any API request.
+// examples/flagset through the user's own `pulumi` command against a fresh emulator: flags from files in three
+// environments; moving entries between files changes nothing; a promotion (one line in a file, or one in the program)
+// previews as exactly the target environment's targeting; a bad file fails preview with file:line:column before any
+// API request. The program names its files relative to its folder (`path: "flags"`), where Pulumi runs it, and so
+// does the runner given the folder with --dir.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument, stringify } from "yaml";
 import { api, writes } from "./support/featbit";
 import {
-  expectOk,
-  REPO_ROOT,
-  resourceSteps,
-  runStack,
-  type RunResult,
-  type StackTarget,
-} from "./support/stack";
+  copyProgram,
+  digest,
+  pulumiIn,
+  resourceChanges,
+  userEnv,
+  type CliRun,
+  type PulumiFolder,
+} from "./support/cli";
+import { expectOk, REPO_ROOT, resourceSteps, runStack } from "./support/stack";
 import { e2eWorld } from "./support/world";
 
 interface FlagView {
@@ -22,16 +26,20 @@ interface FlagView {
   rules: { name: string; conditions: { property: string; value: string }[] }[];
 }
 
-describe("examples/flagset through the Pulumi CLI", () => {
+describe("examples/flagset through the user's own pulumi command", () => {
   const world = e2eWorld("flagset");
-  let target: StackTarget;
+  let cli: PulumiFolder;
   let program: string;
   let envIds: Record<string, string>;
   const flagsDir = () => path.join(program, "flags");
   const edit = (file: string, change: (text: string) => string) =>
     fs.writeFileSync(path.join(program, file), change(fs.readFileSync(path.join(program, file), "utf8")));
-  const steps = (r: RunResult) =>
-    resourceSteps(r).map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name} [${s.diffs.join(",")}]`);
+  const ok = (args: string[], input?: string): Promise<CliRun> => cli.ok(args, { input });
+  /** The declared resources a preview would change, as "op Type name [changed inputs]". */
+  const steps = async (): Promise<string[]> =>
+    resourceChanges(digest(await ok(["preview", "--json"]))).map(
+      (c) => `${c.op} ${c.type} ${c.name} [${c.diffs.join(",")}]`,
+    );
   const flag = async (env: string, key: string) =>
     (await api<FlagView>(world.emulator, "GET", `/envs/${envIds[env]}/feature-flags/${key}`)).data;
   /** The default rule as "Name percent" pairs. */
@@ -41,18 +49,24 @@ describe("examples/flagset through the Pulumi CLI", () => {
         `${f.variations.find((x) => x.id === v.id)?.name} ${Math.round((v.rollout[1] - v.rollout[0]) * 100)}`,
     );
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // A copy of the example to edit; inside the repository so pulumi-featbit and @pulumi/pulumi resolve.
-    program = path.join(world.stateDir, "program");
-    fs.cpSync(path.join(REPO_ROOT, "examples/flagset"), program, { recursive: true });
-    target = world.target(program, { stateDir: path.join(world.stateDir, "state") });
+    program = copyProgram(path.join(REPO_ROOT, "examples/flagset"), path.join(world.stateDir, "program"));
+    const backend = path.join(world.stateDir, "backend");
+    fs.mkdirSync(backend);
+    cli = pulumiIn(program, userEnv(path.join(world.stateDir, "pulumi-home"), "flagset-e2e"));
+    await ok(["login", `file://${backend}`]);
+    await ok(["stack", "init", "e2e"]);
+    const { apiUrl, accessToken, organizationKey } = world.settings();
+    await ok(["config", "set", "featbit:apiUrl", apiUrl ?? ""]);
+    await ok(["config", "set", "--secret", "featbit:accessToken"], accessToken);
+    await ok(["config", "set", "featbit:organizationKey", organizationKey ?? ""]);
   });
 
   it("declares every flag, targeting and segment of the files in each environment", async () => {
-    const r = await runStack("up", target);
-    expectOk(r);
+    const r = digest(await ok(["up", "--yes", "--json"]));
     // project + 3 environments + stack + FlagSet; 4 flags in dev and staging, 3 in prod; 3 targetings each; 3 segments
-    expect(r.changes.create).toBe(6 + 11 + 9 + 3);
+    expect(r.summary.create).toBe(6 + 11 + 9 + 3);
     const projects = await api<{ key: string; environments: { id: string; key: string }[] }[]>(
       world.emulator,
       "GET",
@@ -101,9 +115,7 @@ describe("examples/flagset through the Pulumi CLI", () => {
       stringify({ segments: segments.segments, flags: [theme] }),
     );
     world.emulator.requests.clear();
-    const r = await runStack("preview", target, { expectNoChanges: true });
-    expectOk(r);
-    expect(steps(r)).toEqual([]);
+    await ok(["preview", "--expect-no-changes"]);
     expect(world.emulator.requests.all()).toEqual([]);
   });
 
@@ -117,27 +129,22 @@ describe("examples/flagset through the Pulumi CLI", () => {
       return doc.toString();
     });
     world.emulator.requests.clear();
-    const preview = await runStack("preview", target);
-    expectOk(preview);
-    expect(steps(preview)).toEqual(["update FeatureFlagTargeting flags/prod/new-checkout [defaultRule]"]);
+    expect(await steps()).toEqual(["update FeatureFlagTargeting flags/prod/new-checkout [defaultRule]"]);
     expect(writes(world.emulator.requests.all())).toEqual([]);
 
     world.emulator.requests.clear();
-    const up = await runStack("up", target);
-    expectOk(up);
-    expect(steps(up)).toEqual(steps(preview));
+    const up = await ok(["up", "--yes"]);
+    expect(up.stdout).toContain("~ 1 updated");
     expect(writes(world.emulator.requests.all())).toEqual([
       `PUT /api/v1/envs/${envIds.prod}/feature-flags/new-checkout/targeting`,
     ]);
     expect(defaultRule(await flag("prod", "new-checkout"))).toEqual(["On 50", "Off 50"]);
-    expectOk(await runStack("preview", target, { expectNoChanges: true }));
+    await ok(["preview", "--expect-no-changes"]);
   });
 
   it("a promotion in the program (one line) previews as exactly the target environment's change", async () => {
     edit("index.ts", (text) => text.replace("  // promote: [", "  promote: ["));
-    const preview = await runStack("preview", target);
-    expectOk(preview);
-    expect(steps(preview)).toEqual(["update FeatureFlagTargeting flags/prod/theme [defaultRule]"]);
+    expect(await steps()).toEqual(["update FeatureFlagTargeting flags/prod/theme [defaultRule]"]);
   });
 
   it("a bad file fails preview with every problem at file:line:column and the field, before any API request", async () => {
@@ -148,17 +155,18 @@ describe("examples/flagset through the Pulumi CLI", () => {
       text.replace('"variationType": "number"', '"variationType": "numeric"'),
     );
     world.emulator.requests.clear();
-    const r = await runStack("preview", target);
-    expect(r.ok).toBe(false);
-    expect(resourceSteps(r)).toEqual([]);
+    const r = await cli.run(["preview"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toMatch(/^\s*[+~-]\s+pulumi-nodejs:/m);
     expect(world.emulator.requests.all()).toEqual([]);
-    const error =
-      r.diagnostics.find((d) => d.severity === "error" && d.message.includes("problems"))?.message ?? "";
-    const lines = error.split("\n").map((l) => l.trim());
+    const lines = `${r.stdout}\n${r.stderr}`.split("\n").map((l) => l.trim());
     const text = fs.readFileSync(path.join(flagsDir(), "teams/payments/flags.yml"), "utf8").split("\n");
     const lineOf = (needle: string) => text.findIndex((l) => l.includes(needle)) + 1;
-    const where = path.relative(process.cwd(), path.join(flagsDir(), "teams/payments/flags.yml"));
-    expect(lines[0]).toBe("FlagSet 'flags' has 4 problems; nothing was applied:");
+    // Relative to the program's folder, where Pulumi runs it.
+    const where = "flags/teams/payments/flags.yml";
+    expect(lines).toContainEqual(
+      expect.stringMatching(/FlagSet 'flags' has 4 problems; nothing was applied:$/),
+    );
     expect(lines).toContainEqual(
       expect.stringMatching(
         new RegExp(
@@ -174,5 +182,17 @@ describe("examples/flagset through the Pulumi CLI", () => {
         /look\.json:\d+:\d+: flag 'search-results-per-page', variationType: variationType must be one of boolean, string, number, json$/,
       ),
     );
+  });
+
+  it("the runner, given the folder with --dir from elsewhere, runs the program there too", async () => {
+    // The files were broken by the test before; put the example's back.
+    fs.rmSync(flagsDir(), { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, "examples/flagset/flags"), flagsDir(), { recursive: true });
+    const r = await runStack("preview", {
+      ...world.target(program, { stack: "runner", stateDir: path.join(world.stateDir, "runner") }),
+      cwd: REPO_ROOT,
+    });
+    expectOk(r);
+    expect(resourceSteps(r).filter((s) => s.op === "create")).toHaveLength(5 + 11 + 9 + 3);
   });
 });

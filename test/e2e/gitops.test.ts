@@ -3,11 +3,11 @@
 // written), `ci.sh up` on merge, then a clean `ci.sh preview`; a bad file fails `ci.sh check` at file:line:column.
 // The stack lives in a file backend named by PULUMI_BACKEND_URL, as a team's s3:// or gs:// one would be named.
 //
-// ci.sh runs `pulumi`; here PULUMI names test/e2e/support/pulumi-stand-in.js, which hands preview and up to the
-// repository's runner (the real CLI and engine; the Node.js language host cannot be built offline).
+// ci.sh runs the `pulumi` on PATH: here the CLI scripts/pulumi built, with its Node.js language host.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { copyProgram, userEnv } from "./support/cli";
 import { api, EMULATOR_ORG_KEY, writes } from "./support/featbit";
 import { REPO_ROOT } from "./support/stack";
 import { e2eWorld } from "./support/world";
@@ -23,7 +23,6 @@ interface FlagView {
   fallthrough: { variations: { id: string; rollout: [number, number] }[] };
 }
 
-const STAND_IN = path.join(__dirname, "support", "pulumi-stand-in.js");
 const BINS: Record<string, string> = {
   "featbit-diff": "diffCli.js",
   "featbit-flagset-check": "flagsetCheckCli.js",
@@ -35,21 +34,17 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
   let backend: string;
   const everything: string[] = [];
 
-  /** The environment a CI job would give the script, and nothing of this process's FeatBit settings. */
+  /** The environment a CI job would give the script, and nothing of this process's FeatBit or Pulumi settings. */
   const ciEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of Object.keys(env))
-      if (name.startsWith("FEATBIT_") || name.startsWith("GITHUB_")) delete env[name];
-    return {
-      ...env,
+    const env = userEnv(path.join(world.stateDir, "pulumi-home"), "gitops-e2e", {
       FEATBIT_API_URL: world.emulator.url,
       FEATBIT_ACCESS_TOKEN: world.emulator.token,
       FEATBIT_ORGANIZATION_KEY: EMULATOR_ORG_KEY,
       PULUMI_BACKEND_URL: `file://${backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "gitops-e2e",
-      PULUMI: STAND_IN,
       ...extra,
-    };
+    });
+    for (const name of Object.keys(env)) if (name.startsWith("GITHUB_") && !(name in extra)) delete env[name];
+    return env;
   };
 
   /** Asynchronous: the emulator answers from this process while the script runs. */
@@ -97,7 +92,8 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
     // The template copied as a team's repository; inside this one so pulumi-featbit and @pulumi/pulumi resolve.
     repo = path.join(world.stateDir, "repo");
     backend = path.join(world.stateDir, "backend");
-    fs.cpSync(path.join(REPO_ROOT, "examples", "gitops"), repo, { recursive: true });
+    copyProgram(path.join(REPO_ROOT, "examples", "gitops"), repo);
+    fs.mkdirSync(backend, { recursive: true });
     // What `npm install` would link: the package's bins, which ci.sh runs from node_modules/.bin.
     const bin = path.join(repo, "node_modules", ".bin");
     fs.mkdirSync(bin, { recursive: true });

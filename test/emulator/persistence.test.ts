@@ -231,3 +231,48 @@ describe("CLI", () => {
     expect(stderr).toContain("--faults: entry 1 ('418'): unknown fault kind '418'");
   });
 });
+
+describe("CLI under npm (npx featbit-emulator)", () => {
+  it("stops, flushing its data, when the shell npm started it through is killed", async () => {
+    // npm runs a bin as `sh -c <bin>` and hands a SIGTERM sent to npm's pid on to that shell alone.
+    const file = join(dir, "npm.json");
+    const shell = spawn(
+      "sh",
+      [
+        "-c",
+        `"${process.execPath}" -r ts-node/register/transpile-only provider/emulator/cli.ts --port 0 --data "${file}"; :`,
+      ],
+      {
+        cwd: join(__dirname, "../.."),
+        env: { ...process.env, npm_command: "exec" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      shell.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const found = /FEATBIT_API_URL=(\S+)\n[\s\S]*FEATBIT_ORGANIZATION_KEY=/.exec(out);
+        if (found) resolve(found[1]);
+      });
+      shell.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    // The server itself, so that a failure here leaves no orphan behind.
+    const server = Number(readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, "utf8").trim());
+    const serving = async () =>
+      fetch(`${url}/api/v1/projects`).then(
+        () => true,
+        () => false,
+      );
+    expect(await serving()).toBe(true);
+    shell.kill("SIGTERM");
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      alive = await serving();
+    }
+    if (alive) process.kill(server, "SIGKILL");
+    expect(alive).toBe(false);
+    expect(existsSync(file)).toBe(true);
+  });
+});

@@ -29,6 +29,6 @@ describe("stack.js --show-sames and --backend", () => {
   it("the driver passes both on", () => {
     expect(
       runnerArgs("preview", { stack: "s", backendUrl: "file:///srv/state" }, { showSames: true }),
-    ).toEqual(["preview", "--stack", "s", "--backend", "file:///srv/state", "--show-sames"]);
+    ).toEqual(["preview", "--json", "--stack", "s", "--backend", "file:///srv/state", "--show-sames"]);
   });
 });

@@ -1,5 +1,6 @@
 // The runner's and the demo's command lines, without starting anything: what reaches the stack's config, what is
 // refused, and that no secret value ever becomes a command-line argument.
+import { asRunnerCommands, invocation } from "../../scripts/lib/advice";
 import { DEFAULT_PASSPHRASE, featbitUrls, passphraseFor } from "../../scripts/lib/passphrase";
 import { parseDemoArgs } from "../../scripts/lib/demo";
 import { runnerArgs } from "../../scripts/lib/driver";
@@ -98,6 +99,63 @@ describe("stack.js arguments", () => {
   });
 });
 
+describe("stack.js as the CLI it stands in for", () => {
+  it("takes --path for structured keys, as `pulumi config set --path`", () => {
+    const opts = parseArgs(
+      [
+        "up",
+        "--stack",
+        "dev",
+        "--path",
+        "--config",
+        "featbit:installations.cloud.apiUrl=https://x",
+        "--secret",
+        "featbit:installations.cloud.accessToken",
+      ],
+      {},
+      () => ["api-cloud"],
+    );
+    expect(opts.path).toBe(true);
+    expect(opts.config).toEqual({
+      "featbit:installations.cloud.apiUrl": { value: "https://x" },
+      "featbit:installations.cloud.accessToken": { value: "api-cloud", secret: true },
+    });
+    expect(() => parseArgs(["outputs", "--stack", "dev", "--path"], {}, noStdin)).toThrow(
+      "--path does not apply to outputs",
+    );
+  });
+
+  it("prints for people unless --json, and streams beside JSON only", () => {
+    expect(parseArgs(["up", "--stack", "dev"], {}, noStdin).json).toBe(false);
+    expect(parseArgs(["up", "--stack", "dev", "--json", "--stream"], {}, noStdin)).toEqual(
+      expect.objectContaining({ json: true, stream: true }),
+    );
+    expect(() => parseArgs(["up", "--stack", "dev", "--stream"], {}, noStdin)).toThrow(
+      "--stream goes with --json",
+    );
+  });
+
+  it("names its own commands where the CLI's and the provider's messages name `pulumi …` ones", () => {
+    const inv = invocation({ dir: "app", stack: "dev", stateDir: "st" });
+    const where = "--dir app --stack dev --state st";
+    expect(inv.runner).toMatch(/^node \S+scripts\/stack\.js$/);
+    const text = asRunnerCommands(
+      "Set it with `pulumi config set --secret featbit:accessToken <token>` or FEATBIT_ACCESS_TOKEN. " +
+        "Or `pulumi config set --path featbit:installations.cloud.apiUrl <url>`, " +
+        "`pulumi config set featbit:organizationKey <key>`; then run `pulumi up` again, or `pulumi refresh`; " +
+        "see `pulumi stack output`.",
+      "preview",
+      inv,
+    );
+    expect(text).toBe(
+      `Set it with \`${inv.runner} preview ${where} --secret featbit:accessToken (the value on stdin)\` or FEATBIT_ACCESS_TOKEN. ` +
+        `Or \`${inv.runner} preview ${where} --path --config featbit:installations.cloud.apiUrl=<url>\`, ` +
+        `\`${inv.runner} preview ${where} --config featbit:organizationKey=<key>\`; then run \`${inv.runner} up ${where}\` again, ` +
+        `or \`${inv.runner} refresh ${where}\`; see \`${inv.runner} outputs ${where}\`.`,
+    );
+  });
+});
+
 describe("the driver's runner arguments", () => {
   it("carry secret keys but never their values, and no settings", () => {
     const args = runnerArgs(
@@ -107,6 +165,7 @@ describe("the driver's runner arguments", () => {
     );
     expect(args).toEqual([
       "up",
+      "--json",
       "--stack",
       "dev",
       "--dir",

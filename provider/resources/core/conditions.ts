@@ -1,6 +1,7 @@
 // Targeting conditions as users write them, and their FeatBit wire form. Shared by flag rules and segment rules.
 import { z } from "zod";
-import { OPERATORS, SEGMENT_IN, SEGMENT_NOT_IN, type Condition as ApiCondition } from "../../client";
+import type { Condition as ApiCondition } from "../../client";
+import { OPERATORS, SEGMENT_IN, SEGMENT_NOT_IN, type Operator } from "../../client/vocabulary";
 import { parseJsonList, UUID_PATTERN } from "./canonical";
 import { shape, UNKNOWN } from "./schema";
 import { stableId } from "./stableIds";
@@ -37,9 +38,29 @@ const segmentIds = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)
 const segmentCondition = shape({ segment: segmentIds }, "a segment condition ({segment: id})");
 const notInSegmentCondition = shape({ notInSegment: segmentIds }, "a segment condition ({notInSegment: id})");
 
-export type PropertyCondition = z.infer<typeof propertyCondition>;
+// The public forms are written out rather than inferred from the schemas: inferred, they would carry zod's types into
+// the package's declarations, and so into every program that imports it. `exactly` keeps the two in step.
+
+/** An end-user attribute compared with a value (`values` for IsOneOf/NotOneOf; none for IsTrue/IsFalse). */
+export interface PropertyCondition {
+  property: string;
+  op: Operator;
+  value?: string;
+  values?: string[];
+}
+/** A condition of a flag rule: an attribute, or membership of segments (by id; one or several). */
 export type FlagCondition =
-  PropertyCondition | z.infer<typeof segmentCondition> | z.infer<typeof notInSegmentCondition>;
+  PropertyCondition | { segment: string | string[] } | { notInSegment: string | string[] };
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const exactly: [
+  Same<z.infer<typeof propertyCondition>, PropertyCondition>,
+  Same<
+    z.infer<typeof segmentCondition> | z.infer<typeof notInSegmentCondition>,
+    Exclude<FlagCondition, PropertyCondition>
+  >,
+] = [true, true];
+void exactly;
 
 /** Value rules FeatBit does not enforce (unknown shapes are stored and silently never match). */
 function valueRules(condition: FlagCondition, ctx: z.RefinementCtx): void {
@@ -95,13 +116,14 @@ function segmentIdRules(condition: FlagCondition, ctx: z.RefinementCtx): void {
   });
 }
 
-/** A condition of a segment rule: property conditions only. */
+/** @internal A condition of a segment rule: property conditions only. */
 export const propertyConditionSchema = propertyCondition.superRefine(valueRules);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
+ * @internal
  * A condition of a flag rule: a property condition or segment membership, told apart by shape so that a mistake is
  * reported against the form it was meant as (an unknown operator lists the operators) rather than as "none of three".
  */
@@ -137,7 +159,7 @@ function asJavaScriptPattern(pattern: string): string {
 
 const asList = (ids: string | string[]): string[] => (Array.isArray(ids) ? ids : [ids]);
 
-/** Wire form; ids derive from the parent so the same program writes the same ids. */
+/** @internal Wire form; ids derive from the parent so the same program writes the same ids. */
 export function toApiCondition(condition: FlagCondition, parentId: string, index: number): ApiCondition {
   const id = stableId(parentId, "condition", String(index));
   if ("segment" in condition)
@@ -152,7 +174,7 @@ export function toApiCondition(condition: FlagCondition, parentId: string, index
   return { id, property, op, value: condition.value ?? "" };
 }
 
-/** The input form of a condition read from FeatBit (for refresh). Unknown operators are kept as they are. */
+/** @internal The input form of a condition read from FeatBit (for refresh). Unknown operators are kept as they are. */
 export function fromApiCondition(condition: ApiCondition): FlagCondition {
   if (condition.property === SEGMENT_IN || condition.property === SEGMENT_NOT_IN) {
     const ids = parseJsonList(condition.value) ?? [];

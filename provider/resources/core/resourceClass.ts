@@ -7,7 +7,7 @@ import { adoption } from "./schema";
 
 const ADOPTION_INPUTS = new Set(Object.keys(adoption));
 
-/** What a class needs of its resource's definition (not the CRUD: that runs in the provider process). */
+/** @internal What a class needs of its resource's definition (not the CRUD: that runs in the provider process). */
 export type ClassSpec = Pick<
   ResourceDefinition<Record<string, unknown>, Record<string, unknown>>,
   "kind" | "schema" | "outputs" | "fromId"
@@ -38,6 +38,7 @@ export interface ResourceArgs<D extends string = OnDestroy> extends ConnectionAr
 }
 
 /**
+ * @internal
  * Every resource class extends `pulumi.CustomResource` itself and calls these: a dynamic resource registered by hand.
  * `pulumi.dynamic.Resource` would serialize a provider object (closures and all, 2.4 KB per copy even for one that
  * only `require`s the package), where the module text of host/shim.ts does the same in under 100 bytes. The type token
@@ -71,7 +72,7 @@ export interface FeatBitResource extends pulumi.CustomResource {
   readonly installation: pulumi.Input<string> | undefined;
 }
 
-/** After `super(...registration(…))`: the installation, and the outputs derived from the Pulumi id. */
+/** @internal After `super(...registration(…))`: the installation, and the outputs derived from the Pulumi id. */
 export function registered(resource: FeatBitResource, spec: ClassSpec, args: object): void {
   (resource as { installation: unknown }).installation = (args as ConnectionArgs).installation;
   // Replaces the engine-fed property (the provider still reports the same value in state).
