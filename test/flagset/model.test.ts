@@ -318,9 +318,9 @@ flags:
 
   it("passes when every environment serves what its tests expect (each environment's own list replaces the shared one)", () => {
     const plan = loadFlagSet(write("flags.yaml", FILE), { environments: ENVS });
-    expect(byEnv(plan, "dev", "new-checkout").tests).toEqual([{ user: "dave", gets: "On" }]);
-    expect(byEnv(plan, "staging", "new-checkout").tests).toHaveLength(3);
-    expect(byEnv(plan, "prod", "new-checkout").tests[1]).toEqual({
+    expect(byEnv(plan, "dev", "new-checkout")?.tests).toEqual([{ user: "dave", gets: "On" }]);
+    expect(byEnv(plan, "staging", "new-checkout")?.tests).toHaveLength(3);
+    expect(byEnv(plan, "prod", "new-checkout")?.tests[1]).toEqual({
       anonymous: 10000,
       properties: { email: "x@elsewhere.org" },
       gets: { On: 10, Off: 90 },
