@@ -81,6 +81,11 @@ export function adminReply(deps: PipelineDeps, call: IncomingCall): Reply {
       case "DELETE /requests":
         log.splice(0);
         return json(200, { requests: [] });
+      case "GET /insights":
+        return json(200, { insights: deps.insights });
+      case "DELETE /insights":
+        deps.insights.splice(0);
+        return json(200, { insights: [] });
       case "GET /pending-changes":
         return json(200, {
           schedules: deps.store.state.flagSchedules,

@@ -1,5 +1,6 @@
 // The types shared by the HTTP pipeline (server.ts) and the admin endpoint (admin.ts).
 import type { Faults } from "./faults";
+import type { Insight } from "./sdk";
 import type { Router } from "./router";
 import type { Store } from "./store";
 
@@ -17,6 +18,10 @@ export interface PipelineDeps {
   faults: Faults;
   log: RequestLogEntry[];
   persist(): void;
+  /** SDK insight events accepted (kept in memory). */
+  insights: Insight[];
+  /** After a request that changed the state: pushes what changed to connected SDKs. */
+  changed(): void;
   /** Resolves true after `ms`, or false as soon as the emulator closes (a held write is then dropped). */
   wait(ms: number): Promise<boolean>;
 }
