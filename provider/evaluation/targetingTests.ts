@@ -10,8 +10,18 @@ import { shape, userKey } from "../resources/core/schema";
 import type { DataSyncMessage } from "./dataSync";
 import { OfflineSdk, sdkVersion, type EndUser, type Evaluation } from "./offlineSdk";
 
-/** Percentage points a rollout share may be off by when a test does not say. */
-export const DEFAULT_TOLERANCE = 1;
+/**
+ * Standard errors a rollout share may be off by when a test gives no tolerance: the population is a sample of all
+ * users, and its share of a p % rollout is off by about 100·√(p(1−p)/n) points (0.49 points for 40 % of 10,000); four
+ * of them let a correct rollout pass for any sample, and still catch a rollout that is off by more.
+ */
+const DEFAULT_STANDARD_ERRORS = 4;
+
+/** The default tolerance of a share, in percentage points. */
+export function defaultTolerance(percent: number, users: number): number {
+  const p = percent / 100;
+  return Math.round(DEFAULT_STANDARD_ERRORS * 100 * Math.sqrt((p * (1 - p)) / users) * 100) / 100;
+}
 const MIN_ANONYMOUS = 100;
 const MAX_ANONYMOUS = 1_000_000;
 const SUM_TOLERANCE = 1e-6;
@@ -305,7 +315,8 @@ function runUserTest(evaluator: FlagEvaluator, test: UserTest): string | undefin
 }
 
 function runShareTest(evaluator: FlagEvaluator, test: ShareTest): string | undefined {
-  const tolerance = test.tolerance ?? DEFAULT_TOLERANCE;
+  const tolerance = (name: string) =>
+    test.tolerance ?? defaultTolerance(test.gets[name] ?? 0, test.anonymous);
   const dispatchKeys = dispatchKeysOf(evaluator.subject);
   const byVariation = new Map<string, number>();
   const byDecider = new Map<string, number>();
@@ -321,7 +332,7 @@ function runShareTest(evaluator: FlagEvaluator, test: ShareTest): string | undef
   }
   const share = (name: string) => ((byVariation.get(name) ?? 0) / test.anonymous) * 100;
   const names = [...new Set([...Object.keys(test.gets), ...byVariation.keys()])];
-  const off = names.filter((name) => Math.abs(share(name) - (test.gets[name] ?? 0)) > tolerance);
+  const off = names.filter((name) => Math.abs(share(name) - (test.gets[name] ?? 0)) > tolerance(name));
   if (off.length === 0) return undefined;
   const props = Object.entries(test.properties ?? {}).map(([k, v]) => `${k}=${v}`);
   const who = `of ${test.anonymous} anonymous users${props.length > 0 ? ` (${props.join(", ")})` : ""}`;
@@ -330,12 +341,14 @@ function runShareTest(evaluator: FlagEvaluator, test: ShareTest): string | undef
     .map((name) => `${pct(share(name))} get '${name}'`)
     .join(", ");
   const deciders = [...byDecider].map(([d, n]) => `${d} (${n})`).join(", ");
-  return `${who}, ${got}; expected ${describeShares(test.gets)} ± ${tolerance} points: decided by ${deciders}${evaluator.regexNote()}`;
+  return `${who}, ${got}; expected ${describeShares(test.gets, tolerance)}: decided by ${deciders}${evaluator.regexNote()}`;
 }
 
-function describeShares(gets: Record<string, number>): string {
+function describeShares(gets: Record<string, number>, tolerance?: (name: string) => number): string {
   return Object.entries(gets)
-    .map(([name, percent]) => `'${name}' ${pct(percent)}`)
+    .map(
+      ([name, percent]) => `'${name}' ${pct(percent)}${tolerance ? ` ± ${round(tolerance(name), 2)}` : ""}`,
+    )
     .join(", ");
 }
 
@@ -379,6 +392,6 @@ export type TargetingTestArgs =
       properties?: Record<string, string | number | boolean>;
       /** Variation name → the percentage of those users that must get it (adding up to 100). */
       gets: Record<string, number>;
-      /** Percentage points each share may be off by (default 1). */
+      /** Percentage points each share may be off by (default: four standard errors of the sample). */
       tolerance?: number;
     };

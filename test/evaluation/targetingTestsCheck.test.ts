@@ -88,7 +88,7 @@ test("a failing rollout test reports the shares the SDK's bucketing gave", async
   });
   const [failure] = withPaths(result.failures);
   expect(failure.reason).toMatch(
-    /^flag 'new-checkout': of 10000 anonymous users \(country=ca\), 2\d\.\d+% get 'On', 7\d\.\d+% get 'Off'; expected 'On' 50%, 'Off' 50% ± 2 points: decided by rule 'Canada' \(10000\)$/,
+    /^flag 'new-checkout': of 10000 anonymous users \(country=ca\), 2\d\.\d+% get 'On', 7\d\.\d+% get 'Off'; expected 'On' 50% ± 2, 'Off' 50% ± 2: decided by rule 'Canada' \(10000\)$/,
   );
 });
 
@@ -158,4 +158,22 @@ test("changing tests alone is no change of the targeting", async () => {
     ],
   };
   expect(await provider.diff("id", olds, news)).toEqual({ changes: false });
+});
+
+test("the default tolerance is four standard errors of the sample's share", async () => {
+  const { defaultTolerance } = await import("../../provider/evaluation/targetingTests");
+  expect(defaultTolerance(50, 10_000)).toBe(2);
+  expect(defaultTolerance(40, 10_000)).toBe(1.96);
+  expect(defaultTolerance(100, 10_000)).toBe(0);
+  // 25 % On passes with 10,000 users; 35 % (10 points off) fails with the tolerance in the message.
+  const ok = await check({
+    tests: [{ anonymous: 10000, properties: { country: "ca" }, gets: { On: 25, Off: 75 } }],
+  });
+  expect(ok.failures).toBeUndefined();
+  const off = await check({
+    tests: [{ anonymous: 10000, properties: { country: "ca" }, gets: { On: 35, Off: 65 } }],
+  });
+  expect(withPaths(off.failures)[0].reason).toMatch(
+    /expected 'On' 35% ± 1\.91, 'Off' 65% ± 1\.91: decided by rule 'Canada'/,
+  );
 });

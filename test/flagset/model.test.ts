@@ -335,7 +335,7 @@ flags:
     expect(problems(write("flags.yaml", text))).toEqual([
       "flags.yaml:21:9: flag 'new-checkout', expect[0]: user 'alice' gets 'On', expected 'Off': decided by rule 'Beta testers' (on/off is left to the FeatBit UI: taken as on) (in environment 'staging')",
       expect.stringMatching(
-        /^flags\.yaml:36:13: flag 'new-checkout', environments\.prod\.expect\[1\]: of 10000 anonymous users \(email=x@elsewhere\.org\), 9\.\d+% get 'On', 9\d\.\d+% get 'Off'; expected 'On' 50%, 'Off' 50% ± 5 points: decided by the default rule \(10000\)$/,
+        /^flags\.yaml:36:13: flag 'new-checkout', environments\.prod\.expect\[1\]: of 10000 anonymous users \(email=x@elsewhere\.org\), 9\.\d+% get 'On', 9\d\.\d+% get 'Off'; expected 'On' 50% ± 5, 'Off' 50% ± 5: decided by the default rule \(10000\)$/,
       ),
     ]);
   });
