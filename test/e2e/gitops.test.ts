@@ -138,7 +138,13 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
       "Pulumi: 1 to update, 20 unchanged.",
       "",
     ].join("\n");
-    expect(summary()).toBe(expected);
+    // Then who changes, as FeatBit's SDK evaluates the files before and after: alice and carol (the flag's tests)
+    // keep On; the rollout moves anonymous users from Off to On only.
+    const [changes, impact] = summary().split("\n#### Who changes\n");
+    expect(changes).toBe(expected);
+    expect(impact).toMatch(
+      /^\nAs FeatBit's SDK evaluates .*\n\n- prod · `new-checkout`: of 10,000 anonymous users, 39\.03% change variation \(Off → On 39\.03%\)\n$/,
+    );
     expect(r.stdout).toContain(expected);
     expect(writes(world.emulator.requests.all())).toEqual([]);
     expect(world.emulator.requests.all()).toEqual([]);
