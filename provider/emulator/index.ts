@@ -13,8 +13,8 @@ import { Faults, parseFaultSpec, type FaultController, type FaultRule } from "./
 import { accessTokenValue, Clock, Random } from "./ids";
 import { loadState, saveState } from "./persistence";
 import { Router } from "./router";
-import type { RequestLogEntry } from "./pipeline";
-import { StreamingHub, STREAMING_PATH, type Insight } from "./sdk";
+import type { Insight, RequestLogEntry } from "./pipeline";
+import { StreamingHub, STREAMING_PATH } from "./sdk";
 import { requestListener } from "./server";
 import type { AccessToken, PolicyStatement, State } from "./state";
 import { initialState, OWNER_STATEMENTS, Store } from "./store";
@@ -23,7 +23,7 @@ export type { FaultController, FaultRule, FaultStatus } from "./faults";
 export { parseFaultSpec } from "./faults";
 export type { RequestLogEntry } from "./pipeline";
 export type { PolicyStatement } from "./state";
-export type { Insight } from "./sdk";
+export type { Insight } from "./pipeline";
 export { OWNER_POLICY_ID, ADMINISTRATOR_POLICY_ID, DEVELOPER_POLICY_ID } from "./store";
 
 export interface EmulatorOptions {

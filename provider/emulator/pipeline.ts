@@ -1,6 +1,5 @@
 // The types shared by the HTTP pipeline (server.ts) and the admin endpoint (admin.ts).
 import type { Faults } from "./faults";
-import type { Insight } from "./sdk";
 import type { Router } from "./router";
 import type { Store } from "./store";
 
@@ -33,4 +32,24 @@ export interface IncomingCall {
   contentType: string | undefined;
   origin: string | undefined;
   body: string;
+}
+
+/** An insight batch as the SDKs send it (Domain/Insights/Insight.cs). */
+export interface Insight {
+  envId: string;
+  user: { keyId: string; name?: string; customizedProperties?: { name: string; value: string }[] };
+  variations: {
+    featureFlagKey: string;
+    sendToExperiment: boolean;
+    timestamp: number;
+    variation: { id: string; value: string };
+  }[];
+  metrics: {
+    eventName: string;
+    numericValue: number;
+    timestamp: number;
+    type: string;
+    route: string;
+    appType: string;
+  }[];
 }

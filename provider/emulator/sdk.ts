@@ -20,7 +20,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { DataSyncFlag, DataSyncPayload, DataSyncSegment } from "../evaluation/dataSync";
 import { empty, type Reply } from "./http";
-import type { IncomingCall } from "./pipeline";
+import type { IncomingCall, Insight } from "./pipeline";
 import type { FeatureFlag, Segment } from "./state";
 import type { Store } from "./store";
 
@@ -187,26 +187,6 @@ function validateConnection(store: Store, url: URL, now: number): { envId: strin
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP: polling and insights
 // ---------------------------------------------------------------------------------------------------------------
-
-/** An insight batch as the SDKs send it (Domain/Insights/Insight.cs). */
-export interface Insight {
-  envId: string;
-  user: { keyId: string; name?: string; customizedProperties?: { name: string; value: string }[] };
-  variations: {
-    featureFlagKey: string;
-    sendToExperiment: boolean;
-    timestamp: number;
-    variation: { id: string; value: string };
-  }[];
-  metrics: {
-    eventName: string;
-    numericValue: number;
-    timestamp: number;
-    type: string;
-    route: string;
-    appType: string;
-  }[];
-}
 
 export const isSdkPath = (path: string): boolean => path.startsWith(SDK_PREFIX);
 
