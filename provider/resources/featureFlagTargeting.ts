@@ -1295,6 +1295,9 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       flagKey: olds.flagKey,
       ...(olds.variations !== undefined ? { variations: olds.variations } : {}),
       ...(olds.comment !== undefined ? { comment: olds.comment } : {}),
+      // FeatBit does not hold the tests: a refresh keeps them as declared.
+      ...(olds.tests !== undefined ? { tests: olds.tests } : {}),
+      ...(olds.testSegments !== undefined ? { testSegments: olds.testSegments } : {}),
     };
     return observed(flag, olds, base);
   },
@@ -1344,8 +1347,8 @@ async function partialOutputs(
     const landed = (p: Part) =>
       owned.has(p) && sameJson(desired[p], live[p]) && !(olds && sameJson(olds.synced[p], live[p]));
     if (!PARTS.some(landed)) return undefined;
-    const { environmentId, flagKey, variations, comment } = inputs;
-    const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment });
+    const { environmentId, flagKey, variations, comment, tests, testSegments } = inputs;
+    const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment, tests, testSegments });
     return JSON.parse(JSON.stringify(outs)) as Record<string, unknown>;
   } catch {
     return undefined;

@@ -52,17 +52,26 @@ export interface ImpactLine {
 
 type Props = Record<string, unknown>;
 
-/** Segment definitions by id, as one side of the preview (old or new states) declares them. */
+/** A state's segment id: its output, or the second part of its Pulumi id (`<environment>/<segment>`). */
+const segmentIdOf = (state: Step["oldState"]): string | undefined => {
+  const id = (state?.outputs?.segmentId as string | undefined) || state?.id?.split("/")[1];
+  return id && id !== UNKNOWN ? id.toLowerCase() : undefined;
+};
+
+/**
+ * Segment definitions by id, as one side of the preview (old or new states) declares them. A preview's new states
+ * may carry neither outputs nor id (unchanged and updated resources): the id is then the old state's.
+ */
 function segmentsOf(steps: Step[], side: "oldState" | "newState"): Map<string, DeclaredSegment> {
   const out = new Map<string, DeclaredSegment>();
   for (const step of steps) {
     if (kindOf(step) !== "Segment") continue;
-    const state = step[side] ?? (step.op === "same" ? (step.newState ?? step.oldState) : undefined);
+    const state = step[side];
     if (!state) continue;
-    const id = (state.outputs?.segmentId as string | undefined) ?? state.id?.split("/")[1];
+    const id = segmentIdOf(state) ?? segmentIdOf(step.oldState);
     const parsed = segmentDefinition.schema.safeParse(inputsOf(state));
-    if (!id || id === UNKNOWN || !parsed.success) continue;
-    out.set(id.toLowerCase(), { ...parsed.data, id: id.toLowerCase() });
+    if (!id || !parsed.success) continue;
+    out.set(id, { ...parsed.data, id });
   }
   return out;
 }

@@ -14,6 +14,7 @@ const typeOf = (kind: string) => `pulumi-nodejs:dynamic/featbit:${kind}`;
 const urnOf = (kind: string, name: string) =>
   `urn:pulumi:live::flags::featbit:index:FlagSet$${typeOf(kind)}::${name}`;
 
+/** As `pulumi preview --json` has them: the old state with its id, the new one with its inputs only. */
 function step(
   op: string,
   kind: string,
@@ -22,19 +23,19 @@ function step(
   now: Props | undefined,
   id = "",
 ) {
-  const state = (inputs: Props) => ({
+  const state = (inputs: Props, stateId: string) => ({
     urn: urnOf(kind, name),
     type: typeOf(kind),
     custom: true,
-    id,
+    id: stateId,
     inputs,
     outputs: {},
   });
   return {
     op,
     urn: urnOf(kind, name),
-    ...(old ? { oldState: state(old) } : {}),
-    ...(now ? { newState: state(now) } : {}),
+    ...(old ? { oldState: state(old, id) } : {}),
+    ...(now ? { newState: state(now, "") } : {}),
   };
 }
 
