@@ -110,7 +110,9 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
   it("check passes on the template's files", async () => {
     const r = await ci("check");
     expectSuccess(r);
-    expect(r.stdout).toBe("3 file(s), 2 flag(s), 1 segment(s) for dev, staging, prod: no problems\n");
+    expect(r.stdout).toBe(
+      "3 file(s), 2 flag(s), 1 segment(s) for dev, staging, prod: no problems; 9 targeting test(s) pass\n",
+    );
   });
 
   it("up deploys the files into the stack's backend (the initial deployment)", async () => {
