@@ -16,6 +16,8 @@ export {
   type IndividualTargeting,
   type Serve,
   type TargetingRule,
+  type TargetingTestArgs,
+  type TestSegment,
 } from "./resources/featureFlagTargeting";
 export { Segment, type SegmentArgs, type SegmentRule, type SegmentRuleArgs } from "./resources/segment";
 export {

@@ -61,6 +61,7 @@ const checkout = new featbit.FeatureFlag("checkout", {
 new featbit.FeatureFlagTargeting("checkout-targeting", {
   environmentId: prod.environmentId,
   flagKey: checkout.key,
+  variations: booleanVariations.map((v) => v.name),
   enabled: true,
   offVariation: "Off",
   individualTargeting: [{ variation: "On", users: ["alice"] }],
@@ -78,6 +79,19 @@ new featbit.FeatureFlagTargeting("checkout-targeting", {
     },
   ],
   defaultRule: { serve: { variation: "Off" } },
+  // Who must get what, checked at preview by FeatBit's SDK against the targeting above (no request is made): a
+  // change that breaks one fails the preview, naming the user, both variations and the rule that decided.
+  tests: [
+    { user: "alice", gets: "On" }, // individually targeted
+    { user: "bob", properties: { email: "bob@example.com" }, gets: "On" }, // staff: in the beta segment
+    { user: "erin", properties: { country: "de" }, gets: "Off" },
+    {
+      anonymous: 10000,
+      properties: { country: "ca" },
+      gets: { On: rolloutPercent, Off: 100 - rolloutPercent },
+    },
+  ],
+  testSegments: [beta],
 });
 
 // In dev everybody gets the new checkout, so QA sees it without being targeted.

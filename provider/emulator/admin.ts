@@ -97,6 +97,11 @@ export function adminReply(deps: PipelineDeps, call: IncomingCall): Reply {
         deps.tokens.setStatus(body.token, body.status);
         return json(200, { token: body.token, status: body.status });
       }
+      case "GET /insights":
+        return json(200, { insights: deps.insights });
+      case "DELETE /insights":
+        deps.insights.splice(0);
+        return json(200, { insights: [] });
       case "GET /pending-changes":
         return json(200, {
           schedules: deps.store.state.flagSchedules,

@@ -14,7 +14,8 @@ import { Faults, parseFaultSpec, type FaultController, type FaultRule } from "./
 import { accessTokenValue, Clock, Random } from "./ids";
 import { loadState, saveState } from "./persistence";
 import { Router } from "./router";
-import type { RequestLogEntry } from "./pipeline";
+import type { Insight, RequestLogEntry } from "./pipeline";
+import { StreamingHub, STREAMING_PATH } from "./sdk";
 import { requestListener } from "./server";
 import type { AccessToken, PolicyStatement, State } from "./state";
 import { initialState, OWNER_STATEMENTS, Store } from "./store";
@@ -23,6 +24,7 @@ export type { FaultController, FaultRule, FaultStatus } from "./faults";
 export { parseFaultSpec } from "./faults";
 export type { RequestLogEntry } from "./pipeline";
 export type { PolicyStatement } from "./state";
+export type { Insight } from "./pipeline";
 export { OWNER_POLICY_ID, ADMINISTRATOR_POLICY_ID, DEVELOPER_POLICY_ID } from "./store";
 
 export interface EmulatorOptions {
@@ -53,6 +55,10 @@ export interface Emulator {
   /** The organization key used in segment scopes. */
   orgKey: string;
   requests: { all(): RequestLogEntry[]; clear(): void };
+  /** Insight events SDKs sent to /api/public/insight/track (evaluations and custom metrics), oldest first. */
+  insights: { all(): Insight[]; clear(): void };
+  /** How many server-side SDKs are connected to /streaming now. */
+  sdkConnections(): number;
   faults: FaultController;
   /** Access tokens: add one, revoke one (see tokens.ts). */
   tokens: TokenController;
@@ -169,9 +175,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       };
       held.add(entry);
     });
+  const insights: Insight[] = [];
+  const streaming = new StreamingHub(() => store);
   const server: Server = createServer(
-    requestListener({ store, router: buildRouter(), faults, log, persist, wait, tokens }),
+    requestListener({
+      store,
+      router: buildRouter(),
+      faults,
+      log,
+      persist,
+      wait,
+      tokens,
+      insights,
+      changed: () => streaming.changed(),
+    }),
   );
+  server.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://emulator").pathname === STREAMING_PATH)
+      streaming.upgrade(req, socket, head);
+    else socket.destroy();
+  });
   // Kestrel's defaults (FeatBit sets no limits of its own: nothing under modules/back-end configures
   // Kestrel): idle keep-alive connections live 130 s (KestrelServerLimits.KeepAliveTimeout), request
   // headers must arrive within 30 s (RequestHeadersTimeout), and a request as a whole has no deadline.
@@ -196,6 +219,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     token: store.state.tokens[0].token,
     orgKey: store.state.organization.key,
     requests: { all: () => [...log], clear: () => void log.splice(0) },
+    insights: { all: () => [...insights], clear: () => void insights.splice(0) },
+    sdkConnections: () => streaming.size,
     faults,
     tokens,
     // Idempotent: harnesses often close in both a `finally` and an `afterAll`.
@@ -206,6 +231,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           h.resolve(false);
         }
         held.clear();
+        streaming.close();
         persist();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();

@@ -19,6 +19,10 @@ export interface PipelineDeps {
   log: RequestLogEntry[];
   persist(): void;
   tokens: TokenController;
+  /** SDK insight events accepted (kept in memory). */
+  insights: Insight[];
+  /** After a request that changed the state: pushes what changed to connected SDKs. */
+  changed(): void;
   /** Resolves true after `ms`, or false as soon as the emulator closes (a held write is then dropped). */
   wait(ms: number): Promise<boolean>;
 }
@@ -30,4 +34,24 @@ export interface IncomingCall {
   contentType: string | undefined;
   origin: string | undefined;
   body: string;
+}
+
+/** An insight batch as the SDKs send it (Domain/Insights/Insight.cs). */
+export interface Insight {
+  envId: string;
+  user: { keyId: string; name?: string; customizedProperties?: { name: string; value: string }[] };
+  variations: {
+    featureFlagKey: string;
+    sendToExperiment: boolean;
+    timestamp: number;
+    variation: { id: string; value: string };
+  }[];
+  metrics: {
+    eventName: string;
+    numericValue: number;
+    timestamp: number;
+    type: string;
+    route: string;
+    appType: string;
+  }[];
 }

@@ -21,6 +21,7 @@ import {
 import { makeCtxBody, Raw, type Ctx } from "./router";
 import { EMPTY_GUID } from "./ids";
 import type { IncomingCall, PipelineDeps } from "./pipeline";
+import { isSdkPath, sdkReply } from "./sdk";
 import type { Store } from "./store";
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -59,6 +60,9 @@ function answer(deps: PipelineDeps, call: IncomingCall): Reply {
   if (method === "GET" && /^\/health\/(liveness|readiness)\/?$/i.test(url.pathname)) {
     return { status: 200, headers: { "Content-Type": "text/plain" }, body: "Healthy" };
   }
+
+  // The evaluation server's SDK endpoints: authenticated by an environment's secret, not an access token.
+  if (isSdkPath(url.pathname)) return sdkReply(store, call, deps.insights);
 
   const match = router.match(method, url.pathname);
   if (match.kind === "notFound") return empty(404);
@@ -203,6 +207,7 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   if (deps.store.dirty) {
     deps.store.dirty = false;
     deps.persist();
+    deps.changed();
   }
   if (fault?.reset === "after" || fault?.reset === "timeout") {
     logged(0);

@@ -104,6 +104,10 @@ export class FlagSet extends pulumi.ComponentResource {
         const targetingArgs = {
           ...(f.targeting as unknown as FeatureFlagTargetingArgs),
           ...(f.targeting.rules !== undefined ? { rules: withSegmentIds(f.targeting.rules, segments) } : {}),
+          // Checked already (loadFlagSet); carried so each preview checks them again and featbit-diff sees them.
+          ...(f.tests.length > 0
+            ? { tests: f.tests, testSegments: referencedSegments(f.targeting.rules, segments) }
+            : {}),
           flag,
           ...(args.comment !== undefined ? { comment: args.comment } : {}),
         } as FeatureFlagTargetingArgs;
@@ -141,6 +145,23 @@ export class FlagSet extends pulumi.ComponentResource {
       throw err;
     }
   }
+}
+
+/** The Segment resources the rules name by key (segments named by id are managed elsewhere). */
+function referencedSegments(rules: unknown, segments: Record<string, Segment>): Segment[] {
+  const found = new Set<Segment>();
+  for (const rule of Array.isArray(rules) ? (rules as Record<string, unknown>[]) : []) {
+    for (const condition of (rule.conditions as Record<string, unknown>[] | undefined) ?? []) {
+      for (const which of ["segment", "notInSegment"]) {
+        const value = condition[which];
+        for (const ref of Array.isArray(value) ? value : [value]) {
+          const segment = typeof ref === "string" ? segments[ref.toLowerCase()] : undefined;
+          if (segment) found.add(segment);
+        }
+      }
+    }
+  }
+  return [...found];
 }
 
 /** Segment conditions name segments by key in the files; the resource takes the segment's id in that environment. */

@@ -5,7 +5,10 @@ import type { z } from "zod";
 import { UUID_PATTERN } from "../resources/core/canonical";
 import { stableId } from "../resources/core/stableIds";
 import { featureFlagDefinition } from "../resources/featureFlag";
-import { featureFlagTargetingDefinition } from "../resources/featureFlagTargeting";
+import type { DeclaredSegment } from "../evaluation/dataSync";
+import { runTargetingTests, targetingTestSchema } from "../evaluation/targetingTests";
+import type { TargetingTest } from "../evaluation/testTypes";
+import { declaredSubject, featureFlagTargetingDefinition } from "../resources/featureFlagTargeting";
 import { segmentDefinition } from "../resources/segment";
 import { FlagSetError, orderProblems, type Problem } from "./problems";
 import { listFiles, locate, readSource, type FieldPath, type SourceFile } from "./source";
@@ -31,7 +34,9 @@ export const TARGETING_PARTS = [
   "rules",
   "defaultRule",
 ] as const;
-/** What an environment override may change: the flag's texts, variations and tags, and any targeting part. */
+/** Who must get what (targeting tests): checked by FeatBit's SDK against each environment's targeting. */
+export const EXPECT = "expect";
+/** What an environment override may change: the flag's texts, variations and tags, any targeting part, its tests. */
 const FLAG_OVERRIDE_FIELDS = [
   "from",
   "name",
@@ -39,6 +44,7 @@ const FLAG_OVERRIDE_FIELDS = [
   "variations",
   "tags",
   ...TARGETING_PARTS,
+  EXPECT,
 ] as const;
 export const SEGMENT_FIELDS = [
   "key",
@@ -83,6 +89,8 @@ export interface PlannedFlag {
   flag: Fields;
   /** FeatureFlagTargeting parts, or undefined when the files declare none for this environment. */
   targeting: Fields | undefined;
+  /** The environment's targeting tests (`expect`), checked; empty when there are none. */
+  tests: TargetingTest[];
 }
 
 export interface PlannedSegment {
@@ -280,7 +288,7 @@ function readEntries(
     const origin: Origin = { source, at, label: key ? `${what} '${key}'` : `${collection}[${i}]` };
     const allowed =
       what === "flag"
-        ? [...FLAG_FIELDS, ...TARGETING_PARTS, "environments"]
+        ? [...FLAG_FIELDS, ...TARGETING_PARTS, EXPECT, "environments"]
         : [...SEGMENT_FIELDS, "environments"];
     checkFields(report, origin, fields, allowed, `a ${what}`);
     if (key === undefined) {
@@ -516,9 +524,15 @@ function validateFlag(
   if (!checked.success)
     report.issues(checked.error.issues, (f) => definition.origins.get(f) ?? flag.origin, note);
 
+  const problemsBefore = report.problems.length;
+  const expectations = expectationsOf(report, flag, override, env);
   const targeting = targetingOf(report, known, flag, env);
-  if (!targeting || targeting.origins.size === 0)
-    return { key: flag.key, flag: flagInputs, targeting: undefined };
+  if (!targeting || targeting.origins.size === 0) {
+    const planned = { key: flag.key, flag: flagInputs, targeting: undefined, tests: expectations.tests };
+    if (env !== undefined && report.problems.length === problemsBefore)
+      runExpectations(report, planned, {}, expectations, segments, env);
+    return planned;
+  }
   const forCheck: Fields = { ...targeting.fields };
   if (forCheck.rules !== undefined) {
     forCheck.rules = checkSegmentReferences(
@@ -545,7 +559,112 @@ function validateFlag(
     if (!parsed.success)
       report.issues(parsed.error.issues, (f) => (f === part ? targeting.origins.get(f) : undefined), env);
   }
-  return { key: flag.key, flag: flagInputs, targeting: targeting.fields };
+  const planned = { key: flag.key, flag: flagInputs, targeting: targeting.fields, tests: expectations.tests };
+  // Tests evaluate the whole targeting of an environment: only one that passed every other check.
+  if (env !== undefined && report.problems.length === problemsBefore)
+    runExpectations(report, planned, forCheck, expectations, segments, env);
+  return planned;
+}
+
+interface Expectations {
+  tests: TargetingTest[];
+  origin: Origin | undefined;
+}
+
+/** The environment's `expect` (its own replaces the shared one whole, like every other field), checked. */
+function expectationsOf(
+  report: Reporter,
+  flag: FlagEntry,
+  override: Override | undefined,
+  env: string | undefined,
+): Expectations {
+  const own = override?.fields[EXPECT] !== undefined;
+  const raw = own ? override?.fields[EXPECT] : flag.fields[EXPECT];
+  const origin = own ? override?.origin : flag.origin;
+  if (raw === undefined || !origin) return { tests: [], origin: undefined };
+  if (!Array.isArray(raw)) {
+    report.add(origin, [EXPECT], "expect must be a list of {user, gets} or {anonymous, gets} expectations");
+    return { tests: [], origin };
+  }
+  const tests: TargetingTest[] = [];
+  raw.forEach((item: unknown, i) => {
+    const parsed = targetingTestSchema.safeParse(item);
+    if (parsed.success) tests.push(parsed.data);
+    else
+      report.issues(
+        parsed.error.issues.map((issue) => ({ ...issue, path: [EXPECT, i, ...issue.path] })),
+        () => origin,
+        env,
+      );
+  });
+  return { tests, origin };
+}
+
+/**
+ * Runs an environment's tests in FeatBit's SDK against the targeting it resolves to, with the environment's
+ * segments (by the stand-in ids rule conditions carry here). A failure is reported on the test's own line.
+ */
+function runExpectations(
+  report: Reporter,
+  planned: PlannedFlag,
+  targeting: Fields,
+  expectations: Expectations,
+  segments: Map<string, SegmentEntry>,
+  env: string,
+): void {
+  const { tests, origin } = expectations;
+  if (tests.length === 0 || !origin) return;
+  const names = variationNames(planned.flag);
+  const own = origin.at.at(-2) === "environments" && origin.at.at(-1) === env;
+  const where = own ? "" : ` (in environment '${env}')`;
+  const failAt = (index: number, path: FieldPath, message: string) =>
+    report.add(origin, [EXPECT, index, ...path], `${message}${where}`);
+  if (!names) return;
+  const known = new Set(names);
+  let unknown = false;
+  tests.forEach((test, i) => {
+    const named = "anonymous" in test ? Object.keys(test.gets) : [test.gets];
+    for (const name of named) {
+      if (known.has(name)) continue;
+      unknown = true;
+      failAt(
+        i,
+        ["gets"],
+        `'${name}' is not a variation of this flag (its variations: ${names.join(", ")}): use one of those names`,
+      );
+    }
+  });
+  if (unknown) return;
+  const declared: DeclaredSegment[] = [];
+  for (const segment of segments.values()) {
+    const planned = validateSegment(new Reporter(), segment, env, false);
+    if (!planned) continue;
+    const parsed = segmentDefinition.schema.safeParse({ ...planned.segment, environmentId: PLACEHOLDER_ENV });
+    if (!parsed.success) continue;
+    declared.push({ ...parsed.data, id: placeholderSegmentId(segment.key) });
+  }
+  const parsed = featureFlagTargetingDefinition.schema.safeParse({
+    ...targeting,
+    environmentId: PLACEHOLDER_ENV,
+    flagKey: planned.key,
+    variations: names,
+  });
+  if (!parsed.success) return;
+  const ids = new Set(declared.map((d) => d.id));
+  const elsewhere = (parsed.data.rules ?? [])
+    .flatMap((rule) => rule.conditions)
+    .flatMap((c) => ("segment" in c ? c.segment : "notInSegment" in c ? c.notInSegment : []))
+    .filter((id) => !ids.has(id.toLowerCase()));
+  if (elsewhere.length > 0) {
+    report.add(
+      origin,
+      [EXPECT],
+      `the rules name segment ${[...new Set(elsewhere)].join(", ")}, not declared in these files: the tests cannot see its members${where}`,
+    );
+    return;
+  }
+  const subject = declaredSubject({ ...parsed.data, variations: names }, declared);
+  for (const failure of runTargetingTests(subject, tests)) failAt(failure.index, [], failure.message);
 }
 
 function validateSegment(

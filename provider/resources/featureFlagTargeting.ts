@@ -20,8 +20,31 @@ import {
   type TargetUser,
 } from "../client";
 import { isFeatBitApiError } from "../client/errors";
+import {
+  dataSyncMessage,
+  declaredSegment,
+  OFFLINE_ENV_ID,
+  OFFLINE_UPDATED_AT,
+  type DataSyncFlag,
+  type DeclaredSegment,
+} from "../evaluation/dataSync";
+import {
+  LEFT_TO_UI,
+  runTargetingTests,
+  targetingTestsSchema,
+  testVariationReferences,
+  type EvaluationSubject,
+} from "../evaluation/targetingTests";
+import type { TargetingTest, TargetingTestArgs } from "../evaluation/testTypes";
 import { parseJsonList, round, sameJson } from "./core/canonical";
-import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagCondition } from "./core/conditions";
+import {
+  flagConditionSchema,
+  fromApiCondition,
+  propertyConditionSchema,
+  toApiCondition,
+  type FlagCondition,
+  type PropertyCondition,
+} from "./core/conditions";
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
@@ -78,6 +101,18 @@ export interface FlagReference {
   installation?: pulumi.Input<string>;
 }
 
+/** A segment whose members targeting tests need: a Segment resource, or its definition with its id. */
+export interface TestSegment {
+  segmentId: pulumi.Input<string>;
+  included?: pulumi.Input<pulumi.Input<string>[]>;
+  excluded?: pulumi.Input<pulumi.Input<string>[]>;
+  rules?: pulumi.Input<
+    pulumi.Input<{ name: pulumi.Input<string>; conditions: pulumi.Input<PropertyCondition[]> }>[]
+  >;
+}
+
+export type { TargetingTestArgs };
+
 export interface FeatureFlagTargetingArgs extends ConnectionArgs {
   /** Fills environmentId, flagKey and variations from a FeatureFlag resource. */
   flag?: FlagReference;
@@ -99,6 +134,14 @@ export interface FeatureFlagTargetingArgs extends ConnectionArgs {
   defaultRule?: DeepInput<{ serve: Serve }>;
   /** Audit-log comment sent with each write; changing it alone writes nothing. */
   comment?: pulumi.Input<string>;
+  /**
+   * Who must get what: sample users and the variation each must get, or the shares a population of anonymous users
+   * must get. Checked by FeatBit's SDK offline at preview (no request); a failure fails the preview. Never sent to
+   * FeatBit, and changing them alone writes nothing.
+   */
+  tests?: DeepInput<TargetingTestArgs[]>;
+  /** The segments the rules name, so tests know their members (Segment resources, or definitions with ids). */
+  testSegments?: TestSegment[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -202,6 +245,40 @@ const individualEntry = shape(
   "an individual-targeting entry ({variation: 'On', users: ['user-1']})",
 );
 
+const testSegmentSchema = shape(
+  {
+    segmentId: uuid("segmentId"),
+    included: z.array(z.string({ error: "included must be end-user keys" })).optional(),
+    excluded: z.array(z.string({ error: "excluded must be end-user keys" })).optional(),
+    rules: z
+      .array(
+        shape(
+          {
+            name: z.string({ error: "a segment rule needs a name" }),
+            conditions: z.array(propertyConditionSchema),
+          },
+          "a segment rule ({name, conditions})",
+        ),
+      )
+      .optional(),
+  },
+  "a test segment (a Segment resource, or {segmentId, included, excluded, rules})",
+);
+
+/** What the tests read: they run only when all of it is known. */
+const TEST_FIELDS = [
+  "environmentId",
+  "flagKey",
+  "variations",
+  "enabled",
+  "offVariation",
+  "individualTargeting",
+  "rules",
+  "defaultRule",
+  "tests",
+  "testSegments",
+] as const;
+
 const Inputs = shape(
   {
     environmentId: uuid("environmentId"),
@@ -264,38 +341,195 @@ const Inputs = shape(
     ).optional(),
     /** Audit-log comment sent with each write. */
     comment: comment.optional(),
+    tests: targetingTestsSchema.optional(),
+    testSegments: z
+      .array(testSegmentSchema, {
+        error: "testSegments must be a list of Segment resources or {segmentId, …}",
+      })
+      .optional(),
   },
   "a FeatureFlagTargeting",
-).superRefine(
-  // Runs whenever the variation names are valid and known, even if other parts failed their own checks: references
-  // are read defensively from whatever parses. Without the names, they are checked at apply time against the flag.
-  ...crossField<{ variations?: string[] }>(["variations"], (inputs, ctx) => {
-    const { variations } = inputs;
-    if (variations === undefined) return;
-    const known = new Set(variations);
-    variations.forEach((v, i) => {
-      if (variations.indexOf(v) !== i) {
+)
+  .superRefine(
+    // Runs whenever the variation names are valid and known, even if other parts failed their own checks: references
+    // are read defensively from whatever parses. Without the names, they are checked at apply time against the flag.
+    ...crossField<{ variations?: string[] }>(["variations"], (inputs, ctx) => {
+      const { variations } = inputs;
+      if (variations === undefined) return;
+      const known = new Set(variations);
+      variations.forEach((v, i) => {
+        if (variations.indexOf(v) !== i) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["variations", i],
+            message: `variation '${v}' is listed twice`,
+          });
+        }
+      });
+      for (const { path, name } of variationReferences(inputs as Record<string, unknown>)) {
+        if (name === UNKNOWN || known.has(name)) continue;
         ctx.addIssue({
           code: "custom",
-          path: ["variations", i],
-          message: `variation '${v}' is listed twice`,
+          path,
+          message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
         });
       }
-    });
-    for (const { path, name } of variationReferences(inputs as Record<string, unknown>)) {
-      if (name === UNKNOWN || known.has(name)) continue;
-      ctx.addIssue({
-        code: "custom",
-        path,
-        message: `'${name}' is not a variation of this flag (its variations: ${variations.join(", ")}): use one of those names`,
-      });
-    }
-  }),
-);
+    }),
+  )
+  .superRefine(checkTests, {
+    // Tests evaluate the whole targeting: they run once everything else is valid and known (at `up`, values only
+    // known then, such as the ids of segments created by the same update).
+    when: (payload) =>
+      payload.issues.length === 0 &&
+      !TEST_FIELDS.some((f) => containsUnknown((payload.value as Record<string, unknown>)[f])),
+  });
 type Inputs = z.infer<typeof Inputs>;
 type ServeInput = z.infer<typeof serveSchema>;
 type RuleInput = z.infer<typeof ruleSchema>;
 type IndividualInput = z.infer<typeof individualEntry>;
+type TestSegmentInput = z.infer<typeof testSegmentSchema>;
+
+/** Runs the targeting tests in FeatBit's SDK (offline) and reports each failure on its test. */
+function checkTests(inputs: Inputs, ctx: z.RefinementCtx): void {
+  const tests = inputs.tests ?? [];
+  if (tests.length === 0) return;
+  const fail = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path: ["tests", ...path], message });
+  if (inputs.variations === undefined) {
+    fail([], "tests need the flag's variation names: pass the FeatureFlag as `flag`, or list `variations`");
+    return;
+  }
+  const known = new Set(inputs.variations);
+  let unknownNames = false;
+  tests.forEach((test, i) =>
+    testVariationReferences(test).forEach(({ path, name }) => {
+      if (known.has(name)) return;
+      unknownNames = true;
+      fail(
+        [i, ...path],
+        `'${name}' is not a variation of this flag (its variations: ${inputs.variations?.join(", ")}): use one of those names`,
+      );
+    }),
+  );
+  const given = new Set((inputs.testSegments ?? []).map((s) => s.segmentId));
+  const unseen = segmentIdsOf(inputs.rules ?? []).filter((id) => !given.has(id));
+  if (unseen.length > 0) {
+    fail(
+      [],
+      `the rules name segment${unseen.length > 1 ? "s" : ""} ${unseen.join(", ")}, whose members the tests cannot see: pass ${unseen.length > 1 ? "those Segment resources" : "that Segment resource"} in testSegments`,
+    );
+    return;
+  }
+  if (unknownNames) return;
+  const subject = declaredSubject(
+    { ...inputs, variations: inputs.variations },
+    (inputs.testSegments ?? []).map(asDeclaredSegment),
+  );
+  for (const failure of runTargetingTests(subject, tests))
+    fail([failure.index], `flag '${inputs.flagKey}': ${failure.message}`);
+}
+
+const asDeclaredSegment = (s: TestSegmentInput): DeclaredSegment => ({
+  id: s.segmentId,
+  included: s.included,
+  excluded: s.excluded,
+  rules: s.rules,
+});
+
+/** Segment ids the rules' conditions name, lower-cased, each once. */
+function segmentIdsOf(rules: readonly RuleInput[]): string[] {
+  const ids = new Set<string>();
+  for (const rule of rules)
+    for (const condition of rule.conditions) {
+      const named =
+        "segment" in condition
+          ? condition.segment
+          : "notInSegment" in condition
+            ? condition.notInSegment
+            : [];
+      for (const id of Array.isArray(named) ? named : [named]) ids.add(id.toLowerCase());
+    }
+  return [...ids];
+}
+
+/** @internal */
+/** Declared targeting, as the inputs of this resource say it (variation names, not ids). */
+export type DeclaredTargeting = Pick<
+  Inputs,
+  "environmentId" | "flagKey" | "enabled" | "offVariation" | "individualTargeting" | "rules" | "defaultRule"
+> & { variations: string[] };
+
+const LEFT_TO_UI_OFF = stableId("left-to-ui", "offVariation");
+const LEFT_TO_UI_DEFAULT = stableId("left-to-ui", "defaultRule");
+
+/** @internal */
+/**
+ * The declared targeting in FeatBit's data-sync shape, written exactly as `up` would write it (desiredParts), for
+ * FeatBit's SDK to evaluate offline. Variation values are the variation names (evaluation never reads values, and
+ * names are what tests and reports speak); parts left to the FeatBit UI get stand-ins (LEFT_TO_UI), and an
+ * undeclared on/off is taken as on. Throws when a name does not resolve (check reports those first).
+ */
+export function declaredSubject(
+  targeting: DeclaredTargeting,
+  segments: readonly DeclaredSegment[],
+): EvaluationSubject {
+  const variations = [
+    ...targeting.variations.map((name) => ({ id: stableId("variation", name), name, value: name })),
+    { id: LEFT_TO_UI_OFF, name: LEFT_TO_UI.offVariation, value: LEFT_TO_UI.offVariation },
+    { id: LEFT_TO_UI_DEFAULT, name: LEFT_TO_UI.defaultRule, value: LEFT_TO_UI.defaultRule },
+  ];
+  const everyone = (id: string) => ({
+    dispatchKey: null,
+    includedInExpt: false,
+    variations: [{ id, rollout: [0, 1] as [number, number], exptRollout: 1 }],
+  });
+  const shell: ApiFlag = {
+    id: stableId("flag", targeting.flagKey),
+    envId: OFFLINE_ENV_ID,
+    revision: "",
+    name: targeting.flagKey,
+    description: null,
+    key: targeting.flagKey,
+    variationType: "string",
+    variations,
+    targetUsers: [],
+    rules: [],
+    isEnabled: true,
+    disabledVariationId: LEFT_TO_UI_OFF,
+    fallthrough: everyone(LEFT_TO_UI_DEFAULT),
+    exptIncludeAllTargets: false,
+    tags: [],
+    isArchived: false,
+    createdAt: OFFLINE_UPDATED_AT,
+    updatedAt: OFFLINE_UPDATED_AT,
+  };
+  const desired = desiredParts(targeting as Inputs, shell);
+  const flag: DataSyncFlag = {
+    id: shell.id,
+    envId: shell.envId,
+    name: shell.name,
+    description: null,
+    key: shell.key,
+    variationType: shell.variationType,
+    variations,
+    targetUsers: desired.targetUsers ?? [],
+    rules: desired.rules ?? [],
+    isEnabled: targeting.enabled ?? true,
+    disabledVariationId: desired.synced.offVariationId ?? LEFT_TO_UI_OFF,
+    fallthrough: desired.fallthrough ?? shell.fallthrough,
+    exptIncludeAllTargets: false,
+    tags: [],
+    updatedAt: OFFLINE_UPDATED_AT,
+    isArchived: false,
+  };
+  return {
+    flagKey: targeting.flagKey,
+    bootstrap: dataSyncMessage([flag], segments.map(declaredSegment)),
+    enabledAssumed: targeting.enabled === undefined,
+  };
+}
+
+export type { TargetingTest };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -1026,7 +1260,8 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   normalize,
   // Neither changes the targeting itself: `variations` only lets check validate names at preview, and a new
   // comment alone is nothing to write (it goes with the next real change).
-  createOnly: ["variations", "comment"],
+  // Neither do tests: they are checked at preview and never sent.
+  createOnly: ["variations", "comment", "tests", "testSegments"],
   replaceOn: ["environmentId", "flagKey"],
   // Delete only releases ownership (no API call), so the new owner may be created first.
   deleteBeforeReplace: () => false,
@@ -1087,6 +1322,9 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       flagKey: olds.flagKey,
       ...(olds.variations !== undefined ? { variations: olds.variations } : {}),
       ...(olds.comment !== undefined ? { comment: olds.comment } : {}),
+      // FeatBit does not hold the tests: a refresh keeps them as declared.
+      ...(olds.tests !== undefined ? { tests: olds.tests } : {}),
+      ...(olds.testSegments !== undefined ? { testSegments: olds.testSegments } : {}),
     };
     return observed(flag, olds, base);
   },
@@ -1136,8 +1374,8 @@ async function partialOutputs(
     const landed = (p: Part) =>
       owned.has(p) && sameJson(desired[p], live[p]) && !(olds && sameJson(olds.synced[p], live[p]));
     if (!PARTS.some(landed)) return undefined;
-    const { environmentId, flagKey, variations, comment } = inputs;
-    const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment });
+    const { environmentId, flagKey, variations, comment, tests, testSegments } = inputs;
+    const outs = observed(flag, inputs, { environmentId, flagKey, variations, comment, tests, testSegments });
     return JSON.parse(JSON.stringify(outs)) as Record<string, unknown>;
   } catch {
     return undefined;
@@ -1174,9 +1412,20 @@ export class FeatureFlagTargeting extends pulumi.CustomResource {
   declare readonly synced: pulumi.Output<Synced>;
 
   constructor(name: string, args: FeatureFlagTargetingArgs, opts?: pulumi.CustomResourceOptions) {
-    const { flag, ...rest } = args;
+    const { flag, testSegments, ...rest } = args;
     const props = {
       ...rest,
+      // A Segment resource carries more than tests need (and its provider): only its members and rules go.
+      ...(testSegments !== undefined
+        ? {
+            testSegments: testSegments.map(({ segmentId, included, excluded, rules }) => ({
+              segmentId,
+              included,
+              excluded,
+              rules,
+            })),
+          }
+        : {}),
       environmentId: rest.environmentId ?? flag?.environmentId,
       flagKey: rest.flagKey ?? flag?.key,
       variations: rest.variations ?? flag?.declaredVariationNames,

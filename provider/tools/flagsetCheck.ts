@@ -17,6 +17,8 @@ export interface CheckResult {
   /** Distinct flag and segment keys declared in at least one environment. */
   flags: number;
   segments: number;
+  /** Targeting tests run and passed, counted once per environment they ran in. */
+  tests: number;
 }
 
 export function checkFlagSet(options: CheckOptions): CheckResult {
@@ -32,11 +34,12 @@ export function checkFlagSet(options: CheckOptions): CheckResult {
       problems: [],
       flags: new Set(planned.flatMap((p) => p.flags.map((f) => f.key.toLowerCase()))).size,
       segments: new Set(planned.flatMap((p) => p.segments.map((s) => s.key.toLowerCase()))).size,
+      tests: planned.reduce((n, p) => n + p.flags.reduce((m, f) => m + f.tests.length, 0), 0),
     };
   } catch (err) {
     if (!(err instanceof FlagSetError)) throw err;
     const files = [...new Set(err.problems.map((p) => p.file).filter((f): f is string => f !== undefined))];
-    return { ok: false, files, problems: err.problems, flags: 0, segments: 0 };
+    return { ok: false, files, problems: err.problems, flags: 0, segments: 0, tests: 0 };
   }
 }
 

@@ -49,7 +49,7 @@ function main(argv: string[]): number {
   const result = checkFlagSet({ paths, environments, otherEnvironments });
   if (result.ok) {
     process.stdout.write(
-      `${result.files.length} file(s), ${result.flags} flag(s), ${result.segments} segment(s) for ${environments.join(", ")}: no problems\n`,
+      `${result.files.length} file(s), ${result.flags} flag(s), ${result.segments} segment(s) for ${environments.join(", ")}: no problems${result.tests > 0 ? `; ${result.tests} targeting test(s) pass` : ""}\n`,
     );
     return 0;
   }

@@ -51,7 +51,7 @@ export const previewDocumentSchema = z.looseObject({
   error: z.string().optional(),
 });
 export type PreviewDocument = z.infer<typeof previewDocumentSchema>;
-type Step = z.infer<typeof stepSchema>;
+export type Step = z.infer<typeof stepSchema>;
 type State = z.infer<typeof stateSchema>;
 type Props = Record<string, unknown>;
 
@@ -139,7 +139,7 @@ function parseUrn(urn: string): Urn {
   return { types: (parts[2] ?? "").split("$"), name: parts.slice(3).join("::") };
 }
 
-const kindOf = (step: Step): string | undefined => {
+export const kindOf = (step: Step): string | undefined => {
   const type = step.newState?.type ?? step.oldState?.type ?? parseUrn(step.urn).types.slice(-1)[0];
   return FEATBIT_TYPE.exec(type ?? "")?.[1];
 };
@@ -147,7 +147,7 @@ const kindOf = (step: Step): string | undefined => {
 /** The id part after the slash of `<environment_uuid>/<x>` ids. */
 const idPart = (id: string | undefined, index: number): string | undefined => id?.split("/")[index];
 
-class Context {
+export class Context {
   readonly environments = new Map<string, { key: string; projectId?: string }>();
   readonly projects = new Map<string, string>();
   readonly segments = new Map<string, string>();
@@ -532,7 +532,7 @@ const targeting: Describer = {
     return lines;
   },
   delete: () => ["targeting left to the FeatBit UI from now on (the flag keeps serving what it serves)"],
-  inert: ["comment", "variations"],
+  inert: ["comment", "variations", "tests", "testSegments"],
 };
 
 function describeVariations(props: Props): string {
@@ -710,7 +710,7 @@ const DESCRIBERS: Record<string, Describer> = {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Inputs of a state without Pulumi's own bookkeeping. */
-function inputsOf(state: State | null | undefined): Props {
+export function inputsOf(state: State | null | undefined): Props {
   const inputs: Props = { ...(state?.inputs ?? {}) };
   delete inputs.__provider;
   return inputs;
@@ -728,7 +728,7 @@ function isResource(step: Step): boolean {
 }
 
 /** A replacement shows as one logical "replace" in `pulumi preview --json`; the runner also records its halves. */
-function logicalSteps(steps: Step[]): Step[] {
+export function logicalSteps(steps: Step[]): Step[] {
   const replaced = new Set(steps.filter((s) => s.op === "replace").map((s) => s.urn));
   return steps.filter(
     (s) => !((s.op === "create-replacement" || s.op === "delete-replaced") && replaced.has(s.urn)),

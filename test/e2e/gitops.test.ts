@@ -106,7 +106,9 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
   it("check passes on the template's files", async () => {
     const r = await ci("check");
     expectSuccess(r);
-    expect(r.stdout).toBe("3 file(s), 2 flag(s), 1 segment(s) for dev, staging, prod: no problems\n");
+    expect(r.stdout).toBe(
+      "3 file(s), 2 flag(s), 1 segment(s) for dev, staging, prod: no problems; 9 targeting test(s) pass\n",
+    );
   });
 
   it("up deploys the files into the stack's backend (the initial deployment)", async () => {
@@ -134,7 +136,13 @@ describe("examples/gitops: ci.sh, as its pipeline runs it", () => {
       "Pulumi: 1 to update, 20 unchanged.",
       "",
     ].join("\n");
-    expect(summary()).toBe(expected);
+    // Then who changes, as FeatBit's SDK evaluates the files before and after: alice and carol (the flag's tests)
+    // keep On; the rollout moves anonymous users from Off to On only.
+    const [changes, impact] = summary().split("\n#### Who changes\n");
+    expect(changes).toBe(expected);
+    expect(impact).toMatch(
+      /^\nAs FeatBit's SDK evaluates .*\n\n- prod · `new-checkout`: of 10,000 anonymous users, 39\.03% change variation \(Off → On 39\.03%\)\n$/,
+    );
     expect(r.stdout).toContain(expected);
     expect(writes(world.emulator.requests.all())).toEqual([]);
     expect(world.emulator.requests.all()).toEqual([]);

@@ -6,7 +6,7 @@ import Ajv from "ajv";
 import { parseDocument } from "yaml";
 import { OPERATORS, VARIATION_TYPES } from "../../provider/client";
 import { flagSetJsonSchema } from "../../provider/flagset";
-import { FLAG_FIELDS, SEGMENT_FIELDS, TARGETING_PARTS } from "../../provider/flagset/model";
+import { EXPECT, FLAG_FIELDS, SEGMENT_FIELDS, TARGETING_PARTS } from "../../provider/flagset/model";
 import packageJson from "../../package.json";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -110,9 +110,9 @@ describe("the FlagSet JSON Schema", () => {
   it("lists exactly the fields the loader accepts, and FeatBit's operators and variation types", () => {
     const props = (name: string) => Object.keys(schema.definitions[name].properties).sort();
     expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "flags", "segments"]);
-    expect(props("flag")).toEqual([...FLAG_FIELDS, ...TARGETING_PARTS, "environments"].sort());
+    expect(props("flag")).toEqual([...FLAG_FIELDS, ...TARGETING_PARTS, EXPECT, "environments"].sort());
     expect(props("flagOverride")).toEqual(
-      ["from", "name", "description", "variations", "tags", ...TARGETING_PARTS].sort(),
+      ["from", "name", "description", "variations", "tags", ...TARGETING_PARTS, EXPECT].sort(),
     );
     expect(props("segment")).toEqual([...SEGMENT_FIELDS, "environments"].sort());
     const op = schema.definitions.propertyCondition.properties.op as { enum: string[] };

@@ -161,8 +161,8 @@ describe("problems", () => {
     );
     expect(problems(dir)).toEqual([
       "f.yaml:1:1: : unknown field 'flag': a FlagSet file has $schema, flags, segments",
-      "f.yaml:6:5: flag 'a': unknown field 'enabeld': a flag has key, name, description, variationType, variations, tags, adopt, enabled, offVariation, individualTargeting, rules, defaultRule, environments",
-      "f.yaml:8:26: flag 'a', environments.prod: unknown field 'enable': an environment override of a flag has from, name, description, variations, tags, enabled, offVariation, individualTargeting, rules, defaultRule",
+      "f.yaml:6:5: flag 'a': unknown field 'enabeld': a flag has key, name, description, variationType, variations, tags, adopt, enabled, offVariation, individualTargeting, rules, defaultRule, expect, environments",
+      "f.yaml:8:26: flag 'a', environments.prod: unknown field 'enable': an environment override of a flag has from, name, description, variations, tags, enabled, offVariation, individualTargeting, rules, defaultRule, expect",
     ]);
   });
 
@@ -273,6 +273,84 @@ describe("promotion", () => {
     ).toEqual([
       ":-:-: FlagSet promote[0]: flag 'zzz' is not declared in this FlagSet's files",
       ":-:-: FlagSet promote[1]: from 'stage' is not one of this FlagSet's environments (dev, staging, prod)",
+    ]);
+  });
+});
+
+describe("expect: targeting tests in the files", () => {
+  const FILE = `segments:
+  - key: beta-users
+    name: Beta users
+    included: [alice]
+    rules:
+      - name: Staff
+        conditions: [{ property: email, op: EndsWith, value: "@example.com" }]
+    environments:
+      prod: { included: [] }
+flags:
+  - key: new-checkout
+    name: New checkout
+    variations: [{ name: On, value: true }, { name: Off, value: false }]
+    offVariation: Off
+    rules:
+      - name: Beta testers
+        conditions: [{ segment: beta-users }]
+        serve: { variation: On }
+    defaultRule: { serve: { variation: Off } }
+    expect:
+      - { user: alice, gets: On }
+      - { user: carol, properties: { email: carol@example.com }, gets: On }
+      - { user: dave, gets: Off }
+    environments:
+      dev:
+        enabled: true
+        defaultRule: { serve: { variation: On } }
+        expect: [{ user: dave, gets: On }]
+      prod:
+        enabled: true
+        defaultRule:
+          serve:
+            rollout: [{ variation: On, percent: 10 }, { variation: Off, percent: 90 }]
+        expect:
+          - { user: carol, properties: { email: carol@example.com }, gets: On }
+          - { anonymous: 10000, properties: { email: x@elsewhere.org }, gets: { On: 10, Off: 90 } }
+`;
+
+  it("passes when every environment serves what its tests expect (each environment's own list replaces the shared one)", () => {
+    const plan = loadFlagSet(write("flags.yaml", FILE), { environments: ENVS });
+    expect(byEnv(plan, "dev", "new-checkout")?.tests).toEqual([{ user: "dave", gets: "On" }]);
+    expect(byEnv(plan, "staging", "new-checkout")?.tests).toHaveLength(3);
+    expect(byEnv(plan, "prod", "new-checkout")?.tests[1]).toEqual({
+      anonymous: 10000,
+      properties: { email: "x@elsewhere.org" },
+      gets: { On: 10, Off: 90 },
+    });
+  });
+
+  it("reports a failed expectation at the test's line, with the user, both variations, the deciding rule and the environment", () => {
+    const text = FILE.replace(
+      "      - { user: alice, gets: On }",
+      "      - { user: alice, gets: Off }",
+    ).replace("gets: { On: 10, Off: 90 } }", "gets: { On: 50, Off: 50 }, tolerance: 5 }");
+    expect(problems(write("flags.yaml", text))).toEqual([
+      "flags.yaml:21:9: flag 'new-checkout', expect[0]: user 'alice' gets 'On', expected 'Off': decided by rule 'Beta testers' (on/off is left to the FeatBit UI: taken as on) (in environment 'staging')",
+      expect.stringMatching(
+        /^flags\.yaml:36:13: flag 'new-checkout', environments\.prod\.expect\[1\]: of 10000 anonymous users \(email=x@elsewhere\.org\), 9\.\d+% get 'On', 9\d\.\d+% get 'Off'; expected 'On' 50% ± 5, 'Off' 50% ± 5: decided by the default rule \(10000\)$/,
+      ),
+    ]);
+  });
+
+  it("checks the tests' own shape and variation names, at their line", () => {
+    const text = FILE.replace(
+      "      - { user: dave, gets: Off }",
+      "      - { user: dave, gets: Maybe, colour: red }",
+    );
+    expect(problems(write("flags.yaml", text))).toEqual([
+      "flags.yaml:23:9: flag 'new-checkout', expect[2]: unknown field 'colour': a user expectation ({user: 'alice', properties: {country: 'ca'}, gets: 'On'}) has user, name, properties, gets",
+    ]);
+    const named = FILE.replace("      - { user: dave, gets: Off }", "      - { user: dave, gets: Maybe }");
+    expect(problems(write("flags.yaml", named))).toEqual([
+      "flags.yaml:23:29: flag 'new-checkout', expect[2].gets: 'Maybe' is not a variation of this flag (its variations: On, Off): use one of those names (in environment 'staging')",
     ]);
   });
 });

@@ -72,4 +72,6 @@ test("a program that imports the package does not load the emulator", () => {
   const modules = (JSON.parse(loaded) as string[]).map((m) => path.relative(ROOT, m));
   expect(modules).toContain(path.join("dist", "index.js"));
   expect(modules.filter((m) => m.startsWith(path.join("dist", "emulator")))).toEqual([]);
+  // Nor FeatBit's SDK: it is loaded when a targeting test first runs.
+  expect(modules.filter((m) => m.includes(path.join("node_modules", "@featbit")))).toEqual([]);
 });

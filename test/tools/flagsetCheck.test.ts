@@ -104,6 +104,23 @@ describe("featbit-flagset-check", () => {
     expect(line).toBe("::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=FlagSet%3A x::100%25 wrong%0Areally");
   });
 
+  it("runs the files' targeting tests (expect) and fails at the test's line", () => {
+    fs.mkdirSync(flags, { recursive: true });
+    fs.writeFileSync(
+      path.join(flags, "checkout.yaml"),
+      GOOD.replace(
+        "    defaultRule: { serve: { variation: Off } }\n",
+        "    defaultRule: { serve: { variation: Off } }\n    expect: [{ user: alice, gets: On }]\n",
+      ),
+    );
+    const r = run(["flags", "--environments", "dev,prod"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      "flags/checkout.yaml:6:14: flag 'new-checkout', expect[0]: user 'alice' gets 'Off', expected 'On': decided by the default rule (on/off is left to the FeatBit UI: taken as on) (in environment 'dev')",
+      "flags/checkout.yaml:6:14: flag 'new-checkout', expect[0]: user 'alice' gets 'Off', expected 'On': decided by the default rule (in environment 'prod')",
+    ]);
+  });
+
   it("refuses a call without files or environments", () => {
     const r = run(["flags"]);
     expect(r.status).toBe(2);
