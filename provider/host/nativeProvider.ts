@@ -83,6 +83,17 @@ export function configSource(config: ProviderConfig): ConfigSource {
   };
 }
 
+/**
+ * Props for the shared mechanics: no `installation` (here a FeatBit is a provider, and the shared host would pick a
+ * configured installation by that name) and no `__provider`. Both are found in state the dynamic host wrote, met when
+ * a stack moves to this provider under the schema's type aliases: that `installation` named the FeatBit the resource's
+ * provider now is, so it is no change (which would replace the object).
+ */
+function hostless(props: Props): Props {
+  const { __provider: _provider, installation: _installation, ...rest } = props;
+  return rest;
+}
+
 export interface NativeHost {
   /** What `@pulumi/pulumi/provider`'s `main` serves. */
   readonly provider: provider.Provider;
@@ -142,7 +153,7 @@ export function createNativeHost(options: {
     for (const p of props) for (const f of secretFields(p)) secrets.add(f);
     return {
       secrets,
-      reveal: (p: Props | undefined) => (p === undefined ? undefined : (reveal(p) as Props)),
+      reveal: (p: Props | undefined) => (p === undefined ? undefined : hostless(reveal(p) as Props)),
     };
   };
   const outbound = (props: Props | undefined, secrets: ReadonlySet<string>): Props => {
@@ -180,9 +191,8 @@ export function createNativeHost(options: {
     async check(urn, olds, news) {
       const { def, crud } = resourceOf(urn);
       const io = inbound(def.kind, news);
-      const plain = io.reveal(news) as Props;
-      const hostFailures = installationFailure(plain);
-      const result = await crud.check(io.reveal(olds) ?? {}, plain);
+      const hostFailures = installationFailure(news);
+      const result = await crud.check(io.reveal(olds) ?? {}, io.reveal(news) as Props);
       const failures = [...hostFailures, ...(result.failures ?? [])];
       if (failures.length > 0) return { inputs: news, failures };
       return { inputs: outbound(result.inputs as Props, secretFields(news)) };

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AnyLookup } from "../lookups";
 import type { AnyDefinition } from "../resources/core/definition";
 import { nativeToken, PACKAGE, PROVIDER_SETTINGS } from "../host/nativeProvider";
+import { typeToken as dynamicType, type ResourceKind } from "../host/shim";
 import type { OutputSpec } from "./outputs";
 
 /** A property or type reference in Pulumi's schema language. */
@@ -50,6 +51,7 @@ export interface PackageSchema {
     ObjectTypeSpec & {
       inputProperties: Record<string, PropertySpec>;
       requiredInputs: string[];
+      aliases: { type: string }[];
     }
   >;
   functions: Record<
@@ -289,6 +291,9 @@ export function packageSchema(options: {
         .sort(),
       inputProperties,
       requiredInputs: [...(inSchema.required ?? [])].sort(),
+      // The same object as the dynamic resource of this name: a stack moves to the native provider by running a
+      // program that declares the same resources under the same names (SDKs and YAML apply schema aliases).
+      aliases: [{ type: dynamicType(def.kind as ResourceKind) }],
     };
   }
 
