@@ -69,3 +69,19 @@ test("every kind is a definition, a resource class of the package and (see schem
     expect([lookup.name, typeof exported[`${lookup.name}Output`]]).toEqual([lookup.name, "function"]);
   }
 });
+
+test("the README's table has a row for every resource and lookup, with a cell for each host", () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+  // The first row of each name: the hosts table comes before any other table naming resources.
+  const rows = new Map<string, string[]>();
+  for (const m of readme.matchAll(/^\| (\w+) \| ([^|]+) \| ([^|]+) \|$/gm))
+    if (!rows.has(m[1])) rows.set(m[1], [m[2].trim(), m[3].trim()]);
+  for (const name of [...RESOURCE_KINDS, ...lookups.map((l) => l.name)]) {
+    const [dynamic, native] = rows.get(name) ?? ["", ""];
+    expect([name, dynamic.includes(`featbit.${name}(`), native]).toEqual([
+      name,
+      true,
+      `\`featbit:index:${name}\``,
+    ]);
+  }
+});
