@@ -8,12 +8,19 @@ import { ensureCli, REPO_ROOT } from "./stack";
 
 const run = promisify(execFile);
 
+/** A directory to put first on PATH for the YAML host, when it could not be linked beside the CLI. */
+let yamlHostPath: string | undefined;
+
 /** The CLI, with Pulumi YAML's language host linked beside it (built into the CLI cache on first use). */
 export function ensureYamlCli(): string {
   const cli = ensureCli();
-  execFileSync(path.join(REPO_ROOT, "scripts", "pulumi-language-yaml"), ["--link", cli], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const host = execFileSync(path.join(REPO_ROOT, "scripts", "pulumi-language-yaml"), ["--link", cli], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  // A CLI installed where this user may not write (a system package) finds the host on PATH instead, with a warning.
+  const beside = path.join(path.dirname(fs.realpathSync(cli)), "pulumi-language-yaml");
+  yamlHostPath = fs.existsSync(beside) ? undefined : path.dirname(host);
   return cli;
 }
 
@@ -81,6 +88,7 @@ export function pulumiIn(
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    ...(yamlHostPath ? { PATH: `${yamlHostPath}${path.delimiter}${env.PATH ?? ""}` } : {}),
     ...options.env,
   });
   fs.mkdirSync(options.backend, { recursive: true });
