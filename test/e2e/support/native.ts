@@ -8,20 +8,42 @@ import { ensureCli, REPO_ROOT } from "./stack";
 
 const run = promisify(execFile);
 
-/** A directory to put first on PATH for the YAML host, when it could not be linked beside the CLI. */
-let yamlHostPath: string | undefined;
+/** Directories to put first on PATH for language hosts that could not be linked beside the CLI. */
+const hostPaths = new Set<string>();
 
-/** The CLI, with Pulumi YAML's language host linked beside it (built into the CLI cache on first use). */
-export function ensureYamlCli(): string {
-  const cli = ensureCli();
-  const host = execFileSync(path.join(REPO_ROOT, "scripts", "pulumi-language-yaml"), ["--link", cli], {
+const GO_TOOLS = path.join(REPO_ROOT, "scripts", "go-tools");
+
+/** A Go tool of scripts/go-tools (built into the CLI cache on first use); language hosts are linked beside `cli`. */
+function goTool(tool: "yaml-host" | "go-host" | "go-sdkgen", cli?: string): string {
+  const args = cli ? ["--link", tool, cli] : ["--print-path", tool];
+  const found = execFileSync(GO_TOOLS, args, {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();
-  // A CLI installed where this user may not write (a system package) finds the host on PATH instead, with a warning.
-  const beside = path.join(path.dirname(fs.realpathSync(cli)), "pulumi-language-yaml");
-  yamlHostPath = fs.existsSync(beside) ? undefined : path.dirname(host);
+  if (cli) {
+    // A CLI installed where this user may not write (a system package) finds the host on PATH, with a warning.
+    const beside = path.join(path.dirname(fs.realpathSync(cli)), path.basename(found));
+    if (!fs.existsSync(beside)) hostPaths.add(path.dirname(found));
+  }
+  return found;
+}
+
+/** The CLI, with Pulumi YAML's language host beside it. */
+export function ensureYamlCli(): string {
+  const cli = ensureCli();
+  goTool("yaml-host", cli);
   return cli;
+}
+
+/** The CLI with the Go language host beside it, and the featbit Go SDK generated into `dir` (its package path). */
+export function ensureGoCli(dir: string): { cli: string; sdk: string } {
+  const cli = ensureCli();
+  goTool("go-host", cli);
+  const generator = goTool("go-sdkgen");
+  const sdk = execFileSync(generator, [path.join(REPO_ROOT, "provider", "native", "schema.json"), dir], {
+    encoding: "utf8",
+  }).trim();
+  return { cli, sdk };
 }
 
 /** The SDK version this repository is tested with, so the npm cache has it (--prefer-offline). */
@@ -88,7 +110,7 @@ export function pulumiIn(
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    ...(yamlHostPath ? { PATH: `${yamlHostPath}${path.delimiter}${env.PATH ?? ""}` } : {}),
+    ...(hostPaths.size > 0 ? { PATH: [...hostPaths, env.PATH ?? ""].join(path.delimiter) } : {}),
     ...options.env,
   });
   fs.mkdirSync(options.backend, { recursive: true });
