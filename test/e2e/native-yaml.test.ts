@@ -248,3 +248,34 @@ describe("two FeatBit installations are two providers", () => {
     expect(await names(second)).toEqual([]);
   });
 });
+
+test("a provider whose settings cannot work is refused at preview, naming the setting, without the token", async () => {
+  const program = path.join(tmp, "bad-provider");
+  fs.mkdirSync(program, { recursive: true });
+  fs.writeFileSync(
+    path.join(program, "Pulumi.yaml"),
+    [
+      "name: featbit-bad-provider",
+      "runtime: yaml",
+      "config:",
+      "  token: { type: string, secret: true }",
+      "resources:",
+      "  plain:",
+      "    type: pulumi:providers:featbit",
+      "    properties: { apiUrl: 'http://featbit.example.com', accessToken: '${token}' }",
+      "  shop:",
+      "    type: featbit:Project",
+      "    properties: { key: shop, name: Shop }",
+      "    options: { provider: '${plain}' }",
+      "",
+    ].join("\n"),
+  );
+  const pulumi = pulumiIn(cli, program, { home, backend: path.join(tmp, "backend-bad") });
+  ok(await pulumi(["stack", "init", "dev"]));
+  ok(await pulumi(["config", "set", "--secret", "token"], started.emulator.token));
+  const preview = await pulumi(["preview"]);
+  expect(preview.code).not.toBe(0);
+  const said = preview.stdout + preview.stderr;
+  expect(said).toMatch(/featbit:apiUrl uses plain http to featbit\.example\.com/);
+  expect(said).not.toContain(started.emulator.token);
+});
