@@ -222,8 +222,9 @@ export function createNativeHost(options: {
       const result = await crud.read(id, stored);
       if (result.id === undefined) return { id: "", props: {} };
       const outs = result.props as Props;
-      // Nothing stored: `pulumi import` (or a `get`, which never destroys). The stack adopts what it did not create.
-      const imported = Object.keys(stored).length === 0;
+      // Nothing stored: `pulumi import` (or a `get`, which never destroys). The stack adopts what it did not create
+      // (a kind whose destroy never touches FeatBit records no origin).
+      const imported = Object.keys(stored).length === 0 && def.destroys !== false;
       return {
         id: result.id,
         props: outbound(imported ? { ...outs, origin: "adopted" } : outs, io.secrets),
