@@ -31,7 +31,40 @@ export { Group, type GroupArgs } from "./resources/group";
 export { GroupPolicy, type GroupPolicyArgs } from "./resources/groupPolicy";
 export { GroupMember, type GroupMemberArgs } from "./resources/groupMember";
 export { MemberPolicy, type MemberPolicyArgs } from "./resources/memberPolicy";
-export * from "./lookups";
+// The lookups as programs call them (the table both hosts serve stays inside the package).
+export {
+  getEnvironment,
+  getEnvironmentOutput,
+  getFeatureFlag,
+  getFeatureFlagOutput,
+  getGroup,
+  getGroupOutput,
+  getMember,
+  getMemberOutput,
+  getPolicy,
+  getPolicyOutput,
+  getProject,
+  getProjectOutput,
+  getSegment,
+  getSegmentOutput,
+  LookupError,
+  type GetEnvironmentArgs,
+  type GetEnvironmentResult,
+  type GetFeatureFlagArgs,
+  type GetFeatureFlagResult,
+  type GetGroupArgs,
+  type GetGroupResult,
+  type GetMemberArgs,
+  type GetMemberResult,
+  type GetPolicyArgs,
+  type GetPolicyResult,
+  type GetProjectArgs,
+  type GetProjectResult,
+  type GetSegmentArgs,
+  type GetSegmentResult,
+  type LookupConnection,
+  type LookupOutputArgs,
+} from "./lookups";
 export type { FlagCondition, PropertyCondition } from "./resources/core/conditions";
 export type { ConnectionArgs, OnDestroy, ResourceArgs } from "./resources/core/resourceClass";
 export {

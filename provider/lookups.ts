@@ -10,7 +10,12 @@
 //
 // Exact means exact: a key, name or email that matches nothing (or more than one object) is an error naming what was
 // looked for, with a suggestion when something close exists, never a guess.
+//
+// Each lookup is one definition (`lookups` below: its arguments and result as zod schemas, its secret fields, and the
+// read against one client), served by both hosts: here in the program, and by the native plugin as a function
+// (an invoke, provider/host/native.ts), whose settings are the provider's.
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import {
   collectPages,
   createClient,
@@ -161,6 +166,79 @@ export interface GetMemberResult {
   name: string;
 }
 
+// The same, as zod schemas: the native plugin checks its functions' arguments with them, and the package schema
+// (provider/native/schema.ts) takes its types from them.
+const text = (what: string) => z.string({ error: `${what} must be a string` });
+const projectArgsSchema = z.object({ key: text("key") });
+const environmentArgsSchema = z.object({
+  projectKey: text("projectKey").optional(),
+  projectId: text("projectId").optional(),
+  key: text("key"),
+});
+const featureFlagArgsSchema = z.object({ environmentId: text("environmentId"), key: text("key") });
+const segmentArgsSchema = z.object({ environmentId: text("environmentId"), key: text("key") });
+const policyArgsSchema = z.object({ name: text("name").optional(), key: text("key").optional() });
+const groupArgsSchema = z.object({ name: text("name") });
+const memberArgsSchema = z.object({ email: text("email") });
+
+const projectResultSchema = z.object({
+  projectId: z.string(),
+  key: z.string(),
+  name: z.string(),
+  environments: z.array(z.object({ environmentId: z.string(), key: z.string(), name: z.string() })),
+});
+const environmentResultSchema = z.object({
+  environmentId: z.string(),
+  projectId: z.string(),
+  projectKey: z.string(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  requireChangeComment: z.boolean(),
+  serverKey: z.string(),
+  clientKey: z.string(),
+});
+const featureFlagResultSchema = z.object({
+  flagId: z.string(),
+  environmentId: z.string(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  variationType: z.string(),
+  variations: z.array(z.object({ id: z.string(), name: z.string(), value: z.string() })),
+  enabled: z.boolean(),
+  archived: z.boolean(),
+  tags: z.array(z.string()),
+});
+const segmentResultSchema = z.object({
+  segmentId: z.string(),
+  environmentId: z.string(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  type: z.string(),
+  included: z.array(z.string()),
+  excluded: z.array(z.string()),
+  tags: z.array(z.string()),
+});
+const policyResultSchema = z.object({
+  policyId: z.string(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  builtIn: z.boolean(),
+  statements: z.array(
+    z.object({
+      effect: z.string(),
+      resourceType: z.string(),
+      actions: z.array(z.string()),
+      resources: z.array(z.string()),
+    }),
+  ),
+});
+const groupResultSchema = z.object({ groupId: z.string(), name: z.string(), description: z.string() });
+const memberResultSchema = z.object({ memberId: z.string(), email: z.string(), name: z.string() });
+
 // ---------------------------------------------------------------------------------------------------------------
 // Settings, client and errors
 
@@ -172,6 +250,80 @@ export class LookupError extends pulumi.RunError {
   constructor(message: string) {
     super(message);
     this.name = "LookupError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What both hosts share: the definitions, and how one runs
+
+/** A lookup's result as data: what the program form returns as a secret Output is a plain value here. */
+export type Plain<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer T> ? T : R[K] };
+
+/**
+ * @internal
+ * One lookup, as the program (getX/getXOutput) and the native plugin (the function `featbit:index:getX`) serve it:
+ * its arguments and result (zod schemas: the package schema's types come from them), which result fields are
+ * secrets, how messages name it, and the read itself against one installation's client.
+ */
+export interface LookupDefinition<A extends LookupConnection, R> {
+  readonly name: string;
+  readonly args: z.ZodType<Omit<A, "installation">>;
+  /** What the result holds, for the package schema (the read's own type is R). */
+  readonly result: z.ZodType;
+  /** Result fields the program gets as Pulumi secrets and the plugin marks secret. */
+  readonly secrets?: readonly (keyof R & string)[];
+  what(args: A): string;
+  read(client: FeatBitClient, what: string, args: A): Promise<R>;
+}
+
+/** @internal A lookup of forgotten types, for the table of every lookup. */
+export interface AnyLookup {
+  readonly name: string;
+  readonly args: z.ZodType;
+  readonly result: z.ZodType;
+  readonly secrets?: readonly string[];
+  what(args: never): string;
+  read(client: FeatBitClient, what: string, args: never): Promise<unknown>;
+}
+
+/** Arguments a host could not make sense of: the first problem, named by field. */
+function argumentsOf<A>(lookup: { name: string; args: z.ZodType }, raw: A): A {
+  const parsed = lookup.args.safeParse(raw);
+  if (parsed.success) return raw;
+  const issue = parsed.error.issues[0];
+  const field = issue.path.map(String).join(".");
+  throw new LookupError(`${lookup.name}: ${field ? `${field}: ` : ""}${issue.message}`);
+}
+
+/**
+ * @internal
+ * Runs one lookup with the client `clientOf` gives, turning settings and API failures into a LookupError that says
+ * which lookup failed. Both hosts call it: the program with its own settings, the plugin with its provider's.
+ */
+export async function runLookup<A extends LookupConnection, R>(
+  lookup: LookupDefinition<A, R>,
+  rawArgs: A,
+  clientOf: (installation: string | undefined) => FeatBitClient,
+): Promise<R> {
+  const args = argumentsOf(lookup, rawArgs);
+  const what = lookup.what(args);
+  let client: FeatBitClient;
+  try {
+    client = clientOf(args.installation);
+  } catch (err) {
+    if (isFeatBitConfigError(err)) throw new LookupError(`${what} cannot run: ${err.message}`);
+    throw err;
+  }
+  try {
+    return await lookup.read(client, what, args);
+  } catch (err) {
+    if (err instanceof LookupError) throw err;
+    // FeatBit's answers are already worded (and scrubbed of secrets) by the client.
+    if (isFeatBitApiError(err)) throw new LookupError(`${what} failed: ${err.detail}`);
+    // Anticipated failures (a listing that changed while it was read) are plain Errors; a bug keeps its own type.
+    if (err instanceof Error && err.constructor === Error)
+      throw new LookupError(`${what} failed: ${err.message}`);
+    throw err;
   }
 }
 
@@ -197,30 +349,15 @@ function clientFor(installation: string | undefined): FeatBitClient {
   return client;
 }
 
-/** Runs one lookup, turning settings and API failures into a LookupError that says which lookup failed. */
-async function run<T>(
-  what: string,
-  installation: string | undefined,
-  work: (client: FeatBitClient) => Promise<T>,
-): Promise<T> {
-  let client: FeatBitClient;
-  try {
-    client = clientFor(installation);
-  } catch (err) {
-    if (isFeatBitConfigError(err)) throw new LookupError(`${what} cannot run: ${err.message}`);
-    throw err;
-  }
-  try {
-    return await work(client);
-  } catch (err) {
-    if (err instanceof LookupError) throw err;
-    // FeatBit's answers are already worded (and scrubbed of secrets) by the client.
-    if (isFeatBitApiError(err)) throw new LookupError(`${what} failed: ${err.detail}`);
-    // Anticipated failures (a listing that changed while it was read) are plain Errors; a bug keeps its own type.
-    if (err instanceof Error && err.constructor === Error)
-      throw new LookupError(`${what} failed: ${err.message}`);
-    throw err;
-  }
+/** The program form: the program's settings, and the secret fields as Pulumi secrets. */
+async function inProgram<A extends LookupConnection, R>(
+  lookup: LookupDefinition<A, Plain<R>>,
+  args: A,
+): Promise<R> {
+  const result = (await runLookup(lookup, args, clientFor)) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...result };
+  for (const field of lookup.secrets ?? []) out[field] = pulumi.secret(result[field]);
+  return out as R;
 }
 
 /** A lookup whose answer would be an object FeatBit holds in a shape pulumi-featbit cannot read: named, and why. */
@@ -260,10 +397,12 @@ async function projectByKey(client: FeatBitClient, what: string, key: string): P
   return found;
 }
 
-/** The project with the key (keys compare ignoring case, as FeatBit compares them). */
-export function getProject(args: GetProjectArgs): Promise<GetProjectResult> {
-  const what = `getProject(key '${args.key}')`;
-  return run(what, args.installation, async (client) => {
+const projectLookup: LookupDefinition<GetProjectArgs, Plain<GetProjectResult>> = {
+  name: "getProject",
+  args: projectArgsSchema,
+  result: projectResultSchema,
+  what: (args) => `getProject(key '${args.key}')`,
+  async read(client, what, args) {
     const project = await projectByKey(client, what, args.key);
     return {
       projectId: project.id,
@@ -271,15 +410,25 @@ export function getProject(args: GetProjectArgs): Promise<GetProjectResult> {
       name: project.name,
       environments: project.environments.map((e) => ({ environmentId: e.id, key: e.key, name: e.name })),
     };
-  });
+  },
+};
+
+/** The project with the key (keys compare ignoring case, as FeatBit compares them). */
+export function getProject(args: GetProjectArgs): Promise<GetProjectResult> {
+  return inProgram(projectLookup, args);
 }
 
-/** The environment of a project (by the project's key or id) with the key; its SDK keys are secrets. */
-export function getEnvironment(args: GetEnvironmentArgs): Promise<GetEnvironmentResult> {
-  const project =
-    args.projectKey !== undefined ? `project '${args.projectKey}'` : `project ${args.projectId}`;
-  const what = `getEnvironment(${project}, key '${args.key}')`;
-  return run(what, args.installation, async (client) => {
+const environmentLookup: LookupDefinition<GetEnvironmentArgs, Plain<GetEnvironmentResult>> = {
+  name: "getEnvironment",
+  args: environmentArgsSchema,
+  result: environmentResultSchema,
+  secrets: ["serverKey", "clientKey"],
+  what(args) {
+    const project =
+      args.projectKey !== undefined ? `project '${args.projectKey}'` : `project ${args.projectId}`;
+    return `getEnvironment(${project}, key '${args.key}')`;
+  },
+  async read(client, what, args) {
     oneOf(what, ["projectKey", args.projectKey], ["projectId", args.projectId]);
     const owner =
       args.projectKey !== undefined
@@ -298,8 +447,7 @@ export function getEnvironment(args: GetEnvironmentArgs): Promise<GetEnvironment
           ),
       );
     }
-    const secret = (type: "server" | "client") =>
-      pulumi.secret(env.secrets.find((s) => s.type === type)?.value ?? "");
+    const secret = (type: "server" | "client") => env.secrets.find((s) => s.type === type)?.value ?? "";
     return {
       environmentId: env.id,
       projectId: owner.id,
@@ -311,7 +459,12 @@ export function getEnvironment(args: GetEnvironmentArgs): Promise<GetEnvironment
       serverKey: secret("server"),
       clientKey: secret("client"),
     };
-  });
+  },
+};
+
+/** The environment of a project (by the project's key or id) with the key; its SDK keys are secrets. */
+export function getEnvironment(args: GetEnvironmentArgs): Promise<GetEnvironmentResult> {
+  return inProgram(environmentLookup, args);
 }
 
 /** "environment 'shop/dev'" when the environment is visible, else its id (for messages). */
@@ -323,10 +476,12 @@ async function environmentLabel(client: FeatBitClient, what: string, envId: stri
   return `environment '${located.project.key}/${located.environment.key}'`;
 }
 
-/** The flag of an environment with the key (exactly: FeatBit reads flags by key case-sensitively). */
-export function getFeatureFlag(args: GetFeatureFlagArgs): Promise<GetFeatureFlagResult> {
-  const what = `getFeatureFlag(environment ${args.environmentId}, key '${args.key}')`;
-  return run(what, args.installation, async (client) => {
+const featureFlagLookup: LookupDefinition<GetFeatureFlagArgs, Plain<GetFeatureFlagResult>> = {
+  name: "getFeatureFlag",
+  args: featureFlagArgsSchema,
+  result: featureFlagResultSchema,
+  what: (args) => `getFeatureFlag(environment ${args.environmentId}, key '${args.key}')`,
+  async read(client, what, args) {
     let flag: Awaited<ReturnType<FeatBitClient["flags"]["find"]>>;
     try {
       flag = await client.flags.find(args.environmentId, args.key);
@@ -360,17 +515,20 @@ export function getFeatureFlag(args: GetFeatureFlagArgs): Promise<GetFeatureFlag
       archived: flag.isArchived,
       tags: flag.tags,
     };
-  });
+  },
+};
+
+/** The flag of an environment with the key (exactly: FeatBit reads flags by key case-sensitively). */
+export function getFeatureFlag(args: GetFeatureFlagArgs): Promise<GetFeatureFlagResult> {
+  return inProgram(featureFlagLookup, args);
 }
 
-/**
- * The segment an environment lists with the key. FeatBit does not enforce unique segment keys, and an environment
- * lists shared segments and those of a deleted environment of the same keys too: only a segment that belongs to the
- * environment (its own, or a shared one covering it) counts, and more than one active match is an error.
- */
-export function getSegment(args: GetSegmentArgs): Promise<GetSegmentResult> {
-  const what = `getSegment(environment ${args.environmentId}, key '${args.key}')`;
-  return run(what, args.installation, async (client) => {
+const segmentLookup: LookupDefinition<GetSegmentArgs, Plain<GetSegmentResult>> = {
+  name: "getSegment",
+  args: segmentArgsSchema,
+  result: segmentResultSchema,
+  what: (args) => `getSegment(environment ${args.environmentId}, key '${args.key}')`,
+  async read(client, what, args) {
     const envId = args.environmentId;
     const where = await environmentLabel(client, what, envId);
     const listed: (SegmentVm & { archived: boolean })[] = [];
@@ -421,16 +579,27 @@ export function getSegment(args: GetSegmentArgs): Promise<GetSegmentResult> {
       excluded: segment.excluded,
       tags: segment.tags,
     };
-  });
+  },
+};
+
+/**
+ * The segment an environment lists with the key. FeatBit does not enforce unique segment keys, and an environment
+ * lists shared segments and those of a deleted environment of the same keys too: only a segment that belongs to the
+ * environment (its own, or a shared one covering it) counts, and more than one active match is an error.
+ */
+export function getSegment(args: GetSegmentArgs): Promise<GetSegmentResult> {
+  return inProgram(segmentLookup, args);
 }
 
-/** A policy by its name (exactly) or key (ignoring case), FeatBit's built-in ones included. */
-export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
-  const what =
+const policyLookup: LookupDefinition<GetPolicyArgs, Plain<GetPolicyResult>> = {
+  name: "getPolicy",
+  args: policyArgsSchema,
+  result: policyResultSchema,
+  what: (args) =>
     args.name !== undefined && args.key === undefined
       ? `getPolicy(name '${args.name}')`
-      : `getPolicy(key '${args.key ?? "?"}')`;
-  return run(what, args.installation, async (client) => {
+      : `getPolicy(key '${args.key ?? "?"}')`,
+  async read(client, what, args) {
     oneOf(what, ["name", args.name], ["key", args.key]);
     // FeatBit's name filter is a case-insensitive substring match: it narrows the pages, the match below decides.
     const all = await client.policies.all(args.name);
@@ -475,13 +644,20 @@ export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
         resources: s.resources,
       })),
     };
-  });
+  },
+};
+
+/** A policy by its name (exactly) or key (ignoring case), FeatBit's built-in ones included. */
+export function getPolicy(args: GetPolicyArgs): Promise<GetPolicyResult> {
+  return inProgram(policyLookup, args);
 }
 
-/** A group by its name, exactly. */
-export function getGroup(args: GetGroupArgs): Promise<GetGroupResult> {
-  const what = `getGroup(name '${args.name}')`;
-  return run(what, args.installation, async (client) => {
+const groupLookup: LookupDefinition<GetGroupArgs, Plain<GetGroupResult>> = {
+  name: "getGroup",
+  args: groupArgsSchema,
+  result: groupResultSchema,
+  what: (args) => `getGroup(name '${args.name}')`,
+  async read(client, what, args) {
     const narrowed = await client.groups.all(args.name);
     const matches = narrowed.filter((g) => g.name === args.name);
     const odd = unreadableWhere(narrowed, "name", (n) => n === args.name);
@@ -498,13 +674,20 @@ export function getGroup(args: GetGroupArgs): Promise<GetGroupResult> {
     }
     const [group] = matches;
     return { groupId: group.id, name: group.name, description: group.description ?? "" };
-  });
+  },
+};
+
+/** A group by its name, exactly. */
+export function getGroup(args: GetGroupArgs): Promise<GetGroupResult> {
+  return inProgram(groupLookup, args);
 }
 
-/** A member of the organization by email address (ignoring case). */
-export function getMember(args: GetMemberArgs): Promise<GetMemberResult> {
-  const what = `getMember(email '${args.email}')`;
-  return run(what, args.installation, async (client) => {
+const memberLookup: LookupDefinition<GetMemberArgs, Plain<GetMemberResult>> = {
+  name: "getMember",
+  args: memberArgsSchema,
+  result: memberResultSchema,
+  what: (args) => `getMember(email '${args.email}')`,
+  async read(client, what, args) {
     // FeatBit's search is a substring match on email and name: it narrows, equality decides.
     const narrowed = await client.members.all(args.email);
     const sameEmail = (email: string) => email.toLowerCase() === args.email.toLowerCase();
@@ -527,8 +710,24 @@ export function getMember(args: GetMemberArgs): Promise<GetMemberResult> {
     }
     const [member] = matches;
     return { memberId: member.id, email: member.email, name: member.name ?? "" };
-  });
+  },
+};
+
+/** A member of the organization by email address (ignoring case). */
+export function getMember(args: GetMemberArgs): Promise<GetMemberResult> {
+  return inProgram(memberLookup, args);
 }
+
+/** @internal Every lookup, as both hosts serve it. */
+export const lookups: readonly AnyLookup[] = [
+  projectLookup,
+  environmentLookup,
+  featureFlagLookup,
+  segmentLookup,
+  policyLookup,
+  groupLookup,
+  memberLookup,
+] as readonly AnyLookup[];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The Output forms

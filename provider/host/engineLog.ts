@@ -24,8 +24,18 @@ interface EngineModules {
 
 let engine: EngineModules | null | undefined;
 
+/** The engine's address as the native plugin was started with it (its first argument), once it says so. */
+let nativeEngine: string | undefined;
+
+/** The native plugin (pulumi-resource-featbit) logs through the engine it was started by. */
+export function useEngine(address: string): void {
+  nativeEngine = address;
+  engine = undefined;
+}
+
 /** The engine's address when this process is Pulumi's dynamic-provider host, else undefined (tests, programs). */
 export function engineAddress(argv: readonly string[] = process.argv): string | undefined {
+  if (nativeEngine !== undefined) return nativeEngine;
   if (!/[\\/]dynamic-provider([\\/]index\.js)?$/.test(argv[1] ?? "")) return undefined;
   const address = argv[2];
   return address && /^[\w.[\]:-]+:\d+$/.test(address) ? address : undefined;

@@ -37,14 +37,17 @@ export function contextFor(
   };
 }
 
-export function createHost(definitions: readonly AnyDefinition[]): Implementation {
-  let stackConfig: ConfigSource | undefined;
-  /** One client per distinct settings (so per installation), reused across resources. */
+/**
+ * The context of each installation, from the settings `config()` holds at call time (then the environment): never at
+ * module load. One client per distinct settings (so per installation), reused across resources. Both hosts use it:
+ * the dynamic one with the stack config, the native one with its provider's configuration.
+ */
+export function contextSource(
+  config: () => ConfigSource | undefined,
+): (installation: string | undefined) => Context {
   const clients = new Map<string, FeatBitClient>();
-
-  /** Settings are resolved at call time from stack config, then the environment: never at module load. */
-  const context = (installation: string | undefined): Context => {
-    const { settings, organizationKey } = resolveInstallationSettings(stackConfig, process.env, installation);
+  return (installation) => {
+    const { settings, organizationKey } = resolveInstallationSettings(config(), process.env, installation);
     const fingerprint = JSON.stringify(settings);
     let client = clients.get(fingerprint);
     if (!client) {
@@ -53,6 +56,11 @@ export function createHost(definitions: readonly AnyDefinition[]): Implementatio
     }
     return contextFor(client, settings, organizationKey);
   };
+}
+
+export function createHost(definitions: readonly AnyDefinition[]): Implementation {
+  let stackConfig: ConfigSource | undefined;
+  const context = contextSource(() => stackConfig);
 
   const byKind = new Map<string, AnyDefinition>(definitions.map((d) => [d.kind, d]));
   const providers = new Map<string, HostedProvider>();
