@@ -26,6 +26,7 @@ import {
 } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
+import { laterDependencies } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
@@ -910,7 +911,10 @@ export class FeatureFlag extends pulumi.CustomResource {
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration(definition, name, args, opts));
+    // Destroyed before the segments its targeting's rules name (see core/ordering.ts).
+    const later = laterDependencies(opts);
+    super(...registration(definition, name, args, later.opts));
+    later.open(this);
     registered(this, definition, args);
     // With the flag's id: during a preview `variations` holds the declared ones without ids, and the map must be
     // unknown then, as FeatBit has not assigned them yet.

@@ -25,6 +25,7 @@ import { flagConditionSchema, fromApiCondition, toApiCondition, type FlagConditi
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
+import { usesSegments } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
 import { retireVariations } from "./featureFlag";
@@ -1178,6 +1179,8 @@ export class FeatureFlagTargeting extends pulumi.CustomResource {
     const related = flag instanceof pulumi.Resource ? { dependsOn: [flag], replaceWith: [flag] } : {};
     super(...registration(definition, name, props, pulumi.mergeOptions(opts, related)));
     registered(this, definition, props);
+    // The flag is destroyed before the segments these rules name.
+    usesSegments(flag, rest.rules);
   }
 }
 dynamicClass(FeatureFlagTargeting);

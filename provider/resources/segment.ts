@@ -43,6 +43,7 @@ import {
   userKey,
   uuid,
 } from "./core/schema";
+import { namesSegment } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { createOnce, notOurs, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
 
@@ -741,6 +742,7 @@ export class Segment extends pulumi.CustomResource {
   constructor(name: string, args: SegmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration(definition, name, args, opts));
     registered(this, definition, args);
+    namesSegment(this.segmentId, this);
   }
 }
 dynamicClass(Segment);
