@@ -266,7 +266,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async delete(ctx, id) {
     const { projectId, envId } = parseId(id);
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.environments.delete(projectId, envId),
       exists: async () => (await ctx.client.environments.find(projectId, envId)) !== undefined,
       // FeatBit answers 403 for an environment (or project) that is already gone.

@@ -9,7 +9,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-  isFeatBitApiError,
   VARIATION_TYPES,
   type FeatureFlag as ApiFlag,
   type FlagDefinition,
@@ -33,8 +32,8 @@ import {
   notOurs,
   flagLock,
   goneError,
-  notApplied,
   retryOnConflict,
+  settledRemoval,
   verifiedWrite,
   withLock,
 } from "./core/writes";
@@ -748,39 +747,36 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   return { id, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
 }
 
-/** Archives the flag; a missing flag counts as done. A failure that may hide an archive that landed is read back. */
+/**
+ * Archives the flag; a missing flag counts as done. A failure that may hide an archive that landed is read back, and
+ * the archive sent again (within the write policy) when it did not land.
+ */
 async function archive(ctx: Context, envId: string, flagKey: string): Promise<"archived" | "gone"> {
   const flags = ctx.client.flags;
-  // A missing flag answers 403 or 404 here; absence is then confirmed.
-  try {
-    await flags.archive(envId, flagKey);
-    return "archived";
-  } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    const live = await flags.find(envId, flagKey);
-    if (!live) return "gone";
-    if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
-    return "archived";
-  }
+  const settled = await settledRemoval(ctx.writes, {
+    send: () => flags.archive(envId, flagKey),
+    read: () => flags.find(envId, flagKey),
+    landed: (live) => live.isArchived,
+  });
+  return settled === "gone" ? "gone" : "archived";
 }
 
 /**
  * Archive, then delete (FeatBit deletes only archived flags): two requests. A read proves absence only where an
- * answer leaves doubt; FeatBit's `true` to the delete does not.
+ * answer leaves doubt; FeatBit's `true` to the delete does not. Each is sent again while reading proves it did not
+ * land.
  */
 async function remove(ctx: Context, envId: string, flagKey: string): Promise<void> {
   if ((await archive(ctx, envId, flagKey)) === "gone") return;
   const flags = ctx.client.flags;
-  let refused: Error;
-  try {
-    if (await flags.delete(envId, flagKey)) return;
-    refused = new Error(`FeatBit answered that it did not delete it: run \`pulumi destroy\` again`);
-  } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    // A missing flag answers 403, and a lost answer may hide a delete that landed: reading back decides.
-    refused = err.ambiguous ? notApplied(err) : err;
+  let deleted = true;
+  await settledRemoval(ctx.writes, {
+    send: async () => (deleted = await flags.delete(envId, flagKey)),
+    read: () => flags.find(envId, flagKey),
+  });
+  if (!deleted && (await flags.find(envId, flagKey))) {
+    throw new Error(`FeatBit answered that it did not delete it: run \`pulumi destroy\` again`);
   }
-  if (await flags.find(envId, flagKey)) throw refused;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -204,7 +204,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const group = await ctx.client.groups.find(id);
     if (!group) return;
     await warnAboutBindings(ctx, group);
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.groups.delete(id),
       exists: async () => (await ctx.client.groups.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.

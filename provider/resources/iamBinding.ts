@@ -182,7 +182,7 @@ export function bindingDefinition<A extends string, B extends string>(
     async delete(ctx, id) {
       const { aId, bId } = parseId(id);
       if (!(await isBound(ctx, aId, bId))) return;
-      await settledDelete({
+      await settledDelete(ctx.writes, {
         send: () => spec.remove(ctx, aId, bId),
         exists: () => isBound(ctx, aId, bId),
         // FeatBit's remove calls acknowledge any ids: only the listing tells.

@@ -361,7 +361,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     // FeatBit's API deletes built-in policies too (and every member relying on one would lose its permissions).
     if (policy.type !== CUSTOMER_MANAGED) throw builtInRefusal(policy, `policy ${id}`);
     await warnAboutBindings(ctx, policy);
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.policies.delete(id),
       exists: async () => (await ctx.client.policies.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.

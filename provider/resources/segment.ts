@@ -45,7 +45,7 @@ import {
 } from "./core/schema";
 import { namesSegment } from "./core/ordering";
 import { stableId } from "./core/stableIds";
-import { createOnce, notOurs, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
+import { createOnce, notOurs, segmentKeyLock, settledRemoval, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -583,27 +583,20 @@ async function settledReferences(ctx: Context, envId: string, segmentId: string)
 }
 
 /**
- * Archives the segment; a missing one counts as done. FeatBit refuses to archive a segment a flag rule uses
- * (SegmentIsBeingUsed): only then are the references looked at, waited for (see referenceWait) and named.
+ * Archives the segment; a missing one counts as done, and an archive that reading proves did not land is sent again.
+ * FeatBit refuses to archive a segment a flag rule uses (SegmentIsBeingUsed): only then are the references looked at,
+ * waited for (see referenceWait) and named.
  */
 async function archiveSegment(ctx: Context, envId: string, segmentId: string): Promise<"archived" | "gone"> {
   const api = ctx.client.segments;
-  const archive = async (): Promise<"archived" | "gone"> => {
-    try {
-      await api.archive(envId, segmentId);
-    } catch (err) {
-      if (!isFeatBitApiError(err)) throw err;
-      if (hasCode(err, "SegmentIsBeingUsed")) throw err;
-      // 403 is FeatBit's answer for a segment that is already gone.
-      if (err.kind === "forbidden" || err.kind === "not-found") {
-        if ((await api.find(envId, segmentId)) === undefined) return "gone";
-        throw err;
-      }
-      if (!err.ambiguous) throw err;
-      // Ambiguous: go on; a delete answers CannotDeleteUnArchivedSegment if the archive did not happen.
-    }
-    return "archived";
-  };
+  const archive = async (): Promise<"archived" | "gone"> =>
+    (await settledRemoval(ctx.writes, {
+      send: () => api.archive(envId, segmentId),
+      read: () => api.find(envId, segmentId),
+      landed: (segment) => segment.isArchived,
+    })) === "gone"
+      ? "gone"
+      : "archived";
   try {
     return await archive();
   } catch (err) {
@@ -622,30 +615,31 @@ async function archiveSegment(ctx: Context, envId: string, segmentId: string): P
   }
 }
 
-/** Archive, then delete (FeatBit deletes only archived segments). A read proves absence only where an answer leaves doubt. */
+/**
+ * Archive, then delete (FeatBit deletes only archived segments). A read proves absence only where an answer leaves
+ * doubt; each request is sent again while reading proves it did not land.
+ */
 async function remove(ctx: Context, id: string): Promise<void> {
   const { envId, segmentId } = parseId(id);
   const api = ctx.client.segments;
-  const archived = await archiveSegment(ctx, envId, segmentId);
-  if (archived === "gone") return;
-
+  if ((await archiveSegment(ctx, envId, segmentId)) === "gone") return;
+  let deleted = true;
   try {
-    if (await api.delete(envId, segmentId)) return;
+    await settledRemoval(ctx.writes, {
+      send: async () => (deleted = await api.delete(envId, segmentId)),
+      read: () => api.find(envId, segmentId),
+    });
   } catch (err) {
     if (hasCode(err, "CannotDeleteUnArchivedSegment")) {
       throw new Error(
-        `it could not be archived (the archive request failed in transit), so FeatBit refused to ` +
-          `delete it (FeatBit: CannotDeleteUnArchivedSegment): run 'pulumi destroy' again`,
+        `FeatBit still holds it unarchived, so it refused to delete it (FeatBit: CannotDeleteUnArchivedSegment): ` +
+          `run 'pulumi destroy' again`,
         { cause: err },
       );
     }
-    // 403 is FeatBit's answer for a segment that is already gone; an ambiguous delete may have happened.
-    if (!isFeatBitApiError(err) || !(err.ambiguous || err.kind === "forbidden" || err.kind === "not-found"))
-      throw err;
-    if ((await api.find(envId, segmentId)) === undefined) return;
     throw err;
   }
-  if ((await api.find(envId, segmentId)) !== undefined) {
+  if (!deleted && (await api.find(envId, segmentId)) !== undefined) {
     throw new Error(`FeatBit answered that it did not delete it: run 'pulumi destroy' again`);
   }
 }

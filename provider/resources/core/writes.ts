@@ -63,37 +63,77 @@ export interface VerifiedWrite<R, T> {
   result(current: T): R;
 }
 
+type Settled<R, T> = { answered: R } | { landed: T } | { gone: FeatBitApiError };
+
 /**
- * One write to an existing object. Answered: its result. Ambiguous (the request may have been applied): the object is
- * read back, for as long as a timed-out write may still land; the write counts as done when it shows the change,
- * and is sent again when it proves the change did not land. Refused with 403/404: the object is read to tell "it is
- * gone" (advice to refresh) from a real refusal.
+ * Sends a write to an existing object until it is settled: answered; or, when an answer leaves doubt, read back and
+ * found to show the write, or found gone (403 and 404 are FeatBit's answers for a missing object on most routes).
+ * A write proven not to have landed is sent again, `policy.sends` times in all. One whose answer timed out may still
+ * land: unless sending it twice is harmless (`idempotent`), the read-backs keep looking for the late-landing window
+ * first. An object that exists after a 403 means the token lacks a permission: that refusal is thrown, named.
  */
-export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<R, T>): Promise<R> {
+async function settle<R, T>(
+  policy: WritePolicy,
+  w: Omit<VerifiedWrite<R, T>, "result"> & { idempotent?: boolean },
+): Promise<Settled<R, T>> {
   for (let send = 1; ; send++) {
     try {
-      return await w.send();
+      return { answered: await w.send() };
     } catch (err) {
       if (!isFeatBitApiError(err)) throw err;
       const mayBeGone = err.kind === "forbidden" || err.kind === "not-found";
       if (!err.ambiguous && !mayBeGone) throw err;
       let current = await w.read();
-      if (current === undefined) throw goneError(err);
+      if (current === undefined) return { gone: err };
       // The object exists, so a refusal is about the token's permissions: say which one.
       if (!err.ambiguous) throw missingPermission(err) ?? err;
-      if (err.kind === "timeout") {
+      if (err.kind === "timeout" && !w.idempotent) {
         current = await lookAgain(
           policy,
           () => w.read(),
           (c) => c === undefined || w.landed(c),
           current,
         );
-        if (current === undefined) throw goneError(err);
+        if (current === undefined) return { gone: err };
       }
-      if (w.landed(current)) return w.result(current);
+      if (w.landed(current)) return { landed: current };
       if (send >= policy.sends) throw notApplied(err);
     }
   }
+}
+
+/**
+ * One write to an existing object. Answered: its result. Ambiguous (the request may have been applied): settled by
+ * reading back (see settle), and sent again while reading proves it did not land. An object that turns out gone is
+ * an error with advice to refresh.
+ */
+export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<R, T>): Promise<R> {
+  const settled = await settle(policy, w);
+  if ("gone" in settled) throw goneError(settled.gone);
+  return "answered" in settled ? settled.answered : w.result(settled.landed);
+}
+
+export interface Removal<T> {
+  send(): Promise<unknown>;
+  /** The object as FeatBit holds it now, or undefined when it is gone. */
+  read(): Promise<T | undefined>;
+  /** Whether the object read back shows the write (an archive: archived). A delete lands only as absence. */
+  landed?(current: T): boolean;
+}
+
+/**
+ * A write on the way out (archive, delete, unbind): settled like verifiedWrite, and sent again while reading proves
+ * it did not land, but an object already gone counts as done ("gone"). Sending one twice is harmless (the second finds
+ * it done or gone), so a timed-out one is sent again at once instead of waiting for it to land late.
+ */
+export async function settledRemoval<T>(policy: WritePolicy, w: Removal<T>): Promise<"done" | "gone"> {
+  const settled = await settle(policy, {
+    send: w.send,
+    read: w.read,
+    landed: w.landed ?? (() => false),
+    idempotent: true,
+  });
+  return "gone" in settled ? "gone" : "done";
 }
 
 export interface CreateOnce<T> {
@@ -236,15 +276,20 @@ export interface SettledDelete {
 
 /**
  * One delete whose outcome reading settles where FeatBit's answer leaves doubt: a doubtful failure counts as done
- * when the object is gone, and an acknowledged delete (with `confirm`) is done only when it is.
+ * when the object is gone, and is sent again (within the policy) when it is still there after an ambiguous answer;
+ * an acknowledged delete (with `confirm`) is done only when the object is gone.
  */
-export async function settledDelete(d: SettledDelete): Promise<void> {
-  try {
-    await d.send();
-  } catch (err) {
-    const doubtful = d.doubtful ?? ((e: FeatBitApiError) => e.ambiguous);
-    if (isFeatBitApiError(err) && doubtful(err) && !(await d.exists())) return;
-    throw err;
+export async function settledDelete(policy: WritePolicy, d: SettledDelete): Promise<void> {
+  const doubtful = d.doubtful ?? ((e: FeatBitApiError) => e.ambiguous);
+  for (let send = 1; ; send++) {
+    try {
+      await d.send();
+      break;
+    } catch (err) {
+      if (!isFeatBitApiError(err) || !doubtful(err)) throw err;
+      if (!(await d.exists())) return;
+      if (!err.ambiguous || send >= policy.sends) throw err.ambiguous ? notApplied(err) : err;
+    }
   }
   if (d.confirm && (await d.exists())) {
     throw new Error(
