@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { isFeatBitApiError, isFeatBitConfigError } from "../client/errors";
 import { canonicalJson } from "../resources/core/canonical";
 import {
+  ARCHIVED,
   PartialWriteError,
   type AnyDefinition,
   type Context,
@@ -66,6 +67,7 @@ function declaredOf(props: Props | undefined): Props {
     [INSTALLATION]: _installation,
     [ON_DESTROY]: _onDestroy,
     [ORIGIN]: _origin,
+    [ARCHIVED]: _archived,
     ...rest
   } = props ?? {};
   return rest;
@@ -288,6 +290,8 @@ export function toProvider(
       if (news[INSTALLATION] === UNKNOWN || installationOf(olds) !== installationOf(news))
         changed.push(INSTALLATION);
       if (news[ON_DESTROY] === UNKNOWN || onDestroyOf(olds) !== onDestroyOf(news)) changed.push(ON_DESTROY);
+      // FeatBit holds it archived (a refresh found it so): the program declares it live, so update restores it.
+      if (olds[ARCHIVED] === true) changed.push(ARCHIVED);
       if (changed.length === 0) return { changes: false };
       const replaceOn = new Set<string>(def.replaceOn);
       const replaces = changed.filter((f) => replaceOn.has(f) || f === INSTALLATION);
@@ -357,6 +361,7 @@ export function toProvider(
       const declared = parse(declaredOf(news));
       const before = asInputs(olds);
       const changed = new Set(fields.filter((f) => canonicalJson(before[f]) !== canonicalJson(declared[f])));
+      if (olds[ARCHIVED] === true) changed.add(ARCHIVED);
       const host = hostFields(news, originOf(olds));
       // Only onDestroy changed: nothing to write to FeatBit.
       if (changed.size === 0) return { outs: withHostFields({ ...declaredOf(olds), ...declared }, host) };

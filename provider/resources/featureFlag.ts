@@ -17,7 +17,10 @@ import {
 } from "../client";
 import { canonicalJson, sameKey } from "./core/canonical";
 import {
+  ARCHIVED,
+  archivedWarning,
   PartialWriteError,
+  putBack,
   splitId,
   type Context,
   type Created,
@@ -449,6 +452,20 @@ function declaredIdsOf(variations: readonly FeatureFlagVariation[] | undefined):
   return new Set((variations ?? []).filter((v) => v.idDeclared).map((v) => v.id));
 }
 
+/** What a read records: the flag's outputs, a variation kept as retiring (see putVariations) set apart. */
+function readOutputs(live: FlagDefinition, olds: Outputs | undefined): Outputs {
+  const found = outputsFrom(live, olds, declaredIdsOf(olds?.variations));
+  // A variation kept as retiring is still not the program's while FeatBit keeps it.
+  const retiringIds = new Set((olds?.retiringVariations ?? []).map((v) => v.id));
+  const retiring = found.variations.filter((v) => retiringIds.has(v.id));
+  if (retiring.length === 0) return found;
+  return {
+    ...found,
+    variations: found.variations.filter((v) => !retiringIds.has(v.id)),
+    retiringVariations: retiring.map(({ id: vid, name: n, value }) => ({ id: vid, name: n, value })),
+  };
+}
+
 function sameVariations(
   live: readonly ApiVariation[],
   wanted: readonly FeatureFlagVariation[],
@@ -602,6 +619,16 @@ export async function retireVariations(
     : (await ctx.client.flags.find(envId, flagKey))?.revision;
 }
 
+/** Brings an archived flag back (FeatBit's restore), settled by reading it back like any write. */
+const restore = (ctx: Context, envId: string, flagKey: string) =>
+  writeFlag(
+    ctx,
+    envId,
+    flagKey,
+    () => ctx.client.flags.restore(envId, flagKey),
+    (l) => !l.isArchived,
+  );
+
 const putName = (ctx: Context, envId: string, flagKey: string, value: string) =>
   writeFlag(
     ctx,
@@ -654,13 +681,7 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
   }
   let adopted: ApiFlag | undefined = found;
   if (found.isArchived) {
-    await writeFlag(
-      ctx,
-      envId,
-      flagKey,
-      () => ctx.client.flags.restore(envId, flagKey),
-      (l) => !l.isArchived,
-    );
+    await restore(ctx, envId, flagKey);
     // Restoring rotates the revision the variation update needs.
     adopted = await ctx.client.flags.find(envId, flagKey);
     if (!adopted) throw new Error(`${subjectOf(inputs)} disappeared while it was being restored`);
@@ -769,13 +790,16 @@ async function archive(ctx: Context, envId: string, flagKey: string): Promise<"a
 async function remove(ctx: Context, envId: string, flagKey: string): Promise<void> {
   if ((await archive(ctx, envId, flagKey)) === "gone") return;
   const flags = ctx.client.flags;
-  let deleted = true;
-  await settledRemoval(ctx.writes, {
-    send: async () => (deleted = await flags.delete(envId, flagKey)),
-    read: () => flags.find(envId, flagKey),
-  });
-  if (!deleted && (await flags.find(envId, flagKey))) {
-    throw new Error(`FeatBit answered that it did not delete it: run \`pulumi destroy\` again`);
+  try {
+    let deleted = true;
+    await settledRemoval(ctx.writes, {
+      send: async () => (deleted = await flags.delete(envId, flagKey)),
+      read: () => flags.find(envId, flagKey),
+    });
+    if (!deleted && (await flags.find(envId, flagKey)))
+      throw new Error(`FeatBit answered that it did not delete it`);
+  } catch (err) {
+    throw await putBack(err, () => restore(ctx, envId, flagKey));
   }
 }
 
@@ -809,26 +833,16 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     // A refresh of many flags is answered by one listing of the environment (the list carries the definition).
     const live = await ctx.client.flags.findDefinition(envId, flagKey);
     if (!live) return undefined;
-    if (live.isArchived) {
-      throw new Error(
-        `it was archived outside Pulumi: restore it in FeatBit to keep managing it, or remove it from the program and run \`pulumi up\` without --refresh to delete it`,
-      );
-    }
-    const found = outputsFrom(live, olds, declaredIdsOf(olds?.variations));
-    // A variation kept as retiring (see putVariations) is still not the program's while FeatBit keeps it.
-    const retiringIds = new Set((olds?.retiringVariations ?? []).map((v) => v.id));
-    const retiring = found.variations.filter((v) => retiringIds.has(v.id));
-    if (retiring.length === 0) return found;
-    return {
-      ...found,
-      variations: found.variations.filter((v) => !retiringIds.has(v.id)),
-      retiringVariations: retiring.map(({ id: vid, name: n, value }) => ({ id: vid, name: n, value })),
-    };
+    const found = readOutputs(live, olds);
+    if (!live.isArchived) return found;
+    ctx.warn(archivedWarning(subjectOf(found)));
+    return { ...found, [ARCHIVED]: true };
   },
 
   async update(ctx, id, olds, news, changed) {
     const { envId, flagKey } = parseId(id);
     return withLock(flagLock(envId, flagKey), async () => {
+      if (changed.has(ARCHIVED)) await restore(ctx, envId, flagKey);
       if (changed.has("name")) await putName(ctx, envId, flagKey, news.name);
       if (changed.has("description")) await putDescription(ctx, envId, flagKey, news.description);
       const { variations, retiring } = changed.has("variations")

@@ -23,7 +23,10 @@ import {
   type PropertyCondition,
 } from "./core/conditions";
 import {
+  ARCHIVED,
+  archivedWarning,
   PartialWriteError,
+  putBack,
   splitId,
   type Context,
   type Created,
@@ -623,12 +626,14 @@ async function remove(ctx: Context, id: string): Promise<void> {
   const { envId, segmentId } = parseId(id);
   const api = ctx.client.segments;
   if ((await archiveSegment(ctx, envId, segmentId)) === "gone") return;
-  let deleted = true;
   try {
+    let deleted = true;
     await settledRemoval(ctx.writes, {
       send: async () => (deleted = await api.delete(envId, segmentId)),
       read: () => api.find(envId, segmentId),
     });
+    if (!deleted && (await api.find(envId, segmentId)) !== undefined)
+      throw new Error(`FeatBit answered that it did not delete it`);
   } catch (err) {
     if (hasCode(err, "CannotDeleteUnArchivedSegment")) {
       throw new Error(
@@ -637,12 +642,18 @@ async function remove(ctx: Context, id: string): Promise<void> {
         { cause: err },
       );
     }
-    throw err;
-  }
-  if (!deleted && (await api.find(envId, segmentId)) !== undefined) {
-    throw new Error(`FeatBit answered that it did not delete it: run 'pulumi destroy' again`);
+    throw await putBack(err, () => restoreSegment(ctx, envId, segmentId));
   }
 }
+
+/** Brings an archived segment back (FeatBit's restore), settled by reading it back like any write. */
+const restoreSegment = (ctx: Context, envId: string, segmentId: string) =>
+  verifiedWrite(ctx.writes, {
+    send: () => ctx.client.segments.restore(envId, segmentId),
+    read: () => ctx.client.segments.find(envId, segmentId),
+    landed: (segment) => !segment.isArchived,
+    result: () => true,
+  });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
@@ -680,25 +691,22 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const { envId, segmentId } = parseId(id);
     const segment = await ctx.client.segments.find(envId, segmentId);
     if (!segment) return undefined;
-    // Archived outside Pulumi: an error, like the FeatBit Terraform provider. Reporting it gone would make the next
-    // `pulumi up` create a second segment while the archived one keeps the key (and the flags' references);
-    // keeping it silently would hide that FeatBit no longer offers it for targeting.
-    if (segment.isArchived) {
-      throw new Error(
-        archivedMessage(`segment '${segment.key}' (${id})`) +
-          ", then remove it from the program or run 'pulumi state delete' for it",
-      );
-    }
     const base: Base = {
       environmentId: envId,
       key: olds?.key ?? segment.key,
       ...keptAdoption(olds),
     };
-    return outputs(base, segment);
+    const found = outputs(base, segment);
+    // Archived: reporting it gone would make the next `pulumi up` create a second segment while the archived one
+    // keeps the key (and the flags' references); recorded as archived, `up` restores it and destroy deletes it.
+    if (!segment.isArchived) return found;
+    ctx.warn(archivedWarning(describe(found)));
+    return { ...found, [ARCHIVED]: true };
   },
 
   async update(ctx, id, olds, news, changed) {
     const { envId, segmentId } = parseId(id);
+    if (changed.has(ARCHIVED)) await restoreSegment(ctx, envId, segmentId);
     for (const aspect of aspectsOf(changed)) await writeAspect(ctx, envId, segmentId, aspect, news);
     return { ...news, segmentId, scope: olds.scope };
   },

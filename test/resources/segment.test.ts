@@ -592,12 +592,29 @@ describe("refresh", () => {
     await seg.delete(id, outs);
   });
 
-  test("a segment archived outside Pulumi is an error asking to restore it", async () => {
+  test("a segment FeatBit holds archived reads as archived; up restores it, destroy deletes it", async () => {
     const { id, outs } = await up(base());
-    await h.api("PUT", `/envs/${envId}/segments/${String(outs.segmentId)}/archive`, {});
-    const err = await errorOf(h, seg.read(id, outs));
-    expect(err.message).toContain("archived");
-    expect(err.message).toContain("Restore");
+    const path = `/envs/${envId}/segments/${String(outs.segmentId)}`;
+    await h.api("PUT", `${path}/archive`, {});
+    const refreshed = (await seg.read(id, outs)).props as Props;
+    expect(refreshed).toMatchObject({ archived: true, key: "beta-users" });
+    const news = await checked(base());
+    expect(await seg.diff(id, refreshed, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = (await seg.update(id, refreshed, news)).outs as Props;
+    expect(updated.archived).toBeUndefined();
+    expect((await segment(String(outs.segmentId))).body.isArchived).toBe(false);
+
+    await h.api("PUT", `${path}/archive`, {});
+    await seg.delete(id, (await seg.read(id, outs)).props as Props);
+    expect((await segment(String(outs.segmentId))).status).toBe(404);
+  });
+
+  test("a delete that fails after its archive landed puts the segment back", async () => {
+    const { id, outs } = await up(base());
+    h.emulator.faults.add({ method: "DELETE", path: "/segments/", respond: { status: 500 }, times: 1 });
+    const err = await errorOf(h, seg.delete(id, outs));
+    expect(err.message).toMatch(/restored now, as the stack still records it: run `pulumi destroy` again/);
+    expect((await segment(String(outs.segmentId))).body.isArchived).toBe(false);
   });
 
   test("an id naming another environment than the segment's own reads as absent there (get included)", async () => {
