@@ -10,6 +10,7 @@ import type { Group as ApiGroup } from "../client";
 import type { Context, Created, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
+import { sharedListing, warnDuplicates } from "./core/duplicates";
 import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -177,6 +178,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   async read(ctx, id, olds) {
     const group = await ctx.client.groups.find(id);
     if (!group) return undefined;
+    await warnDuplicates(ctx, describe({ name: group.name }), async () =>
+      (await sharedListing(ctx, "groups", () => ctx.client.groups.all()))
+        .filter((g) => g.id !== id && sameName(g.name, group.name))
+        .map((g) => ({ id: g.id })),
+    );
     return outputs(keptAdoption(olds), group);
   },
 

@@ -14,6 +14,7 @@ import { PartialWriteError, type Context, type Created, type ResourceDefinition 
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
+import { sharedListing, warnDuplicates } from "./core/duplicates";
 import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
@@ -335,6 +336,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const policy = await ctx.client.policies.find(id);
     if (!policy) return undefined;
     if (policy.type !== CUSTOMER_MANAGED) throw builtInRefusal(policy, `policy ${id}`);
+    await warnDuplicates(ctx, describe({ key: policy.key }), async () =>
+      (await sharedListing(ctx, "policies", () => ctx.client.policies.all()))
+        .filter((p) => p.id !== id && sameKey(p.key, policy.key))
+        .map((p) => ({ id: p.id })),
+    );
     return outputs(
       {
         key: olds?.key ?? policy.key,

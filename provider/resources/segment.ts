@@ -46,6 +46,7 @@ import {
   userKey,
   uuid,
 } from "./core/schema";
+import { sharedListing, warnDuplicates } from "./core/duplicates";
 import { namesSegment } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { createOnce, notOurs, segmentKeyLock, settledRemoval, verifiedWrite, withLock } from "./core/writes";
@@ -245,10 +246,10 @@ interface Listed extends SegmentVm {
 const environmentMissing = (envId: string) =>
   new Error(`environment ${envId} is not in any project this access token can see: check environmentId`);
 
-/** Every segment the environment lists, active and archived, all pages. */
-async function listAll(ctx: Context, envId: string): Promise<Listed[]> {
+/** Every segment the environment lists, active and archived (or only `which`), all pages. */
+async function listAll(ctx: Context, envId: string, which = [false, true]): Promise<Listed[]> {
   const all: Listed[] = [];
-  for (const archived of [false, true]) {
+  for (const archived of which) {
     let listed: SegmentVm[];
     try {
       listed = await collectPages(`segments in environment ${envId}`, (pageIndex, pageSize) =>
@@ -697,6 +698,14 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
       ...keptAdoption(olds),
     };
     const found = outputs(base, segment);
+    // A late-landing duplicate is active: the environment's active segments are enough.
+    await warnDuplicates(ctx, describe(found), async () => {
+      const listed = await sharedListing(ctx, `segments:${envId}`, () => listAll(ctx, envId, [false]));
+      if (!sameKeyed(listed, segment.key).some((s) => s.id !== segmentId)) return [];
+      return (await ownSameKeyed(ctx, envId, listed, segment.key))
+        .filter((s) => s.id !== segmentId)
+        .map((s) => ({ id: pulumiId(envId, s.id) }));
+    });
     // Archived: reporting it gone would make the next `pulumi up` create a second segment while the archived one
     // keeps the key (and the flags' references); recorded as archived, `up` restores it and destroy deletes it.
     if (!segment.isArchived) return found;

@@ -1,6 +1,7 @@
 import type { ProjectWithEnvs, Segment as ApiSegment } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/host/dynamicProvider";
 import * as impl from "../../provider/implementation";
+import { sharing } from "../../provider/resources/core/duplicates";
 import { UNKNOWN } from "../../provider/resources/core/schema";
 import { stableId } from "../../provider/resources/core/stableIds";
 import { referenceWait } from "../../provider/resources/segment";
@@ -26,6 +27,8 @@ let devEnvId: string;
 let counter = 0;
 
 beforeAll(async () => {
+  // Every read lists afresh: a listing shared between tests would hide what a test made behind its back.
+  sharing.ms = 0;
   h = await startProviderHarness();
   seg = h.provider("Segment");
 });
@@ -267,7 +270,8 @@ describe("lifecycle", () => {
     expect(await seg.diff(id, read.props as Props, await checked(read.inputs as Props))).toEqual({
       changes: false,
     });
-    expect(requests()).toEqual([`GET /envs/${envId}/segments/${segmentId}`]);
+    // The read, and a listing of the environment's active segments that looks for duplicates of the key.
+    expect(requests()).toEqual([`GET /envs/${envId}/segments/${segmentId}`, `GET /envs/${envId}/segments`]);
   });
 
   test("a bare segment needs only the POST", async () => {
@@ -590,6 +594,23 @@ describe("refresh", () => {
     await h.api("DELETE", `/projects/${project?.id}/envs/${envId}`);
     expect(await seg.read(id, outs)).toEqual({});
     await seg.delete(id, outs);
+  });
+
+  test("a second segment with the key (a create that landed after the provider stopped waiting) is named by a read", async () => {
+    const { id, outs } = await up(base());
+    const warned = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      expect((await seg.read(id, outs)).props).toEqual(outs);
+      expect(warned).not.toHaveBeenCalled();
+      const late = await external("beta-users");
+      expect((await seg.read(id, outs)).props).toEqual(outs);
+      expect(warned).toHaveBeenCalledWith(
+        expect.stringContaining(`also holds another object with its key (${envId}/${late})`),
+      );
+      expect(String(warned.mock.calls[0][0])).toContain("Delete the duplicate in FeatBit");
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   test("a segment FeatBit holds archived reads as archived; up restores it, destroy deletes it", async () => {
