@@ -535,15 +535,14 @@ async function killedRun(world: World, op: Operation, after: number, opts: Optio
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The recovery docs/engine.md documents for a killed run, command by command. */
-function recoverySteps(kind: CrashKind, checkpoints: boolean): { op: Operation; flags?: RunFlags }[] {
+function recoverySteps(
+  kind: CrashKind,
+  checkpoints: boolean,
+): { op: Operation; env?: Record<string, string> }[] {
   if (kind === "destroy") return [{ op: "cancel" }, { op: "destroy" }];
   if (checkpoints) return [{ op: "cancel" }, { op: "recover" }, { op: "up" }];
   // Nothing recorded the killed run's creates: the user vouches that what holds the program's keys is the stack's.
-  return [
-    { op: "cancel" },
-    { op: "up", flags: { config: { "featbit:claimUnrecorded": "true" } } },
-    { op: "up" },
-  ];
+  return [{ op: "cancel" }, { op: "up", env: { FEATBIT_CLAIM_UNRECORDED: "true" } }];
 }
 
 const crashRun = (opts: Options, seed: number, kind: CrashKind, checkpoints: boolean) =>
@@ -557,7 +556,8 @@ const crashRun = (opts: Options, seed: number, kind: CrashKind, checkpoints: boo
       f.killedAfterWrites = await killedRun(world, kind === "create" ? "up" : "destroy", after, opts);
       f.recovery = [];
       for (const step of recoverySteps(kind, checkpoints)) {
-        const r = await runStack(step.op, world.target, { ...flagsOf(opts), ...step.flags });
+        const target = { ...world.target, env: { ...world.target.env, ...step.env } };
+        const r = await runStack(step.op, target, flagsOf(opts));
         f.recovery.push({ op: step.op, ok: r.ok, ...(r.ok ? {} : { error: firstError(r) }) });
       }
       f.runs = 1;

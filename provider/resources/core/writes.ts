@@ -203,6 +203,16 @@ async function sendCreate<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> 
   }
 }
 
+/** Marks the refusals notOurs words, so the host can tell them apart (see CLAIM_UNRECORDED). */
+export const NOT_OURS = "this stack has no evidence that it created it";
+
+/**
+ * The environment variable with which a user vouches, for one run, that whatever holds a key this program creates
+ * was created by this stack: after a run with PULUMI_SKIP_CHECKPOINTS was killed, nothing in the state records what
+ * it made (see docs/engine.md). A variable, not a setting: stack config would keep it on for every later run.
+ */
+export const CLAIM_UNRECORDED = "FEATBIT_CLAIM_UNRECORDED";
+
 /**
  * Why an object this stack did not make is refused, and the safe ways out, for `taken` refusals. Adopting is the
  * last of them on purpose: it makes this stack manage something another stack or a person may still manage.
@@ -218,13 +228,14 @@ export function notOurs(o: {
   instead?: string;
 }): string {
   return (
-    `${o.what} already exists in FeatBit${o.detail ? ` (${o.detail})` : ""}, and this stack has no evidence that ` +
-    `it created it (a stack manages only what it created or what its program adopts). Safe ways out: ` +
+    `${o.what} already exists in FeatBit${o.detail ? ` (${o.detail})` : ""}, and ${NOT_OURS} ` +
+    `(a stack manages only what it created or what its program adopts). Safe ways out: ` +
     `(1) if this program's stack was renamed or moved (a new folder or project name, a Pulumi.yaml added later, ` +
     `another backend), run it as the stack that created the object instead (\`pulumi stack ls\`, ` +
     `\`pulumi stack select\`, or move that stack's state with \`pulumi stack export\`/\`pulumi stack import\`); ` +
     `(2) if a run of this stack was killed while creating it, run \`npx featbit-recover\` in the program's folder ` +
-    `to record it from that run's pending create; ` +
+    `to record it from that run's pending create (a run with PULUMI_SKIP_CHECKPOINTS records none: if nobody else ` +
+    `writes this program's keys in this FeatBit, run \`pulumi up\` once with ${CLAIM_UNRECORDED}=true instead); ` +
     `(3) if it belongs to someone else (another stack, FeatBit's UI, another tool), ${o.instead ?? "choose another key"}, ` +
     `or manage it knowingly with ${o.adopt}: an adopted object is released, not deleted, when this stack is destroyed`
   );
