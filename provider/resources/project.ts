@@ -10,7 +10,7 @@ import { sameKey } from "./core/canonical";
 import type { Context, Created, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, key, name, shape, uuid, uuidImportId } from "./core/schema";
-import { createOnce, notOurs, settledDelete } from "./core/writes";
+import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -94,7 +94,7 @@ async function adoptionTarget(ctx: Context, inputs: Inputs): Promise<ProjectWith
 async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const adopted = await adoptionTarget(ctx, inputs);
   if (adopted) {
-    if (adopted.name !== inputs.name) await ctx.client.projects.update(adopted.id, { name: inputs.name });
+    if (adopted.name !== inputs.name) await rename(ctx, adopted.id, inputs.name);
     const project = { ...adopted, name: inputs.name };
     return { id: project.id, outs: outputs(inputs, project), adopted: true };
   }
@@ -118,6 +118,15 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
 
+/** The project's one writable setting, settled by reading it back when FeatBit's answer does not settle it. */
+const rename = (ctx: Context, id: string, name: string) =>
+  verifiedWrite(ctx.writes, {
+    send: () => ctx.client.projects.update(id, { name }),
+    read: () => ctx.client.projects.find(id),
+    landed: (project) => project.name === name,
+    result: (project) => project,
+  });
+
 const definition: ResourceDefinition<Inputs, Outputs> = {
   kind: "Project",
   schema: Inputs,
@@ -139,7 +148,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   async update(ctx, id, olds, news, changed) {
-    if (changed.has("name")) await ctx.client.projects.update(id, { name: news.name });
+    if (changed.has("name")) await rename(ctx, id, news.name);
     return { ...olds, ...news, projectId: id, environments: olds.environments };
   },
 

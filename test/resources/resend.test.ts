@@ -107,6 +107,16 @@ describe.each(LOST)("a write lost to %s and proven not applied is sent again", (
     expect((await h.api("GET", `/envs/${envId}/segments/${segmentId}`)).status).not.toBe(200);
   });
 
+  test("renaming a project", async () => {
+    const projects = lifecycle(() => h.provider("Project"));
+    const { id, outs } = await projects.up({ key: `renamed-${counter}`, name: "Before" });
+    loseOnce("PUT", /\/projects\/[^/]+$/, lost);
+    await h
+      .provider("Project")
+      .update(id, outs, await projects.checked({ key: `renamed-${counter}`, name: "After" }));
+    expect(sent("PUT", /\/projects\/[^/]+$/)).toHaveLength(2);
+  });
+
   test("deleting a policy (settledDelete)", async () => {
     const { id, outs } = await policyLife.up({ key: `policy-${counter}`, name: `Policy ${counter}` });
     loseOnce("DELETE", /\/policies\//, lost);
