@@ -13,7 +13,7 @@ import {
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
-import { adoption, description, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
+import { adoption, description, importIdForm, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
 import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -63,7 +63,9 @@ const Inputs = shape(
     ...adoption,
   },
   "an Environment",
-).superRefine(...importIdOfParent("projectId", "project", ID_FORMAT, (id) => parseId(id).projectId));
+)
+  .superRefine(...importIdForm(ID_FORMAT, parseId))
+  .superRefine(...importIdOfParent("projectId", "project", (id) => parseId(id).projectId));
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };

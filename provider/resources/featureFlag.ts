@@ -27,7 +27,18 @@ import {
   type ResourceDefinition,
 } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
+import {
+  adoption,
+  crossField,
+  description,
+  importIdForm,
+  key,
+  name,
+  shape,
+  tags,
+  uuid,
+  keptAdoption,
+} from "./core/schema";
 import { laterDependencies } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import {
@@ -180,6 +191,13 @@ const Inputs = shape(
   "a FeatureFlag",
 )
   .superRefine(...crossField<VariationRuleFields>(["variationType", "variations"], variationRules))
+  .superRefine(
+    ...importIdForm(ID_FORMAT, (id) => {
+      const [envPart, keyPart] = splitId(id, 2, ID_FORMAT);
+      uuid("the environment part").parse(envPart);
+      key("flag").parse(keyPart);
+    }),
+  )
   .superRefine(...crossField<ImportIdFields>(["environmentId", "key", "importId"], importIdRule));
 type Inputs = z.infer<typeof Inputs>;
 
@@ -337,10 +355,8 @@ function importIdRule(inputs: ImportIdFields, ctx: z.RefinementCtx<ImportIdField
   let parts: string[];
   try {
     parts = splitId(importId, 2, ID_FORMAT);
-  } catch (err) {
-    return fail(
-      `${(err as Error).message} (the FeatBit Terraform provider's import id), e.g. '${envId}/${declaredKey}'`,
-    );
+  } catch {
+    return; // importIdForm says so
   }
   const [importEnv, importKey] = parts;
   if (importEnv.toLowerCase() !== envId.toLowerCase() || importKey !== declaredKey) {

@@ -186,7 +186,15 @@ const ruleSchema = shape(
       .string({ error: "rule name is required: rules are identified by name, e.g. 'Beta users'" })
       .trim()
       .min(1, "rule name must not be empty: rules are identified by name, e.g. 'Beta users'"),
-    conditions: z.array(flagConditionSchema, { error: "conditions must be a list of conditions" }),
+    conditions: z
+      .array(flagConditionSchema, { error: "conditions must be a list of conditions" })
+      // FeatBit stores a rule without conditions and matches every end user with it (as the default rule would),
+      // ahead of the rules below it: almost never what a rule means.
+      .min(
+        1,
+        "a rule needs at least one condition: FeatBit matches every end user with a rule without conditions; " +
+          "to serve everyone, declare it as defaultRule",
+      ),
     serve: serveSchema,
   },
   "a rule ({name, conditions: [...], serve})",

@@ -37,6 +37,7 @@ import {
   adoption,
   crossField,
   description,
+  importIdForm,
   importIdOfParent,
   keptAdoption,
   key,
@@ -171,7 +172,8 @@ const Inputs = shape(
   },
   "a Segment",
 )
-  .superRefine(...importIdOfParent("environmentId", "environment", ID_FORMAT, (id) => parseId(id).envId))
+  .superRefine(...importIdForm(ID_FORMAT, parseId))
+  .superRefine(...importIdOfParent("environmentId", "environment", (id) => parseId(id).envId))
   .superRefine(
     ...crossField<UserFields>(["included", "excluded"], (inputs, ctx) => {
       const excluded = new Set(inputs.excluded);
@@ -301,7 +303,11 @@ const ORG_IN_SCOPE = /^organization\/([^:]+)(?::|$)/;
  * environment already lists (which FeatBit only lists when their scope covers the environment, so their
  * organization part is the right one).
  */
-async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]): Promise<string> {
+async function scopeFor(
+  ctx: Context,
+  envId: string,
+  listed: readonly Listed[],
+): Promise<{ scope: string; organizationKey: string; proven: boolean }> {
   const located = await ctx.client.environments.locate(envId);
   if (!located) throw environmentMissing(envId);
   const derived = listed
@@ -324,7 +330,33 @@ async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]):
         `organization '${derived}': correct featbit:organizationKey (or FEATBIT_ORGANIZATION_KEY)`,
     );
   }
-  return `organization/${organizationKey}:project/${located.project.key}:env/${located.environment.key}`;
+  return {
+    scope: `organization/${organizationKey}:project/${located.project.key}:env/${located.environment.key}`,
+    organizationKey,
+    // The environment's own segments show which organization FeatBit lists them under.
+    proven: derived !== undefined,
+  };
+}
+
+/**
+ * With nothing in the environment to prove the organization key (see scopeFor), the created segment itself does:
+ * FeatBit lists a segment only where its scope covers the environment, so one it does not list was made with a wrong
+ * key, invisible in FeatBit's UI and to the duplicate-key check. It is deleted again, and the run fails.
+ */
+async function provenListed(ctx: Context, envId: string, segmentId: string, organizationKey: string) {
+  const listed = await listAll(ctx, envId, [false]);
+  if (listed.some((s) => s.id === segmentId)) return;
+  try {
+    await remove(ctx, pulumiId(envId, segmentId));
+  } catch {
+    // Said below: the error names the segment's id.
+  }
+  throw new Error(
+    `FeatBit does not list the segment just created (id ${segmentId}) in environment ${envId}: its scope names ` +
+      `organization '${organizationKey}', which is not this FeatBit's organization, so the segment would be ` +
+      `invisible in FeatBit's UI; it was deleted again. Set featbit:organizationKey (or FEATBIT_ORGANIZATION_KEY) to ` +
+      `the key shown in FeatBit under Organization settings`,
+  );
 }
 
 const archivedMessage = (what: string) =>
@@ -486,7 +518,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const existing = await adoptionTarget(ctx, inputs, listed);
   if (existing) return { ...(await adoptExisting(ctx, inputs, existing)), adopted: true };
 
-  const scope = await scopeFor(ctx, envId, await listed());
+  const { scope, organizationKey, proven } = await scopeFor(ctx, envId, await listed());
   const created = await createOnce<ApiSegment>(ctx.writes, {
     claim: segmentClaim(inputs),
     // adoptionTarget has just listed the environment's segments and found the key free.
@@ -508,6 +540,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
     // FeatBit does not check segment keys, so it never answers KeyHasBeenUsed here.
     taken: (cause) => cause ?? new Error(`another segment with key '${inputs.key}' was created meanwhile`),
   });
+  if (!proven) await provenListed(ctx, envId, created.id, organizationKey);
 
   // FeatBit creates the segment empty; targeting and tags are separate writes. If one fails the segment exists:
   // Pulumi records it with what was applied and the next `pulumi up` finishes through update.

@@ -353,6 +353,9 @@ export interface RunFigures extends Agreement {
   /** Faults off afterwards: a preview (nothing to do) and a refresh (state agrees with FeatBit) change nothing. */
   cleanPreview: boolean;
   cleanRefresh: boolean;
+  /** When they did find something: what. */
+  previewChanges?: string[];
+  refreshChanges?: string[];
   requests: number;
   faulted: number;
   seconds: number;
@@ -405,6 +408,14 @@ async function converge(
   }
 }
 
+/** What a run that should have changed nothing would change ("update flag-3 [name]"), or its error. */
+function changesOf(r: RunResult): string[] {
+  const steps = r.steps.map(
+    (st) => `${st.op} ${st.name}${st.diffs.length ? ` [${st.diffs.join(", ")}]` : ""}`,
+  );
+  return steps.length > 0 ? steps : [firstError(r)];
+}
+
 /** With faults off: a preview and a refresh that must find nothing to do, then how FeatBit and state agree. */
 async function check(world: World, opts: Options, figures: RunFigures, destroyed = false): Promise<void> {
   const log = world.emu.requests.all();
@@ -413,8 +424,12 @@ async function check(world: World, opts: Options, figures: RunFigures, destroyed
   world.emu.faults.clear();
   await settle(opts);
   if (!destroyed) {
-    figures.cleanPreview = (await runStack("preview", world.target, { expectNoChanges: true })).ok;
-    figures.cleanRefresh = (await runStack("refresh", world.target, { expectNoChanges: true })).ok;
+    const preview = await runStack("preview", world.target, { expectNoChanges: true });
+    figures.cleanPreview = preview.ok;
+    if (!preview.ok) figures.previewChanges = changesOf(preview);
+    const refresh = await runStack("refresh", world.target, { expectNoChanges: true });
+    figures.cleanRefresh = refresh.ok;
+    if (!refresh.ok) figures.refreshChanges = changesOf(refresh);
   } else {
     // Nothing left to preview: the stack is empty when the destroy converged.
     figures.cleanPreview = figures.cleanRefresh = stateResources(world.stateFile).length === 0;
@@ -578,8 +593,12 @@ function problems(f: RunFigures): string[] {
     ...(f.orphans.length ? [`orphans: ${f.orphans.join(", ")}`] : []),
     ...(f.lost.length ? [`lost: ${f.lost.join(", ")}`] : []),
     ...(f.archived.length ? [`archived but live in state: ${f.archived.join(", ")}`] : []),
-    ...(f.cleanPreview ? [] : ["a preview afterwards shows changes"]),
-    ...(f.cleanRefresh ? [] : ["a refresh afterwards finds changes"]),
+    ...(f.cleanPreview
+      ? []
+      : [`a preview afterwards shows changes (${(f.previewChanges ?? []).join(", ")})`]),
+    ...(f.cleanRefresh
+      ? []
+      : [`a refresh afterwards finds changes (${(f.refreshChanges ?? []).join(", ")})`]),
   ];
 }
 

@@ -479,6 +479,30 @@ describe("organization key for the scope", () => {
     expect(writes()).toEqual([]);
   });
 
+  test("a wrong key with nothing to contradict it: the segment FeatBit does not list is deleted, the error says why", async () => {
+    process.env.FEATBIT_ORGANIZATION_KEY = "acme";
+    const err = await errorOf(h, up(base()));
+    expect(err.message).toMatch(
+      /FeatBit does not list the segment just created \(id ([0-9a-f-]{36})\).*organization 'acme'.*deleted again.*featbit:organizationKey/,
+    );
+    const id = /id ([0-9a-f-]{36})/.exec(err.message)?.[1];
+    expect((await segment(String(id))).status).not.toBe(200);
+    expect(writes().filter((w) => w.startsWith("POST"))).toHaveLength(1);
+  });
+
+  test.each(["my org", "acme:shop", "acme/x", "*"])(
+    "a key FeatBit could not have (%s) is refused by check, with no request",
+    async (orgKey) => {
+      process.env.FEATBIT_ORGANIZATION_KEY = orgKey;
+      h.emulator.requests.clear();
+      const failures = await failuresOf(base());
+      expect(failures).toEqual([
+        expect.objectContaining({ reason: expect.stringContaining("cannot be a FeatBit organization key") }),
+      ]);
+      expect(requests()).toEqual([]);
+    },
+  );
+
   test("an environment no project lists is reported", async () => {
     const err = await errorOf(h, up({ ...base(), environmentId: "11111111-2222-4333-8444-555555555555" }));
     expect(err.message).toContain("check environmentId");
