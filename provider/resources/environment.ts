@@ -13,7 +13,17 @@ import {
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
-import { adoption, description, importIdForm, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
+import {
+  adoption,
+  description,
+  importIdForm,
+  importIdOfParent,
+  key,
+  name,
+  shape,
+  uuid,
+  keptAdoption,
+} from "./core/schema";
 import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
