@@ -27,9 +27,11 @@ export function namesSegment(segmentId: pulumi.Output<string>, segment: pulumi.R
  * the call that makes the flag open to them once it exists.
  */
 export function laterDependencies(opts: pulumi.CustomResourceOptions | undefined): {
-  opts: pulumi.CustomResourceOptions;
+  opts: pulumi.CustomResourceOptions | undefined;
   open(flag: pulumi.Resource): void;
 } {
+  // A read (`FeatureFlag.get`) is never destroyed: it registers at once.
+  if (opts?.id !== undefined) return { opts, open: () => undefined };
   const added: pulumi.Resource[] = [];
   let flag: pulumi.Resource | undefined;
   const declared = opts?.dependsOn;
