@@ -367,7 +367,7 @@ export interface RunFigures extends Agreement {
   killedAfterWrites?: number;
 }
 
-function blankFigures(mode: string, seed: number): RunFigures {
+export function blankFigures(mode: string, seed: number): RunFigures {
   return {
     mode,
     seed,
@@ -437,15 +437,26 @@ async function check(world: World, opts: Options, figures: RunFigures, destroyed
   Object.assign(figures, agreement(world.now(), world.before, stateResources(world.stateFile)));
 }
 
-async function timed(
+/**
+ * One run of a mode: a fresh emulator and stack (with `env` for the runner), `body` against them, timed, and any
+ * failure of the harness itself recorded as the run's error.
+ */
+async function inWorld(
   mode: string,
   seed: number,
-  body: (figures: RunFigures) => Promise<void>,
+  opts: Options,
+  body: (world: World, figures: RunFigures) => Promise<void>,
+  env?: Record<string, string>,
 ): Promise<RunFigures> {
   const figures = blankFigures(mode, seed);
   const started = Date.now();
   try {
-    await body(figures);
+    const world = await openWorld(opts, seed, env);
+    try {
+      await body(world, figures);
+    } finally {
+      await world.close();
+    }
   } catch (err) {
     figures.error ??= err instanceof Error ? err.message.split("\n")[0] : String(err);
   }
@@ -453,68 +464,46 @@ async function timed(
   return figures;
 }
 
-/** A stack deployed without faults, the start of update, destroy and crash-destroy runs. */
+/** A stack deployed without faults (the start of update and destroy runs); the request log starts afresh. */
 async function deployed(world: World, opts: Options): Promise<void> {
   const r = await runStack("up", world.target, flagsOf(opts));
   if (!r.ok) throw new Error(`setting up (up without faults) failed: ${firstError(r)}`);
+  world.emu.requests.clear();
 }
 
 const upRun = (opts: Options, seed: number) =>
-  timed("up", seed, async (f) => {
-    const world = await openWorld(opts, seed);
-    try {
-      faultsOn(world, opts, seed);
-      await converge(world, opts, "up", f);
-      await check(world, opts, f);
-    } finally {
-      await world.close();
-    }
+  inWorld("up", seed, opts, async (world, f) => {
+    faultsOn(world, opts, seed);
+    await converge(world, opts, "up", f);
+    await check(world, opts, f);
   });
 
 const updateRun = (opts: Options, seed: number) =>
-  timed("update", seed, async (f) => {
-    const world = await openWorld(opts, seed);
-    try {
-      await deployed(world, opts);
-      world.emu.requests.clear();
-      faultsOn(world, opts, seed);
-      // The config persists with the stack, so the checks afterwards see the updated program.
-      await converge(world, opts, "up", f, { config: opts.updateConfig });
-      await check(world, opts, f);
-    } finally {
-      await world.close();
-    }
+  inWorld("update", seed, opts, async (world, f) => {
+    await deployed(world, opts);
+    faultsOn(world, opts, seed);
+    // The config persists with the stack, so the checks afterwards see the updated program.
+    await converge(world, opts, "up", f, { config: opts.updateConfig });
+    await check(world, opts, f);
   });
 
 const destroyRun = (opts: Options, seed: number) =>
-  timed("destroy", seed, async (f) => {
-    const world = await openWorld(opts, seed);
-    try {
-      await deployed(world, opts);
-      world.emu.requests.clear();
-      faultsOn(world, opts, seed);
-      await converge(world, opts, "destroy", f);
-      await check(world, opts, f, true);
-    } finally {
-      await world.close();
-    }
+  inWorld("destroy", seed, opts, async (world, f) => {
+    await deployed(world, opts);
+    faultsOn(world, opts, seed);
+    await converge(world, opts, "destroy", f);
+    await check(world, opts, f, true);
   });
 
 /** No faults, the engine's default parallelism: what a plain `pulumi destroy` of a review environment meets. */
 const plainDestroyRun = (opts: Options, seed: number) =>
-  timed("plain-destroy", seed, async (f) => {
-    const world = await openWorld(opts, seed);
-    try {
-      await deployed(world, opts);
-      world.emu.requests.clear();
-      const r = await runStack("destroy", world.target, flagsOf(opts));
-      f.runs = 1;
-      f.oneRun = f.converged = r.ok;
-      if (!r.ok) f.error = firstError(r);
-      await check(world, opts, f, true);
-    } finally {
-      await world.close();
-    }
+  inWorld("plain-destroy", seed, opts, async (world, f) => {
+    await deployed(world, opts);
+    const r = await runStack("destroy", world.target, flagsOf(opts));
+    f.runs = 1;
+    f.oneRun = f.converged = r.ok;
+    if (!r.ok) f.error = firstError(r);
+    await check(world, opts, f, true);
   });
 
 type CrashKind = "create" | "destroy";
@@ -561,11 +550,12 @@ function recoverySteps(
 }
 
 const crashRun = (opts: Options, seed: number, kind: CrashKind, checkpoints: boolean) =>
-  timed(`crash-${kind}${checkpoints ? "" : "-skip-checkpoints"}`, seed, async (f) => {
-    const world = await openWorld(opts, seed, checkpoints ? undefined : { PULUMI_SKIP_CHECKPOINTS: "true" });
-    try {
+  inWorld(
+    `crash-${kind}${checkpoints ? "" : "-skip-checkpoints"}`,
+    seed,
+    opts,
+    async (world, f) => {
       if (kind === "destroy") await deployed(world, opts);
-      world.emu.requests.clear();
       // Where the kill falls, seeded: early, midway or late in the run's writes.
       const after = 5 + ((seed * 37) % (kind === "create" ? 90 : 120));
       f.killedAfterWrites = await killedRun(world, kind === "create" ? "up" : "destroy", after, opts);
@@ -579,10 +569,9 @@ const crashRun = (opts: Options, seed: number, kind: CrashKind, checkpoints: boo
       f.oneRun = f.converged = f.recovery.every((s) => s.ok);
       if (!f.converged) f.error = f.recovery.find((s) => !s.ok)?.error;
       await check(world, opts, f, kind === "destroy");
-    } finally {
-      await world.close();
-    }
-  });
+    },
+    checkpoints ? undefined : { PULUMI_SKIP_CHECKPOINTS: "true" },
+  );
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reporting

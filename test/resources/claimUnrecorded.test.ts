@@ -3,6 +3,7 @@
 // taken as adoption takes it, brought to the declaration, and recorded as created, so destroy deletes it. Without
 // the variable nothing changes: the refusal stands.
 import type { ProjectWithEnvs } from "../../provider/client";
+import { flagBody } from "../emulator/support";
 import { lifecycle, startProviderHarness, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
@@ -25,19 +26,7 @@ const flags = lifecycle(() => h.provider("FeatureFlag"));
 
 /** A flag as a killed run left it: made in FeatBit, recorded nowhere, its name not yet the declared one. */
 async function leftBehind(key: string): Promise<void> {
-  const made = await h.api("POST", `/envs/${envId}/feature-flags`, {
-    name: "half-made",
-    key,
-    description: "",
-    variationType: "boolean",
-    variations: [
-      { id: "00000000-0000-4000-8000-00000000000a", name: "true", value: "true" },
-      { id: "00000000-0000-4000-8000-00000000000b", name: "false", value: "false" },
-    ],
-    enabledVariationId: "00000000-0000-4000-8000-00000000000a",
-    disabledVariationId: "00000000-0000-4000-8000-00000000000b",
-    tags: [],
-  });
+  const made = await h.api("POST", `/envs/${envId}/feature-flags`, flagBody(key, { name: "half-made" }));
   expect(made.status).toBe(200);
 }
 

@@ -113,6 +113,17 @@ async function failure(work: Promise<unknown>): Promise<string> {
   throw new Error("expected a failure");
 }
 
+/** A client of the test's own (nothing shared with the provider's), each request sent once. */
+const ownClient = () =>
+  createClient({
+    apiUrl: `${h.emulator.url}/api/v1`,
+    accessToken: h.emulator.token,
+    maxRetries: 0,
+    httpTimeoutSeconds: 5,
+    maxConcurrency: 4,
+    allowInsecureHttp: false,
+  });
+
 /** An API call "behind Pulumi's back" that must succeed. */
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await h.api(method, path, body);
@@ -719,18 +730,7 @@ describe("read", () => {
     const together = await Promise.all(created.map(({ id, outs }) => outcome(p.read(id, outs))));
     const sent = requests();
     // A provider with a client of its own reads each flag alone.
-    const alone = toProvider(featureFlagDefinition, () =>
-      contextFor(
-        createClient({
-          apiUrl: `${h.emulator.url}/api/v1`,
-          accessToken: h.emulator.token,
-          maxRetries: 0,
-          httpTimeoutSeconds: 5,
-          maxConcurrency: 4,
-          allowInsecureHttp: false,
-        }),
-      ),
-    );
+    const alone = toProvider(featureFlagDefinition, () => contextFor(ownClient()));
     const oneByOne = [];
     for (const { id, outs } of created) oneByOne.push(await outcome(alone.read(id, outs)));
 
@@ -846,17 +846,7 @@ describe("read", () => {
     const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
     await api("PUT", `${path}/archive`);
     const warnings: string[] = [];
-    const ctx = contextFor(
-      createClient({
-        apiUrl: `${h.emulator.url}/api/v1`,
-        accessToken: h.emulator.token,
-        maxRetries: 0,
-        httpTimeoutSeconds: 5,
-        maxConcurrency: 4,
-        allowInsecureHttp: false,
-      }),
-      warnings,
-    );
+    const ctx = contextFor(ownClient(), warnings);
     const read = await featureFlagDefinition.read(ctx, id, outs as never);
     expect(read).toMatchObject({ archived: true, name: outs.name });
     expect(warnings).toEqual([

@@ -2,6 +2,7 @@
 // compared (duplicates, orphans, lost, archived), the fault probabilities, the summary, and the options.
 import {
   agreement,
+  blankFigures,
   faultSpec,
   featbitObjects,
   parseArgs,
@@ -94,20 +95,12 @@ test("the fault kinds together fault the requested share of requests", () => {
 
 test("the summary counts runs, not problems, for convergence and every problem for the figures", () => {
   const run = (over: Partial<RunFigures>): RunFigures => ({
-    mode: "destroy",
-    seed: 1,
+    ...blankFigures("destroy", 1),
     oneRun: true,
     runs: 1,
     converged: true,
     cleanPreview: true,
     cleanRefresh: true,
-    duplicates: [],
-    orphans: [],
-    lost: [],
-    archived: [],
-    requests: 0,
-    faulted: 0,
-    seconds: 0,
     ...over,
   });
   expect(

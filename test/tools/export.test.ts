@@ -3,6 +3,7 @@
 import ts from "typescript";
 import { createClient } from "../../provider/client";
 import { startEmulator, type Emulator } from "../../provider/emulator";
+import { flagBody } from "../emulator/support";
 import { exportInternals, exportProject } from "../../provider/tools/export";
 import { featureFlagInternals } from "../../provider/resources/featureFlag";
 
@@ -78,18 +79,7 @@ describe("what an exported program declares", () => {
         ["dark-launch", false],
         ["live-one", true],
       ] as const) {
-        const made = await api<{ id: string }>("POST", `/envs/${prod}/feature-flags`, {
-          name: flagKey,
-          key: flagKey,
-          variationType: "boolean",
-          variations: [
-            { id: "00000000-0000-4000-8000-00000000000a", name: "true", value: "true" },
-            { id: "00000000-0000-4000-8000-00000000000b", name: "false", value: "false" },
-          ],
-          enabledVariationId: "00000000-0000-4000-8000-00000000000a",
-          disabledVariationId: "00000000-0000-4000-8000-00000000000b",
-          tags: [],
-        });
+        const made = await api<{ id: string }>("POST", `/envs/${prod}/feature-flags`, flagBody(flagKey));
         expect(made.id).toBeTruthy();
         if (on) await api("PUT", `/envs/${prod}/feature-flags/${flagKey}/toggle/true`);
       }
