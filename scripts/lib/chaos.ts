@@ -327,8 +327,14 @@ function projectName(program: string): string {
   return /^name:\s*(\S+)/m.exec(yaml)?.[1] ?? path.basename(program);
 }
 
-const firstError = (r: RunResult): string =>
-  (r.diagnostics.find((d) => d.severity === "error")?.message ?? r.error ?? "").split("\n")[0];
+/** The first line of a run's first error that says something ("1 error occurred:" does not). */
+const firstError = (r: RunResult): string => {
+  const lines = (r.diagnostics.find((d) => d.severity === "error")?.message ?? r.error ?? "")
+    .split("\n")
+    .map((line) => line.replace(/^\s*\*\s*/, "").trim())
+    .filter((line) => line !== "" && !/^\d+ errors? occurred:?$/.test(line));
+  return lines[0] ?? "";
+};
 
 function faultsOn(world: World, opts: Options, seed: number): void {
   for (const rule of emulatorModule().parseFaultSpec(faultSpec(opts.rate, opts.holdMs)))
