@@ -95,8 +95,21 @@ export function resolveOrganizationKey(
   config?: ConfigSource,
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  return lookupIn(config, env, SETTINGS.organizationKey, (value) => value.trim())?.value;
+  const found = lookupIn(config, env, SETTINGS.organizationKey, (value) => value.trim());
+  // It goes into segment scopes, `organization/<key>:project/<key>:env/<key>`: a key FeatBit could not have would
+  // make a scope that names no organization, and FeatBit would then never list the segment.
+  if (found && !ORGANIZATION_KEY.test(found.value)) {
+    throw new FeatBitConfigError(
+      SETTINGS.organizationKey.key,
+      `${found.source} is '${found.value}', which cannot be a FeatBit organization key: segment scopes read ` +
+        `'organization/<key>:project/…', so it holds no spaces, ':', '/', '*', ',' or ';'. Copy the key FeatBit ` +
+        `shows under Organization settings`,
+    );
+  }
+  return found?.value;
 }
+
+const ORGANIZATION_KEY = /^[^\s:/*,;]+$/;
 
 /**
  * Stack config entries for the settings given by environment variables, for runners that pass the environment on

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { isFeatBitApiError, isFeatBitConfigError } from "../client/errors";
 import { canonicalJson } from "../resources/core/canonical";
 import {
+  ARCHIVED,
   PartialWriteError,
   type AnyDefinition,
   type Context,
@@ -13,6 +14,7 @@ import {
 } from "../resources/core/definition";
 import { INSTALLATION_NAME } from "../client/settings";
 import { containsUnknown, UNKNOWN } from "../resources/core/schema";
+import { CLAIM_UNRECORDED, NOT_OURS } from "../resources/core/writes";
 import { logDiagnostic, type Severity } from "./engineLog";
 
 export type DynamicProvider = Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">>;
@@ -66,6 +68,7 @@ function declaredOf(props: Props | undefined): Props {
     [INSTALLATION]: _installation,
     [ON_DESTROY]: _onDestroy,
     [ORIGIN]: _origin,
+    [ARCHIVED]: _archived,
     ...rest
   } = props ?? {};
   return rest;
@@ -245,6 +248,21 @@ export function toProvider(
   const destroyAction = (props: Props): OnDestroy =>
     onDestroyOf(props) ?? (originOf(props) === "adopted" ? "release" : "delete");
 
+  /**
+   * With CLAIM_UNRECORDED set for this run, the user vouches that what holds a key this program creates was created
+   * by this stack (a killed run with PULUMI_SKIP_CHECKPOINTS recorded nothing): the object is taken as adoption takes
+   * it, brought to the declaration, and recorded as created, so destroy deletes it.
+   */
+  const claimUnrecorded = async (err: unknown, declared: Props, installation: string | undefined) => {
+    const claiming = /^(1|true|yes)$/i.test(process.env[CLAIM_UNRECORDED] ?? "");
+    if (!claiming || !allFields.includes("adopt") || declared.adopt === true) throw err;
+    if (!(err instanceof Error) || !err.message.includes(NOT_OURS)) throw err;
+    const { id, outs } = await def.create(context(installation), { ...declared, adopt: true });
+    const { adopt: _adopt, ...recorded } = outs;
+    log("info", `recorded ${def.describe(declared)} as created by this stack (${CLAIM_UNRECORDED})`);
+    return { id, outs: recorded, adopted: false };
+  };
+
   const hostFields = (props: Props | undefined, origin?: Origin): HostFields => ({
     installation: installationOf(props),
     onDestroy: onDestroyOf(props),
@@ -288,6 +306,8 @@ export function toProvider(
       if (news[INSTALLATION] === UNKNOWN || installationOf(olds) !== installationOf(news))
         changed.push(INSTALLATION);
       if (news[ON_DESTROY] === UNKNOWN || onDestroyOf(olds) !== onDestroyOf(news)) changed.push(ON_DESTROY);
+      // FeatBit holds it archived (a refresh found it so): the program declares it live, so update restores it.
+      if (olds[ARCHIVED] === true) changed.push(ARCHIVED);
       if (changed.length === 0) return { changes: false };
       const replaceOn = new Set<string>(def.replaceOn);
       const replaces = changed.filter((f) => replaceOn.has(f) || f === INSTALLATION);
@@ -316,7 +336,9 @@ export function toProvider(
     async create(inputs: Props) {
       const declared = parse(declaredOf(inputs));
       try {
-        const { id, outs, adopted } = await def.create(context(installationOf(inputs)), declared);
+        const { id, outs, adopted } = await def
+          .create(context(installationOf(inputs)), declared)
+          .catch((err: unknown) => claimUnrecorded(err, declared, installationOf(inputs)));
         return { id, outs: withHostFields(outs, hostFields(inputs, adopted ? "adopted" : "created")) };
       } catch (err) {
         // The engine stores a partially created object's properties as its state; keep the provider with them.
@@ -360,6 +382,7 @@ export function toProvider(
       const declared = parse(declaredOf(news));
       const before = asInputs(olds);
       const changed = new Set(fields.filter((f) => canonicalJson(before[f]) !== canonicalJson(declared[f])));
+      if (olds[ARCHIVED] === true) changed.add(ARCHIVED);
       const host = hostFields(news, originOf(olds));
       // Only onDestroy changed: nothing to write to FeatBit.
       if (changed.size === 0) return { outs: withHostFields({ ...declaredOf(olds), ...declared }, host) };

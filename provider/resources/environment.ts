@@ -13,7 +13,17 @@ import {
 import { sameKey } from "./core/canonical";
 import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
-import { adoption, description, importIdOfParent, key, name, shape, uuid, keptAdoption } from "./core/schema";
+import {
+  adoption,
+  description,
+  importIdForm,
+  importIdOfParent,
+  key,
+  name,
+  shape,
+  uuid,
+  keptAdoption,
+} from "./core/schema";
 import { underEnvironment } from "./core/permissions";
 import { createOnce, notOurs, settledDelete, verifiedWrite } from "./core/writes";
 
@@ -64,7 +74,9 @@ const Inputs = shape(
     ...adoption,
   },
   "an Environment",
-).superRefine(...importIdOfParent("projectId", "project", ID_FORMAT, (id) => parseId(id).projectId));
+)
+  .superRefine(...importIdForm(ID_FORMAT, parseId))
+  .superRefine(...importIdOfParent("projectId", "project", (id) => parseId(id).projectId));
 type Inputs = z.infer<typeof Inputs>;
 
 type Outputs = Inputs & { environmentId: string; serverKey: string; clientKey: string };
@@ -273,7 +285,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
 
   async delete(ctx, id) {
     const { projectId, envId } = parseId(id);
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.environments.delete(projectId, envId),
       exists: async () => (await ctx.client.environments.find(projectId, envId)) !== undefined,
       // FeatBit answers 403 for an environment (or project) that is already gone.

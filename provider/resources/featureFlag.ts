@@ -9,7 +9,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-  isFeatBitApiError,
   VARIATION_TYPES,
   type FeatureFlag as ApiFlag,
   type FlagDefinition,
@@ -19,23 +18,38 @@ import {
 import { type VariationType } from "../client/vocabulary";
 import { canonicalJson, sameKey } from "./core/canonical";
 import {
+  ARCHIVED,
+  archivedWarning,
   PartialWriteError,
+  putBack,
   splitId,
   type Context,
   type Created,
   type ResourceDefinition,
 } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
-import { adoption, crossField, description, key, name, shape, tags, uuid, keptAdoption } from "./core/schema";
+import {
+  adoption,
+  crossField,
+  description,
+  importIdForm,
+  key,
+  name,
+  shape,
+  tags,
+  uuid,
+  keptAdoption,
+} from "./core/schema";
 import { underEnvironment } from "./core/permissions";
+import { laterDependencies } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import {
   createOnce,
   notOurs,
   flagLock,
   goneError,
-  notApplied,
   retryOnConflict,
+  settledRemoval,
   verifiedWrite,
   withLock,
 } from "./core/writes";
@@ -179,6 +193,13 @@ const Inputs = shape(
   "a FeatureFlag",
 )
   .superRefine(...crossField<VariationRuleFields>(["variationType", "variations"], variationRules))
+  .superRefine(
+    ...importIdForm(ID_FORMAT, (id) => {
+      const [envPart, keyPart] = splitId(id, 2, ID_FORMAT);
+      uuid("the environment part").parse(envPart);
+      key("flag").parse(keyPart);
+    }),
+  )
   .superRefine(...crossField<ImportIdFields>(["environmentId", "key", "importId"], importIdRule));
 type Inputs = z.infer<typeof Inputs>;
 
@@ -336,10 +357,8 @@ function importIdRule(inputs: ImportIdFields, ctx: z.RefinementCtx<ImportIdField
   let parts: string[];
   try {
     parts = splitId(importId, 2, ID_FORMAT);
-  } catch (err) {
-    return fail(
-      `${(err as Error).message} (the FeatBit Terraform provider's import id), e.g. '${envId}/${declaredKey}'`,
-    );
+  } catch {
+    return; // importIdForm says so
   }
   const [importEnv, importKey] = parts;
   if (importEnv.toLowerCase() !== envId.toLowerCase() || importKey !== declaredKey) {
@@ -449,6 +468,20 @@ function outputsFrom(
 
 function declaredIdsOf(variations: readonly FeatureFlagVariation[] | undefined): Set<string> {
   return new Set((variations ?? []).filter((v) => v.idDeclared).map((v) => v.id));
+}
+
+/** What a read records: the flag's outputs, a variation kept as retiring (see putVariations) set apart. */
+function readOutputs(live: FlagDefinition, olds: Outputs | undefined): Outputs {
+  const found = outputsFrom(live, olds, declaredIdsOf(olds?.variations));
+  // A variation kept as retiring is still not the program's while FeatBit keeps it.
+  const retiringIds = new Set((olds?.retiringVariations ?? []).map((v) => v.id));
+  const retiring = found.variations.filter((v) => retiringIds.has(v.id));
+  if (retiring.length === 0) return found;
+  return {
+    ...found,
+    variations: found.variations.filter((v) => !retiringIds.has(v.id)),
+    retiringVariations: retiring.map(({ id: vid, name: n, value }) => ({ id: vid, name: n, value })),
+  };
 }
 
 function sameVariations(
@@ -606,6 +639,16 @@ export async function retireVariations(
     : (await ctx.client.flags.find(envId, flagKey))?.revision;
 }
 
+/** Brings an archived flag back (FeatBit's restore), settled by reading it back like any write. */
+const restore = (ctx: Context, envId: string, flagKey: string) =>
+  writeFlag(
+    ctx,
+    envId,
+    flagKey,
+    () => ctx.client.flags.restore(envId, flagKey),
+    (l) => !l.isArchived,
+  );
+
 const putName = (ctx: Context, envId: string, flagKey: string, value: string) =>
   writeFlag(
     ctx,
@@ -658,13 +701,7 @@ async function adoptFlag(ctx: Context, found: ApiFlag, inputs: Inputs): Promise<
   }
   let adopted: ApiFlag | undefined = found;
   if (found.isArchived) {
-    await writeFlag(
-      ctx,
-      envId,
-      flagKey,
-      () => ctx.client.flags.restore(envId, flagKey),
-      (l) => !l.isArchived,
-    );
+    await restore(ctx, envId, flagKey);
     // Restoring rotates the revision the variation update needs.
     adopted = await ctx.client.flags.find(envId, flagKey);
     if (!adopted) throw new Error(`${subjectOf(inputs)} disappeared while it was being restored`);
@@ -752,39 +789,39 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   return { id, outs: outputsFrom(created, inputs, declaredIdsOf(variations)) };
 }
 
-/** Archives the flag; a missing flag counts as done. A failure that may hide an archive that landed is read back. */
+/**
+ * Archives the flag; a missing flag counts as done. A failure that may hide an archive that landed is read back, and
+ * the archive sent again (within the write policy) when it did not land.
+ */
 async function archive(ctx: Context, envId: string, flagKey: string): Promise<"archived" | "gone"> {
   const flags = ctx.client.flags;
-  // A missing flag answers 403 or 404 here; absence is then confirmed.
-  try {
-    await flags.archive(envId, flagKey);
-    return "archived";
-  } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    const live = await flags.find(envId, flagKey);
-    if (!live) return "gone";
-    if (!live.isArchived) throw err.ambiguous ? notApplied(err) : err;
-    return "archived";
-  }
+  const settled = await settledRemoval(ctx.writes, {
+    send: () => flags.archive(envId, flagKey),
+    read: () => flags.find(envId, flagKey),
+    landed: (live) => live.isArchived,
+  });
+  return settled === "gone" ? "gone" : "archived";
 }
 
 /**
  * Archive, then delete (FeatBit deletes only archived flags): two requests. A read proves absence only where an
- * answer leaves doubt; FeatBit's `true` to the delete does not.
+ * answer leaves doubt; FeatBit's `true` to the delete does not. Each is sent again while reading proves it did not
+ * land.
  */
 async function remove(ctx: Context, envId: string, flagKey: string): Promise<void> {
   if ((await archive(ctx, envId, flagKey)) === "gone") return;
   const flags = ctx.client.flags;
-  let refused: Error;
   try {
-    if (await flags.delete(envId, flagKey)) return;
-    refused = new Error(`FeatBit answered that it did not delete it: run \`pulumi destroy\` again`);
+    let deleted = true;
+    await settledRemoval(ctx.writes, {
+      send: async () => (deleted = await flags.delete(envId, flagKey)),
+      read: () => flags.find(envId, flagKey),
+    });
+    if (!deleted && (await flags.find(envId, flagKey)))
+      throw new Error(`FeatBit answered that it did not delete it`);
   } catch (err) {
-    if (!isFeatBitApiError(err)) throw err;
-    // A missing flag answers 403, and a lost answer may hide a delete that landed: reading back decides.
-    refused = err.ambiguous ? notApplied(err) : err;
+    throw await putBack(err, () => restore(ctx, envId, flagKey));
   }
-  if (await flags.find(envId, flagKey)) throw refused;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -818,26 +855,16 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     // A refresh of many flags is answered by one listing of the environment (the list carries the definition).
     const live = await ctx.client.flags.findDefinition(envId, flagKey);
     if (!live) return undefined;
-    if (live.isArchived) {
-      throw new Error(
-        `it was archived outside Pulumi: restore it in FeatBit to keep managing it, or remove it from the program and run \`pulumi up\` without --refresh to delete it`,
-      );
-    }
-    const found = outputsFrom(live, olds, declaredIdsOf(olds?.variations));
-    // A variation kept as retiring (see putVariations) is still not the program's while FeatBit keeps it.
-    const retiringIds = new Set((olds?.retiringVariations ?? []).map((v) => v.id));
-    const retiring = found.variations.filter((v) => retiringIds.has(v.id));
-    if (retiring.length === 0) return found;
-    return {
-      ...found,
-      variations: found.variations.filter((v) => !retiringIds.has(v.id)),
-      retiringVariations: retiring.map(({ id: vid, name: n, value }) => ({ id: vid, name: n, value })),
-    };
+    const found = readOutputs(live, olds);
+    if (!live.isArchived) return found;
+    ctx.warn(archivedWarning(subjectOf(found)));
+    return { ...found, [ARCHIVED]: true };
   },
 
   async update(ctx, id, olds, news, changed) {
     const { envId, flagKey } = parseId(id);
     return withLock(flagLock(envId, flagKey), async () => {
+      if (changed.has(ARCHIVED)) await restore(ctx, envId, flagKey);
       if (changed.has("name")) await putName(ctx, envId, flagKey, news.name);
       if (changed.has("description")) await putDescription(ctx, envId, flagKey, news.description);
       const { variations, retiring } = changed.has("variations")
@@ -917,7 +944,10 @@ export class FeatureFlag extends pulumi.CustomResource {
   readonly declaredVariationNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration(definition, name, args, opts));
+    // Destroyed before the segments its targeting's rules name (see core/ordering.ts).
+    const later = laterDependencies(opts);
+    super(...registration(definition, name, args, later.opts));
+    later.open(this);
     registered(this, definition, args);
     // With the flag's id: during a preview `variations` holds the declared ones without ids, and the map must be
     // unknown then, as FeatBit has not assigned them yet.

@@ -48,6 +48,7 @@ import {
 import { PartialWriteError, splitId, type Context, type ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ConnectionArgs } from "./core/resourceClass";
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
+import { usesSegments } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { FLAG_TARGETING_PERMISSIONS, underEnvironment } from "./core/permissions";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
@@ -229,7 +230,15 @@ const ruleSchema = shape(
       .string({ error: "rule name is required: rules are identified by name, e.g. 'Beta users'" })
       .trim()
       .min(1, "rule name must not be empty: rules are identified by name, e.g. 'Beta users'"),
-    conditions: z.array(flagConditionSchema, { error: "conditions must be a list of conditions" }),
+    conditions: z
+      .array(flagConditionSchema, { error: "conditions must be a list of conditions" })
+      // FeatBit stores a rule without conditions and matches every end user with it (as the default rule would),
+      // ahead of the rules below it: almost never what a rule means.
+      .min(
+        1,
+        "a rule needs at least one condition: FeatBit matches every end user with a rule without conditions; " +
+          "to serve everyone, declare it as defaultRule",
+      ),
     serve: serveSchema,
   },
   "a rule ({name, conditions: [...], serve})",
@@ -1437,6 +1446,8 @@ export class FeatureFlagTargeting extends pulumi.CustomResource {
     const related = flag instanceof pulumi.Resource ? { dependsOn: [flag], replaceWith: [flag] } : {};
     super(...registration(definition, name, props, pulumi.mergeOptions(opts, related)));
     registered(this, definition, props);
+    // The flag is destroyed before the segments these rules name.
+    usesSegments(flag, rest.rules);
   }
 }
 dynamicClass(FeatureFlagTargeting);

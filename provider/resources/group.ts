@@ -11,6 +11,7 @@ import type { Context, Created, ResourceDefinition } from "./core/definition";
 import { dynamicClass, getter, registered, registration, type ResourceArgs } from "./core/resourceClass";
 import { adoption, description, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { fixedRefusals } from "./core/permissions";
+import { sharedListing, warnDuplicates } from "./core/duplicates";
 import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -182,6 +183,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   async read(ctx, id, olds) {
     const group = await ctx.client.groups.find(id);
     if (!group) return undefined;
+    await warnDuplicates(ctx, describe({ name: group.name }), async () =>
+      (await sharedListing(ctx, "groups", () => ctx.client.groups.all()))
+        .filter((g) => g.id !== id && sameName(g.name, group.name))
+        .map((g) => ({ id: g.id })),
+    );
     return outputs(keptAdoption(olds), group);
   },
 
@@ -209,7 +215,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const group = await ctx.client.groups.find(id);
     if (!group) return;
     await warnAboutBindings(ctx, group);
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.groups.delete(id),
       exists: async () => (await ctx.client.groups.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.

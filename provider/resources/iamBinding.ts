@@ -8,7 +8,7 @@
 import type { z } from "zod";
 import type { ResourceKind } from "../host/shim";
 import { splitId, type Context, type Created, type ResourceDefinition } from "./core/definition";
-import { adoption, crossField, shape, uuid, keptAdoption } from "./core/schema";
+import { adoption, crossField, importIdForm, shape, uuid, keptAdoption } from "./core/schema";
 import { fixedRefusals } from "./core/permissions";
 import { claims, createOnce, notOurs, settledDelete } from "./core/writes";
 
@@ -65,19 +65,14 @@ export function bindingDefinition<A extends string, B extends string>(
     typeof adoption;
   // The object's field names are type parameters, which zod's inference cannot follow: the shape is asserted.
   const object = shape(fields, spec.form) as unknown as z.ZodType<Inputs>;
-  const schema = object.superRefine(
+  const schema = object.superRefine(...importIdForm(idFormat, parseId)).superRefine(
     ...crossField<Inputs>([a.field, b.field, "importId"], (inputs, ctx) => {
       if (inputs.importId === undefined) return;
       let parsed: { aId: string; bId: string };
       try {
         parsed = parseId(inputs.importId);
       } catch {
-        ctx.addIssue({
-          code: "custom",
-          path: ["importId"],
-          message: `importId must be ${idFormat} (the FeatBit Terraform provider's import id)`,
-        });
-        return;
+        return; // importIdForm says so
       }
       if (parsed.aId !== inputs[a.field] || parsed.bId !== inputs[b.field]) {
         ctx.addIssue({
@@ -184,7 +179,7 @@ export function bindingDefinition<A extends string, B extends string>(
     async delete(ctx, id) {
       const { aId, bId } = parseId(id);
       if (!(await isBound(ctx, aId, bId))) return;
-      await settledDelete({
+      await settledDelete(ctx.writes, {
         send: () => spec.remove(ctx, aId, bId),
         exists: () => isBound(ctx, aId, bId),
         // FeatBit's remove calls acknowledge any ids: only the listing tells.

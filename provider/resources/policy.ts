@@ -15,6 +15,7 @@ import { dynamicClass, getter, registered, registration, type ResourceArgs } fro
 import { adoption, description, key, name, shape, uuidImportId, keptAdoption } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { fixedRefusals } from "./core/permissions";
+import { sharedListing, warnDuplicates } from "./core/duplicates";
 import { claims, createOnce, notOurs, settledDelete, verifiedWrite, withLock } from "./core/writes";
 import {
   canonicalStatements,
@@ -360,6 +361,11 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const policy = await ctx.client.policies.find(id);
     if (!policy) return undefined;
     if (policy.type !== CUSTOMER_MANAGED) throw builtInRefusal(policy, `policy ${id}`);
+    await warnDuplicates(ctx, describe({ key: policy.key }), async () =>
+      (await sharedListing(ctx, "policies", () => ctx.client.policies.all()))
+        .filter((p) => p.id !== id && sameKey(p.key, policy.key))
+        .map((p) => ({ id: p.id })),
+    );
     return outputs(
       {
         key: olds?.key ?? policy.key,
@@ -386,7 +392,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     // FeatBit's API deletes built-in policies too (and every member relying on one would lose its permissions).
     if (policy.type !== CUSTOMER_MANAGED) throw builtInRefusal(policy, `policy ${id}`);
     await warnAboutBindings(ctx, policy);
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.policies.delete(id),
       exists: async () => (await ctx.client.policies.find(id)) !== undefined,
       // FeatBit's delete acknowledges any id.

@@ -161,7 +161,7 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
   },
 
   async delete(ctx, id) {
-    await settledDelete({
+    await settledDelete(ctx.writes, {
       send: () => ctx.client.projects.delete(id),
       exists: async () => (await ctx.client.projects.find(id)) !== undefined,
       // FeatBit answers 403 when the project is already gone (its permission name cannot be resolved).

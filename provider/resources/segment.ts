@@ -23,7 +23,10 @@ import {
   type PropertyCondition,
 } from "./core/conditions";
 import {
+  ARCHIVED,
+  archivedWarning,
   PartialWriteError,
+  putBack,
   splitId,
   type Context,
   type Created,
@@ -34,6 +37,7 @@ import {
   adoption,
   crossField,
   description,
+  importIdForm,
   importIdOfParent,
   keptAdoption,
   key,
@@ -43,9 +47,11 @@ import {
   userKey,
   uuid,
 } from "./core/schema";
+import { sharedListing, warnDuplicates } from "./core/duplicates";
+import { namesSegment } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { SEGMENT_TARGETING_PERMISSIONS, underEnvironment } from "./core/permissions";
-import { createOnce, notOurs, segmentKeyLock, verifiedWrite, withLock } from "./core/writes";
+import { createOnce, notOurs, segmentKeyLock, settledRemoval, verifiedWrite, withLock } from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -167,7 +173,8 @@ const Inputs = shape(
   },
   "a Segment",
 )
-  .superRefine(...importIdOfParent("environmentId", "environment", ID_FORMAT, (id) => parseId(id).envId))
+  .superRefine(...importIdForm(ID_FORMAT, parseId))
+  .superRefine(...importIdOfParent("environmentId", "environment", (id) => parseId(id).envId))
   .superRefine(
     ...crossField<UserFields>(["included", "excluded"], (inputs, ctx) => {
       const excluded = new Set(inputs.excluded);
@@ -242,10 +249,10 @@ interface Listed extends SegmentVm {
 const environmentMissing = (envId: string) =>
   new Error(`environment ${envId} is not in any project this access token can see: check environmentId`);
 
-/** Every segment the environment lists, active and archived, all pages. */
-async function listAll(ctx: Context, envId: string): Promise<Listed[]> {
+/** Every segment the environment lists, active and archived (or only `which`), all pages. */
+async function listAll(ctx: Context, envId: string, which = [false, true]): Promise<Listed[]> {
   const all: Listed[] = [];
-  for (const archived of [false, true]) {
+  for (const archived of which) {
     let listed: SegmentVm[];
     try {
       listed = await collectPages(`segments in environment ${envId}`, (pageIndex, pageSize) =>
@@ -297,7 +304,11 @@ const ORG_IN_SCOPE = /^organization\/([^:]+)(?::|$)/;
  * environment already lists (which FeatBit only lists when their scope covers the environment, so their
  * organization part is the right one).
  */
-async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]): Promise<string> {
+async function scopeFor(
+  ctx: Context,
+  envId: string,
+  listed: readonly Listed[],
+): Promise<{ scope: string; organizationKey: string; proven: boolean }> {
   const located = await ctx.client.environments.locate(envId);
   if (!located) throw environmentMissing(envId);
   const derived = listed
@@ -320,7 +331,33 @@ async function scopeFor(ctx: Context, envId: string, listed: readonly Listed[]):
         `organization '${derived}': correct featbit:organizationKey (or FEATBIT_ORGANIZATION_KEY)`,
     );
   }
-  return `organization/${organizationKey}:project/${located.project.key}:env/${located.environment.key}`;
+  return {
+    scope: `organization/${organizationKey}:project/${located.project.key}:env/${located.environment.key}`,
+    organizationKey,
+    // The environment's own segments show which organization FeatBit lists them under.
+    proven: derived !== undefined,
+  };
+}
+
+/**
+ * With nothing in the environment to prove the organization key (see scopeFor), the created segment itself does:
+ * FeatBit lists a segment only where its scope covers the environment, so one it does not list was made with a wrong
+ * key, invisible in FeatBit's UI and to the duplicate-key check. It is deleted again, and the run fails.
+ */
+async function provenListed(ctx: Context, envId: string, segmentId: string, organizationKey: string) {
+  const listed = await listAll(ctx, envId, [false]);
+  if (listed.some((s) => s.id === segmentId)) return;
+  try {
+    await remove(ctx, pulumiId(envId, segmentId));
+  } catch {
+    // Said below: the error names the segment's id.
+  }
+  throw new Error(
+    `FeatBit does not list the segment just created (id ${segmentId}) in environment ${envId}: its scope names ` +
+      `organization '${organizationKey}', which is not this FeatBit's organization, so the segment would be ` +
+      `invisible in FeatBit's UI; it was deleted again. Set featbit:organizationKey (or FEATBIT_ORGANIZATION_KEY) to ` +
+      `the key shown in FeatBit under Organization settings`,
+  );
 }
 
 const archivedMessage = (what: string) =>
@@ -501,7 +538,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
   const existing = await adoptionTarget(ctx, inputs, listed);
   if (existing) return { ...(await adoptExisting(ctx, inputs, existing)), adopted: true };
 
-  const scope = await scopeFor(ctx, envId, await listed());
+  const { scope, organizationKey, proven } = await scopeFor(ctx, envId, await listed());
   const created = await createOnce<ApiSegment>(ctx.writes, {
     claim: segmentClaim(inputs),
     // adoptionTarget has just listed the environment's segments and found the key free.
@@ -524,6 +561,7 @@ async function create(ctx: Context, inputs: Inputs): Promise<Created<Outputs>> {
     // FeatBit does not check segment keys, so it never answers KeyHasBeenUsed here.
     taken: (cause) => cause ?? new Error(`another segment with key '${inputs.key}' was created meanwhile`),
   });
+  if (!proven) await provenListed(ctx, envId, created.id, organizationKey);
 
   // FeatBit creates the segment empty; targeting and tags are separate writes. If one fails the segment exists:
   // Pulumi records it with what was applied and the next `pulumi up` finishes through update.
@@ -603,27 +641,20 @@ async function settledReferences(ctx: Context, envId: string, segmentId: string)
 }
 
 /**
- * Archives the segment; a missing one counts as done. FeatBit refuses to archive a segment a flag rule uses
- * (SegmentIsBeingUsed): only then are the references looked at, waited for (see referenceWait) and named.
+ * Archives the segment; a missing one counts as done, and an archive that reading proves did not land is sent again.
+ * FeatBit refuses to archive a segment a flag rule uses (SegmentIsBeingUsed): only then are the references looked at,
+ * waited for (see referenceWait) and named.
  */
 async function archiveSegment(ctx: Context, envId: string, segmentId: string): Promise<"archived" | "gone"> {
   const api = ctx.client.segments;
-  const archive = async (): Promise<"archived" | "gone"> => {
-    try {
-      await api.archive(envId, segmentId);
-    } catch (err) {
-      if (!isFeatBitApiError(err)) throw err;
-      if (hasCode(err, "SegmentIsBeingUsed")) throw err;
-      // 403 is FeatBit's answer for a segment that is already gone.
-      if (err.kind === "forbidden" || err.kind === "not-found") {
-        if ((await api.find(envId, segmentId)) === undefined) return "gone";
-        throw err;
-      }
-      if (!err.ambiguous) throw err;
-      // Ambiguous: go on; a delete answers CannotDeleteUnArchivedSegment if the archive did not happen.
-    }
-    return "archived";
-  };
+  const archive = async (): Promise<"archived" | "gone"> =>
+    (await settledRemoval(ctx.writes, {
+      send: () => api.archive(envId, segmentId),
+      read: () => api.find(envId, segmentId),
+      landed: (segment) => segment.isArchived,
+    })) === "gone"
+      ? "gone"
+      : "archived";
   try {
     return await archive();
   } catch (err) {
@@ -642,33 +673,42 @@ async function archiveSegment(ctx: Context, envId: string, segmentId: string): P
   }
 }
 
-/** Archive, then delete (FeatBit deletes only archived segments). A read proves absence only where an answer leaves doubt. */
+/**
+ * Archive, then delete (FeatBit deletes only archived segments). A read proves absence only where an answer leaves
+ * doubt; each request is sent again while reading proves it did not land.
+ */
 async function remove(ctx: Context, id: string): Promise<void> {
   const { envId, segmentId } = parseId(id);
   const api = ctx.client.segments;
-  const archived = await archiveSegment(ctx, envId, segmentId);
-  if (archived === "gone") return;
-
+  if ((await archiveSegment(ctx, envId, segmentId)) === "gone") return;
   try {
-    if (await api.delete(envId, segmentId)) return;
+    let deleted = true;
+    await settledRemoval(ctx.writes, {
+      send: async () => (deleted = await api.delete(envId, segmentId)),
+      read: () => api.find(envId, segmentId),
+    });
+    if (!deleted && (await api.find(envId, segmentId)) !== undefined)
+      throw new Error(`FeatBit answered that it did not delete it`);
   } catch (err) {
     if (hasCode(err, "CannotDeleteUnArchivedSegment")) {
       throw new Error(
-        `it could not be archived (the archive request failed in transit), so FeatBit refused to ` +
-          `delete it (FeatBit: CannotDeleteUnArchivedSegment): run 'pulumi destroy' again`,
+        `FeatBit still holds it unarchived, so it refused to delete it (FeatBit: CannotDeleteUnArchivedSegment): ` +
+          `run 'pulumi destroy' again`,
         { cause: err },
       );
     }
-    // 403 is FeatBit's answer for a segment that is already gone; an ambiguous delete may have happened.
-    if (!isFeatBitApiError(err) || !(err.ambiguous || err.kind === "forbidden" || err.kind === "not-found"))
-      throw err;
-    if ((await api.find(envId, segmentId)) === undefined) return;
-    throw err;
-  }
-  if ((await api.find(envId, segmentId)) !== undefined) {
-    throw new Error(`FeatBit answered that it did not delete it: run 'pulumi destroy' again`);
+    throw await putBack(err, () => restoreSegment(ctx, envId, segmentId));
   }
 }
+
+/** Brings an archived segment back (FeatBit's restore), settled by reading it back like any write. */
+const restoreSegment = (ctx: Context, envId: string, segmentId: string) =>
+  verifiedWrite(ctx.writes, {
+    send: () => ctx.client.segments.restore(envId, segmentId),
+    read: () => ctx.client.segments.find(envId, segmentId),
+    landed: (segment) => !segment.isArchived,
+    result: () => true,
+  });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Definition
@@ -707,25 +747,30 @@ const definition: ResourceDefinition<Inputs, Outputs> = {
     const { envId, segmentId } = parseId(id);
     const segment = await ctx.client.segments.find(envId, segmentId);
     if (!segment) return undefined;
-    // Archived outside Pulumi: an error, like the FeatBit Terraform provider. Reporting it gone would make the next
-    // `pulumi up` create a second segment while the archived one keeps the key (and the flags' references);
-    // keeping it silently would hide that FeatBit no longer offers it for targeting.
-    if (segment.isArchived) {
-      throw new Error(
-        archivedMessage(`segment '${segment.key}' (${id})`) +
-          ", then remove it from the program or run 'pulumi state delete' for it",
-      );
-    }
     const base: Base = {
       environmentId: envId,
       key: olds?.key ?? segment.key,
       ...keptAdoption(olds),
     };
-    return outputs(base, segment);
+    const found = outputs(base, segment);
+    // A late-landing duplicate is active: the environment's active segments are enough.
+    await warnDuplicates(ctx, describe(found), async () => {
+      const listed = await sharedListing(ctx, `segments:${envId}`, () => listAll(ctx, envId, [false]));
+      if (!sameKeyed(listed, segment.key).some((s) => s.id !== segmentId)) return [];
+      return (await ownSameKeyed(ctx, envId, listed, segment.key))
+        .filter((s) => s.id !== segmentId)
+        .map((s) => ({ id: pulumiId(envId, s.id) }));
+    });
+    // Archived: reporting it gone would make the next `pulumi up` create a second segment while the archived one
+    // keeps the key (and the flags' references); recorded as archived, `up` restores it and destroy deletes it.
+    if (!segment.isArchived) return found;
+    ctx.warn(archivedWarning(describe(found)));
+    return { ...found, [ARCHIVED]: true };
   },
 
   async update(ctx, id, olds, news, changed) {
     const { envId, segmentId } = parseId(id);
+    if (changed.has(ARCHIVED)) await restoreSegment(ctx, envId, segmentId);
     for (const aspect of aspectsOf(changed)) await writeAspect(ctx, envId, segmentId, aspect, news);
     return { ...news, segmentId, scope: olds.scope };
   },
@@ -764,6 +809,7 @@ export class Segment extends pulumi.CustomResource {
   constructor(name: string, args: SegmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration(definition, name, args, opts));
     registered(this, definition, args);
+    namesSegment(this.segmentId, this);
   }
 }
 dynamicClass(Segment);

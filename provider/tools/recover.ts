@@ -114,7 +114,8 @@ export function featbitLocator(config: ConfigSource | undefined, env: NodeJS.Pro
 export function describeRecovery(r: Omit<Recovery, "deployment">): string[] {
   if (r.recorded.length + r.dropped.length + r.kept.length === 0)
     return [
-      "no pending creates: nothing to recover (with PULUMI_SKIP_CHECKPOINTS a killed run records none)",
+      "no pending creates: nothing to recover (a run killed with PULUMI_SKIP_CHECKPOINTS records none: if nobody " +
+        "else writes this program's keys in this FeatBit, run `up` once with FEATBIT_CLAIM_UNRECORDED=true instead)",
     ];
   return [
     ...r.recorded.map((x) => `recorded ${x.urn} as ${x.id}: the killed run created it`),

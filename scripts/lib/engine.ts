@@ -226,6 +226,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   Object.assign(process.env, env);
 
   const auto = loadAutomation(program);
+  const repaired = repairTornAttributes(stateFilePath(backendDir, program.project, opts.stack));
   const steps: StepInfo[] = [];
   const diagnostics: Diagnostic[] = [];
   let sames = 0;
@@ -234,6 +235,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     log += chunk;
     opts.onOutput?.(chunk);
   };
+  if (repaired) onOutput(`${repaired}\n`);
   const onEvent = (event: automation.EngineEvent): void => {
     if (event.resourcePreEvent) {
       const m = event.resourcePreEvent.metadata;
@@ -283,6 +285,10 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
     log: "",
   };
 
+  // Verbose engine logs print every RPC payload, secrets in clear: what the stack holds before and after the run
+  // (a destroy's keys are gone afterwards, a create's appear) is scrubbed from what the run reports.
+  const verbose = verboseLogging(process.env);
+  const secrets = verbose ? settingSecrets(process.env) : [];
   try {
     const pulumiCommand = await commandFor(auto, cli);
     const stack = await auto.LocalWorkspace.createOrSelectStack(
@@ -299,6 +305,7 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
       },
     );
     await applyConfig(stack, opts, program, cli, workDir, env);
+    if (verbose) secrets.push(...stackSecrets(cli, workDir, opts.stack, env));
     const common = { color: "never" as const, onOutput, onEvent, onError: opts.onError };
     const parallel = opts.parallel;
     const operationStarted = process.hrtime.bigint();
@@ -388,8 +395,109 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
   }
   stackConfig.saveBack();
   result.log = log;
+  if (verbose) {
+    secrets.push(...stackSecrets(cli, workDir, opts.stack, env));
+    scrub(result, secrets);
+  }
   result.durationMs = Date.now() - started;
   return result;
+}
+
+/** Whether the CLI logs verbosely (`-v`, `--logtostderr`, `--logflow` through PULUMI_OPTION_*, or TF_LOG). */
+export function verboseLogging(env: NodeJS.ProcessEnv): boolean {
+  const on = (v: string | undefined) =>
+    v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
+  return (
+    Number(env.PULUMI_OPTION_VERBOSE ?? 0) > 0 ||
+    on(env.PULUMI_OPTION_LOGTOSTDERR) ||
+    on(env.PULUMI_OPTION_LOGFLOW) ||
+    on(env.TF_LOG)
+  );
+}
+
+/** The credentials the run was given as settings (FEATBIT_ACCESS_TOKEN and the like, installations' included). */
+function settingSecrets(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => /^FEATBIT_(?:.+_)?(?:ACCESS_)?TOKEN$/.test(name) && value)
+    .map(([, value]) => value as string);
+}
+
+/** Every secret the stack holds, in clear: its state's secret values (SDK keys) and its config's secrets. */
+export function stackSecrets(
+  cli: string,
+  workDir: string,
+  stack: string,
+  env: Record<string, string>,
+): string[] {
+  const run = (args: string[]) =>
+    execFileSync(cli, [...args, "--stack", stack], {
+      cwd: workDir,
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 << 20,
+    });
+  const found: string[] = [];
+  const json = (args: string[]): unknown => {
+    try {
+      return JSON.parse(run(args));
+    } catch {
+      return undefined; // no stack yet (a first run that failed early): nothing of it to scrub
+    }
+  };
+  const collect = (value: unknown): void => {
+    if (typeof value === "string") found.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value !== null && typeof value === "object") Object.values(value).forEach(collect);
+  };
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (value === null || typeof value !== "object") return;
+    const object = value as Record<string, unknown>;
+    if (SECRET_SIGNATURE in object && typeof object.plaintext === "string") {
+      try {
+        collect(JSON.parse(object.plaintext));
+      } catch {
+        collect(object.plaintext);
+      }
+      return;
+    }
+    Object.values(object).forEach(walk);
+  };
+  walk(json(["stack", "export", "--show-secrets"]));
+  const config = (json(["config", "--show-secrets", "--json"]) ?? {}) as Record<
+    string,
+    { value?: string; secret?: boolean }
+  >;
+  for (const entry of Object.values(config)) if (entry.secret && entry.value) found.push(entry.value);
+  // Short values (a boolean, a port) would scrub half the log: credentials are long.
+  return found.filter((s) => s.length >= 8);
+}
+
+/** Replaces every secret in what the run reports (the CLI's output, the error, the diagnostics) with [secret]. */
+export function scrub(result: RunResult, secrets: readonly string[]): void {
+  const longestFirst = [...new Set(secrets)].sort((a, b) => b.length - a.length);
+  const clean = (text: string) => longestFirst.reduce((t, secret) => t.split(secret).join(SECRET_MASK), text);
+  result.log = clean(result.log);
+  if (result.error !== undefined) result.error = clean(result.error);
+  for (const d of result.diagnostics) d.message = clean(d.message);
+}
+
+/**
+ * A run killed while the file backend wrote the checkpoint's attributes (`<stack>.json.attrs`, the blob store's
+ * content type and checksum beside it) can leave that file empty, and every later command then fails with
+ * "failed to load checkpoint: EOF". The backend treats a missing attributes file as default attributes, so an empty
+ * one is removed (it held nothing). Returns what was done, for the log.
+ */
+function repairTornAttributes(stateFile: string): string | undefined {
+  const attrs = `${stateFile}.attrs`;
+  try {
+    if (fs.statSync(attrs).size !== 0) return undefined;
+    fs.rmSync(attrs);
+    return `removed the empty ${attrs} a killed run left (it would fail every command with "failed to load checkpoint: EOF")`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The result of a run refused before Pulumi was started. */

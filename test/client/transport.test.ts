@@ -5,7 +5,17 @@ import pkg from "../../package.json";
 import recordings from "./fixtures/featbit-recorded-responses.json";
 import { createTransport, USER_AGENT } from "../../provider/client/http";
 import type { ApiRequest, HttpMethod, HttpTransport } from "../../provider/client/transport";
-import { apiFailure, FAST, ok, reply, settingsFor, startServer, TOKEN, type TestServer } from "./helpers";
+import {
+  apiFailure,
+  expectNoSecret,
+  FAST,
+  ok,
+  reply,
+  settingsFor,
+  startServer,
+  TOKEN,
+  type TestServer,
+} from "./helpers";
 
 let server: TestServer;
 let transport: HttpTransport;
@@ -433,5 +443,33 @@ describe("failures", () => {
     server.reset((_q, res) => reply(res, 200, env(`bad token ${TOKEN}`)));
     const e = await apiFailure(call({ method: "PATCH", body: [] }));
     expect(e.codes[0]).toBe("bad token [REDACTED]");
+  });
+});
+
+describe("a configured token that does not look like one", () => {
+  // Accepted by the settings (it starts with "api-"), but too short and too odd for the credential patterns of
+  // redact.ts: only the literal value, which the transport was given, can hide it.
+  const PLAIN = "api-Sh0rt!~tok#9";
+
+  test.each([
+    ["a proxy page echoing it", 502, `<html><title>Bad gateway for ${PLAIN}</title></html>`, "text/html"],
+    [
+      "FeatBit's error codes echoing it",
+      200,
+      JSON.stringify({ success: false, errors: [`bad ${PLAIN}`] }),
+      "application/json",
+    ],
+    ["an error body echoing it", 500, `upstream rejected key=${PLAIN}`, "text/plain"],
+  ])("is scrubbed from the error when %s", async (_what, status, body, contentType) => {
+    const plain = createTransport(settingsFor(server.origin, { maxRetries: 0, accessToken: PLAIN }), FAST);
+    server.reset((_q, res) => reply(res, status, body, { "Content-Type": contentType }));
+    let caught: unknown;
+    try {
+      await plain.request({ method: "PATCH", path: "/x", body: [], schema: z.unknown() });
+    } catch (e) {
+      caught = e;
+    }
+    expect(server.requests[0]?.headers.authorization).toBe(PLAIN);
+    expectNoSecret(caught, PLAIN);
   });
 });

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { api } from "./support/featbit";
-import { aliveAfter, killTree } from "./support/processes";
+import { aliveAfter, killTree } from "../../scripts/lib/processes";
 import {
   expectOk,
   readState,

@@ -94,3 +94,41 @@ describe("an installation", () => {
     expect(world.emulator.requests.all()).toEqual([]);
   });
 });
+
+describe("a verbose run (PULUMI_OPTION_VERBOSE=9, logs to stderr)", () => {
+  it("that fails reports the engine's log without an SDK key or the token, though the log echoes every RPC", async () => {
+    const target = world.target(dir, {
+      stack: "verbose",
+      config: { projectKey: "verbose" },
+      settings: {
+        apiUrl: world.emulator.url,
+        accessToken: world.emulator.token,
+        organizationKey: EMULATOR_ORG_KEY,
+        maxRetries: "0",
+      },
+      env: { PULUMI_OPTION_VERBOSE: "9", PULUMI_OPTION_LOGTOSTDERR: "true" },
+    });
+    // The environment is created (its SDK keys in the engine's log), then the flag fails.
+    world.emulator.faults.add({ method: "POST", path: /\/feature-flags$/, respond: { status: 500 } });
+    let r;
+    try {
+      r = await runStack("up", target);
+    } finally {
+      world.emulator.faults.clear();
+    }
+    expect(r.ok).toBe(false);
+    const project = await projectNamed("verbose");
+    const listed = await fetch(`${world.emulator.url}/api/v1/projects/${project?.id}`, {
+      headers: { Authorization: world.emulator.token },
+    }).then((res) => res.json() as Promise<{ data: { environments: { secrets: { value: string }[] }[] } }>);
+    const keys = listed.data.environments.flatMap((e) => e.secrets.map((s) => s.value));
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    const reported = JSON.stringify(r);
+    // The engine's RPC log is there, secrets masked.
+    expect(reported).toContain("[secret]");
+    expect(reported.length).toBeGreaterThan(50_000);
+    for (const key of keys) expect(reported).not.toContain(key);
+    expect(reported).not.toContain(world.emulator.token);
+    ok(await runStack("destroy", { ...target, env: {} }));
+  });
+});

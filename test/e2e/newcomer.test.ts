@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { pulumiIn, userEnv, type CliRun, type PulumiFolder } from "./support/cli";
-import { aliveAfter, processTree } from "./support/processes";
+import { aliveAfter, processTree } from "../../scripts/lib/processes";
 import { ensureCli, REPO_ROOT } from "./support/stack";
 
 const run = promisify(execFile);

@@ -66,6 +66,10 @@ test("declares each environment's segments, flags and targeting, named <FlagSet>
   });
   await value(set.urn);
   await value(set.targeting.prod.checkout.id);
+  // Flags register a turn later (they wait for their targeting's segments: see core/ordering.ts).
+  await Promise.all(
+    Object.values(set.flags).flatMap((byKey) => Object.values(byKey).map((f) => value(f.urn))),
+  );
   const names = registered.map((r) => `${r.type.split(":").pop()} ${r.name}`).sort();
   expect(names).toEqual([
     "FeatureFlag flags/dev/checkout",

@@ -174,6 +174,23 @@ describe("problems", () => {
     ]);
   });
 
+  it.each([
+    ["flags", "checkout", "Checkout"],
+    ["flags", "Checkout", "checkout"],
+    ["segments", "beta", "BETA"],
+    ["segments", "BETA", "beta"],
+  ])(
+    "refuses %s keys '%s' then '%s' as one key declared twice, whichever comes first",
+    (list, first, second) => {
+      const entry = (key: string) =>
+        list === "flags" ? `{ key: ${key}, name: N }` : `{ key: ${key}, name: N }`;
+      write("f.yaml", `${list}:\n  - ${entry(first)}\n  - ${entry(second)}\n`);
+      expect(problems(dir)).toEqual([
+        expect.stringContaining(`'${second}' is already declared at ${path.join(dir, "f.yaml")}:2`),
+      ]);
+    },
+  );
+
   it("refuses a rule using a segment that is not in that environment, saying which environment", () => {
     write(
       "f.yaml",

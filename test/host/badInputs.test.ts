@@ -5,7 +5,7 @@ import { UNKNOWN } from "../../provider/resources/core/schema";
 import { startProviderHarness, withPaths, type ProviderHarness } from "../support/providerHarness";
 
 type Props = Record<string, unknown>;
-type Kind = "Project" | "Environment" | "FeatureFlag" | "FeatureFlagTargeting" | "Segment";
+type Kind = "Project" | "Environment" | "FeatureFlag" | "FeatureFlagTargeting" | "Segment" | "GroupPolicy";
 
 const ENV = "6a1d3f0e-2b4c-4d5e-8f60-718293a4b5c6";
 const OTHER = "0f2c6a1d-1111-4222-8333-944455556666";
@@ -17,6 +17,7 @@ const base: Record<Kind, Props> = {
   FeatureFlag: { environmentId: ENV, key: "checkout", name: "Checkout" },
   FeatureFlagTargeting: { environmentId: ENV, flagKey: "checkout", variations: ["On", "Off"] },
   Segment: { environmentId: ENV, key: "beta", name: "Beta" },
+  GroupPolicy: { groupId: OTHER, policyId: SEGMENT },
 };
 
 const stringFlag = (variations: unknown[]): Props => ({ variationType: "string", variations });
@@ -313,6 +314,13 @@ const cases: [string, Kind, Props, string, RegExp][] = [
     /not a valid regular expression/,
   ],
   [
+    "a rule without conditions (FeatBit would match every end user with it)",
+    "FeatureFlagTargeting",
+    { rules: [rule({ conditions: [] })] },
+    "rules[0].conditions",
+    /at least one condition: FeatBit matches every end user.*defaultRule/,
+  ],
+  [
     "a segment named by key",
     "FeatureFlagTargeting",
     { rules: [rule({ conditions: [{ segment: "beta" }] })] },
@@ -443,6 +451,49 @@ const cases: [string, Kind, Props, string, RegExp][] = [
     /make them agree/,
   ],
   ["a misspelt field", "Segment", { include: ["u1"] }, "", /unknown field 'include': a Segment has/],
+  // An importId's form is checked on a fresh stack too, before the ids it must agree with exist.
+  [
+    "malformed importId (fresh stack)",
+    "Environment",
+    { projectId: UNKNOWN, importId: "shop/qa" },
+    "importId",
+    /must be <project_uuid>\/<environment_uuid>.*not 'shop\/qa'/,
+  ],
+  [
+    "importId naming the environment by key (fresh stack)",
+    "FeatureFlag",
+    { ...fresh, importId: "prod/checkout" },
+    "importId",
+    /must be <environment_uuid>\/<flag_key>/,
+  ],
+  [
+    "importId with a bad flag key (fresh stack)",
+    "FeatureFlag",
+    { ...fresh, importId: `${ENV}/check out` },
+    "importId",
+    /must be <environment_uuid>\/<flag_key>/,
+  ],
+  [
+    "importId naming the segment by key (fresh stack)",
+    "Segment",
+    { ...fresh, importId: `${ENV}/beta` },
+    "importId",
+    /must be <environment_uuid>\/<segment_uuid>/,
+  ],
+  [
+    "malformed importId (fresh stack)",
+    "GroupPolicy",
+    { groupId: UNKNOWN, importId: "ci/developer" },
+    "importId",
+    /must be <group_uuid>\/<policy_uuid>/,
+  ],
+  [
+    "importId of another binding",
+    "GroupPolicy",
+    { importId: `${SEGMENT}/${OTHER}` },
+    "importId",
+    /make them agree/,
+  ],
 ];
 
 let h: ProviderHarness;
@@ -453,7 +504,7 @@ afterAll(() => h.close());
 
 test("the matrix covers every resource with at least 60 cases", () => {
   expect(cases.length).toBeGreaterThanOrEqual(60);
-  expect(new Set(cases.map(([, kind]) => kind)).size).toBe(5);
+  expect(new Set(cases.map(([, kind]) => kind)).size).toBe(6);
 });
 
 test.each(cases)(

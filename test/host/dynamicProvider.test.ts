@@ -142,6 +142,23 @@ describe("check", () => {
     ]);
   });
 
+  test("a rule is not run while a field it reads is unknown, even when it would report on a known field", () => {
+    // Reads `key`, reports on `size`: the host's filter of failures on unknown values cannot hide a failure here.
+    const schema = z.object({ key: z.string(), size: z.number() }).superRefine(
+      ...crossField<{ key: string; size: number }>(["key"], (i, c) => {
+        if (!/^[a-z]+$/.test(i.key))
+          c.addIssue({ code: "custom", path: ["size"], message: "size needs a plain key" });
+      }),
+    );
+    expect(schema.safeParse({ key: UNKNOWN, size: 3 }).success).toBe(true);
+    expect(
+      schema.safeParse({ key: [UNKNOWN] as unknown as string, size: 3 }).error?.issues,
+    ).not.toContainEqual(expect.objectContaining({ message: "size needs a plain key" }));
+    expect(schema.safeParse({ key: "Not-plain", size: 3 }).error?.issues).toEqual([
+      expect.objectContaining({ path: ["size"], message: "size needs a plain key" }),
+    ]);
+  });
+
   test("does not fail on values unknown during preview", async () => {
     const res = await provider.check({}, { key: UNKNOWN, size: UNKNOWN });
     expect(res.failures).toBeUndefined();

@@ -113,6 +113,17 @@ async function failure(work: Promise<unknown>): Promise<string> {
   throw new Error("expected a failure");
 }
 
+/** A client of the test's own (nothing shared with the provider's), each request sent once. */
+const ownClient = () =>
+  createClient({
+    apiUrl: `${h.emulator.url}/api/v1`,
+    accessToken: h.emulator.token,
+    maxRetries: 0,
+    httpTimeoutSeconds: 5,
+    maxConcurrency: 4,
+    allowInsecureHttp: false,
+  });
+
 /** An API call "behind Pulumi's back" that must succeed. */
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await h.api(method, path, body);
@@ -719,24 +730,13 @@ describe("read", () => {
     const together = await Promise.all(created.map(({ id, outs }) => outcome(p.read(id, outs))));
     const sent = requests();
     // A provider with a client of its own reads each flag alone.
-    const alone = toProvider(featureFlagDefinition, () =>
-      contextFor(
-        createClient({
-          apiUrl: `${h.emulator.url}/api/v1`,
-          accessToken: h.emulator.token,
-          maxRetries: 0,
-          httpTimeoutSeconds: 5,
-          maxConcurrency: 4,
-          allowInsecureHttp: false,
-        }),
-      ),
-    );
+    const alone = toProvider(featureFlagDefinition, () => contextFor(ownClient()));
     const oneByOne = [];
     for (const { id, outs } of created) oneByOne.push(await outcome(alone.read(id, outs)));
 
     expect(together).toEqual(oneByOne);
     expect(oneByOne[5]).toMatchObject({ props: { name: "Renamed in UI" } });
-    expect(oneByOne[6]).toMatch(/^error: .*archived outside Pulumi/);
+    expect(oneByOne[6]).toMatchObject({ props: { archived: true } });
     expect(oneByOne[7]).toEqual({});
     // Three reads went out before a listing paid; the listing answered the rest, except the flags it lacks.
     expect(sent.filter((r) => r === `GET /envs/${env}/feature-flags`)).toHaveLength(1);
@@ -841,11 +841,46 @@ describe("read", () => {
     expect(await p.read(id, { ...outs, __provider: PROVIDER })).toEqual({});
   });
 
-  test("a flag archived outside Pulumi fails refresh with what to do", async () => {
+  test("a flag FeatBit holds archived (an interrupted destroy, the UI) reads as archived; up restores it", async () => {
     const { id, outs, inputs } = await create(base());
-    await api("PUT", `/envs/${envId}/feature-flags/${inputs.key as string}/archive`);
-    const message = await failure(p.read(id, { ...outs, __provider: PROVIDER }));
-    expect(message).toMatch(/archived outside Pulumi: restore it in FeatBit.*or remove it from the program/);
+    const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
+    await api("PUT", `${path}/archive`);
+    const warnings: string[] = [];
+    const ctx = contextFor(ownClient(), warnings);
+    const read = await featureFlagDefinition.read(ctx, id, outs as never);
+    expect(read).toMatchObject({ archived: true, name: outs.name });
+    expect(warnings).toEqual([
+      expect.stringMatching(/is archived in FeatBit.*`pulumi up` restores it.*destroy/),
+    ]);
+
+    // The refreshed state disagrees with the program (which declares the flag live): up plans an update, and makes
+    // FeatBit agree.
+    const refreshed = (await p.read(id, { ...outs, __provider: PROVIDER })).props as Props;
+    expect(refreshed.archived).toBe(true);
+    const news = await check(base({ key: inputs.key }));
+    expect(await p.diff(id, refreshed, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = (await p.update(id, refreshed, news)).outs as Props;
+    expect(updated.archived).toBeUndefined();
+    expect((await h.api<ApiFlag>("GET", path)).body.isArchived).toBe(false);
+    expect((await p.read(id, { ...updated, __provider: PROVIDER })).props).not.toHaveProperty("archived");
+  });
+
+  test("an archived flag in the state is deleted by destroy (archiving again is harmless)", async () => {
+    const { id, outs, inputs } = await create(base());
+    const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
+    await api("PUT", `${path}/archive`);
+    const refreshed = (await p.read(id, { ...outs, __provider: PROVIDER })).props as Props;
+    await p.delete(id, refreshed);
+    expect((await h.api("GET", path)).status).not.toBe(200);
+  });
+
+  test("a delete that fails after its archive landed puts the flag back, as the state still records it", async () => {
+    const { id, outs, inputs } = await create(base());
+    const path = `/envs/${envId}/feature-flags/${inputs.key as string}`;
+    h.emulator.faults.add({ method: "DELETE", path, respond: { status: 503 }, times: 1 });
+    const message = await failure(p.delete(id, { ...outs, __provider: PROVIDER }));
+    expect(message).toMatch(/restored now, as the stack still records it: run `pulumi destroy` again/);
+    expect((await h.api<ApiFlag>("GET", path)).body.isArchived).toBe(false);
   });
 
   test("a malformed id names the expected format", async () => {
@@ -1412,14 +1447,15 @@ describe("delete", () => {
     expect((await h.api("GET", `/envs/${envId}/feature-flags/${inputs.key as string}`)).status).toBe(404);
   });
 
-  test("a delete FeatBit refuses is reported and the flag stays", async () => {
+  test("a delete FeatBit refuses is reported and the flag stays, live as the state records it", async () => {
     const { id, outs, inputs } = await create(base());
     h.emulator.faults.add({ method: "DELETE", path: "/feature-flags/", respond: { status: 503 }, times: 1 });
     const message = await failure(p.delete(id, outs));
     expect(message).toMatch(
-      /^deleting feature flag '.*' in environment .* failed: .*503.*showed the change was not applied$/,
+      /^deleting feature flag '.*' in environment .* failed: .*503.*showed the change was not applied\. It was archived first, and is restored now/,
     );
-    expect((await live(inputs.key as string)).isArchived).toBe(true);
+    // FeatBit agrees with the state, which still records the flag live.
+    expect((await live(inputs.key as string)).isArchived).toBe(false);
   });
 });
 

@@ -1123,7 +1123,14 @@ describe("experiment settings", () => {
     // Taking the rules over, with one more rule: the rules are written, the UI's rule under the program's id.
     await up({
       ...base(),
-      rules: [betaRule(), { name: "More", conditions: [], serve: { variation: "Off" } }],
+      rules: [
+        betaRule(),
+        {
+          name: "More",
+          conditions: [{ property: "country", op: "IsOneOf", values: ["fr"] }],
+          serve: { variation: "Off" },
+        },
+      ],
     });
     const [rule, more] = (await liveFlag()).rules;
     expect(rule.id).not.toBe("ui-rule");

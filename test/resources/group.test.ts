@@ -2,6 +2,7 @@
 // adoption, drift and deletion.
 import type { Group as ApiGroup } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/host/dynamicProvider";
+import { sharing } from "../../provider/resources/core/duplicates";
 import {
   errorOf,
   lifecycle,
@@ -17,6 +18,8 @@ let name: string;
 const warnings: string[] = [];
 
 beforeAll(async () => {
+  // Every read lists afresh: a listing shared between tests would hide what a test made behind its back.
+  sharing.ms = 0;
   h = await startProviderHarness();
   group = h.provider("Group");
   jest.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
@@ -124,4 +127,11 @@ test("a group exactly as this program would make it (another stack's, or a kille
   expect(err.message).toMatch(/no evidence that it created it.*featbit-recover/);
   expect(writes()).toEqual([]);
   expect(warnings).toEqual([]);
+});
+
+test("a second group with the name (a create that landed after the provider stopped waiting) is named by a read", async () => {
+  const { id, outs } = await up({ name, description: "" });
+  const late = await external(name.toUpperCase());
+  expect((await group.read(id, outs)).props).toEqual(outs);
+  expect(warnings).toEqual([expect.stringContaining(`also holds another object with its key (${late.id})`)]);
 });

@@ -1,8 +1,11 @@
 // The lookups run in the user's program: they read the settings themselves (stack config, then the environment),
 // find exactly what was asked for or say what was not found, keep SDK keys secret, and, in their Output form, make no
 // API call while an argument is unknown.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DEVELOPER_POLICY_ID } from "../../provider/emulator";
+import { DEVELOPER_POLICY_ID, startEmulator } from "../../provider/emulator";
 import {
   getEnvironment,
   getEnvironmentOutput,
@@ -175,6 +178,24 @@ describe("flags and segments", () => {
     );
   });
 
+  test("two active segments with one key are an error naming both, not a choice", async () => {
+    for (const name of ["Twin A", "Twin B"]) {
+      await h.api("POST", `/envs/${prodId}/segments`, {
+        type: "environment-specific",
+        name,
+        key: "twins",
+        description: "",
+        scopes: [`organization/playground:project/shop:env/prod`],
+      });
+    }
+    const listed = await h.api<{ items: { id: string; key: string }[] }>("GET", `/envs/${prodId}/segments`);
+    const twins = listed.body.items.filter((s) => s.key === "twins").map((s) => s.id);
+    expect(twins).toHaveLength(2);
+    const message = await failure(getSegment({ environmentId: prodId, key: "twins" }));
+    expect(message).toContain("2 segments of environment 'shop/prod' have key 'twins'");
+    for (const id of twins) expect(message).toContain(id);
+  });
+
   test("the Output form makes no API call while an argument is unknown", async () => {
     const unknownEnv = pulumi.output(pulumi.unknown) as unknown as pulumi.Output<string>;
     const flag = getFeatureFlagOutput({ environmentId: unknownEnv, key: "new-checkout" });
@@ -220,6 +241,45 @@ describe("policies, groups and members", () => {
       "no member of this organization has",
     );
   });
+});
+
+test("two members whose emails differ only in letter case are an error, not a choice", async () => {
+  // FeatBit keeps users' emails as typed; the emulator refuses a second one, so the data is written directly.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lookups-members-"));
+  const dataFile = path.join(dir, "data.json");
+  try {
+    await (await startEmulator({ dataFile })).close();
+    const data = JSON.parse(fs.readFileSync(dataFile, "utf8")) as {
+      users: { id: string; email: string; name: string; createdAt: string }[];
+      members: { userId: string; invitorId: string | null; createdAt: string }[];
+    };
+    const twins = ["11111111-2222-4333-8444-000000000001", "11111111-2222-4333-8444-000000000002"];
+    twins.forEach((id, i) => {
+      data.users.push({
+        id,
+        email: i === 0 ? "twin@example.com" : "Twin@Example.com",
+        name: "twin",
+        createdAt: "",
+      });
+      data.members.push({ userId: id, invitorId: null, createdAt: "" });
+    });
+    fs.writeFileSync(dataFile, JSON.stringify(data));
+    const emulator = await startEmulator({ dataFile });
+    try {
+      process.env.FEATBIT_API_URL = emulator.url;
+      process.env.FEATBIT_ACCESS_TOKEN = emulator.token;
+      const err = await getMember({ email: "twin@example.com" }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/2 members have this email address/);
+      for (const id of twins) expect(err?.message).toContain(id);
+    } finally {
+      await emulator.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe("settings", () => {

@@ -1,5 +1,6 @@
 // featbit:Policy in-process against the emulator: statements validated at preview (with the field and a suggestion),
 // unique keys and names, built-in policies left alone, adoption, drift and deletion.
+import { sharing } from "../../provider/resources/core/duplicates";
 import { OWNER_POLICY_ID } from "../../provider/emulator";
 import type { Policy as ApiPolicy } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/host/dynamicProvider";
@@ -21,6 +22,8 @@ let key: string;
 const warnings: string[] = [];
 
 beforeAll(async () => {
+  // Every read lists afresh: a listing shared between tests would hide what a test made behind its back.
+  sharing.ms = 0;
   h = await startProviderHarness();
   policy = h.provider("Policy");
   jest.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
@@ -327,6 +330,17 @@ describe("lifecycle", () => {
     expect((read.inputs as Props).name).toBe("Edited in the UI");
     await h.api("DELETE", `/policies/${id}`);
     expect(await policy.read(id, outs)).toEqual({});
+  });
+
+  test("a second policy with the key (a create that landed after the provider stopped waiting) is named by a read", async () => {
+    const { id, outs } = await up(base());
+    expect((await policy.read(id, outs)).props).toEqual(outs);
+    expect(warnings).toEqual([]);
+    const late = await external({ name: `Late ${key}`, key });
+    expect((await policy.read(id, outs)).props).toEqual(outs);
+    expect(warnings).toEqual([
+      expect.stringContaining(`also holds another object with its key (${late.id})`),
+    ]);
   });
 
   test("delete removes the policy, warns about bindings made outside the stack, and is idempotent", async () => {

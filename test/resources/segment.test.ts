@@ -1,6 +1,7 @@
 import type { ProjectWithEnvs, Segment as ApiSegment } from "../../provider/client";
 import type { DynamicProvider } from "../../provider/host/dynamicProvider";
 import * as impl from "../../provider/implementation";
+import { sharing } from "../../provider/resources/core/duplicates";
 import { UNKNOWN } from "../../provider/resources/core/schema";
 import { stableId } from "../../provider/resources/core/stableIds";
 import { referenceWait } from "../../provider/resources/segment";
@@ -26,6 +27,8 @@ let devEnvId: string;
 let counter = 0;
 
 beforeAll(async () => {
+  // Every read lists afresh: a listing shared between tests would hide what a test made behind its back.
+  sharing.ms = 0;
   h = await startProviderHarness();
   seg = h.provider("Segment");
 });
@@ -267,7 +270,8 @@ describe("lifecycle", () => {
     expect(await seg.diff(id, read.props as Props, await checked(read.inputs as Props))).toEqual({
       changes: false,
     });
-    expect(requests()).toEqual([`GET /envs/${envId}/segments/${segmentId}`]);
+    // The read, and a listing of the environment's active segments that looks for duplicates of the key.
+    expect(requests()).toEqual([`GET /envs/${envId}/segments/${segmentId}`, `GET /envs/${envId}/segments`]);
   });
 
   test("a bare segment needs only the POST", async () => {
@@ -475,6 +479,30 @@ describe("organization key for the scope", () => {
     expect(writes()).toEqual([]);
   });
 
+  test("a wrong key with nothing to contradict it: the segment FeatBit does not list is deleted, the error says why", async () => {
+    process.env.FEATBIT_ORGANIZATION_KEY = "acme";
+    const err = await errorOf(h, up(base()));
+    expect(err.message).toMatch(
+      /FeatBit does not list the segment just created \(id ([0-9a-f-]{36})\).*organization 'acme'.*deleted again.*featbit:organizationKey/,
+    );
+    const id = /id ([0-9a-f-]{36})/.exec(err.message)?.[1];
+    expect((await segment(String(id))).status).not.toBe(200);
+    expect(writes().filter((w) => w.startsWith("POST"))).toHaveLength(1);
+  });
+
+  test.each(["my org", "acme:shop", "acme/x", "*"])(
+    "a key FeatBit could not have (%s) is refused by check, with no request",
+    async (orgKey) => {
+      process.env.FEATBIT_ORGANIZATION_KEY = orgKey;
+      h.emulator.requests.clear();
+      const failures = await failuresOf(base());
+      expect(failures).toEqual([
+        expect.objectContaining({ reason: expect.stringContaining("cannot be a FeatBit organization key") }),
+      ]);
+      expect(requests()).toEqual([]);
+    },
+  );
+
   test("an environment no project lists is reported", async () => {
     const err = await errorOf(h, up({ ...base(), environmentId: "11111111-2222-4333-8444-555555555555" }));
     expect(err.message).toContain("check environmentId");
@@ -592,12 +620,46 @@ describe("refresh", () => {
     await seg.delete(id, outs);
   });
 
-  test("a segment archived outside Pulumi is an error asking to restore it", async () => {
+  test("a second segment with the key (a create that landed after the provider stopped waiting) is named by a read", async () => {
     const { id, outs } = await up(base());
-    await h.api("PUT", `/envs/${envId}/segments/${String(outs.segmentId)}/archive`, {});
-    const err = await errorOf(h, seg.read(id, outs));
-    expect(err.message).toContain("archived");
-    expect(err.message).toContain("Restore");
+    const warned = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      expect((await seg.read(id, outs)).props).toEqual(outs);
+      expect(warned).not.toHaveBeenCalled();
+      const late = await external("beta-users");
+      expect((await seg.read(id, outs)).props).toEqual(outs);
+      expect(warned).toHaveBeenCalledWith(
+        expect.stringContaining(`also holds another object with its key (${envId}/${late})`),
+      );
+      expect(String(warned.mock.calls[0][0])).toContain("Delete the duplicate in FeatBit");
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
+  test("a segment FeatBit holds archived reads as archived; up restores it, destroy deletes it", async () => {
+    const { id, outs } = await up(base());
+    const path = `/envs/${envId}/segments/${String(outs.segmentId)}`;
+    await h.api("PUT", `${path}/archive`, {});
+    const refreshed = (await seg.read(id, outs)).props as Props;
+    expect(refreshed).toMatchObject({ archived: true, key: "beta-users" });
+    const news = await checked(base());
+    expect(await seg.diff(id, refreshed, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = (await seg.update(id, refreshed, news)).outs as Props;
+    expect(updated.archived).toBeUndefined();
+    expect((await segment(String(outs.segmentId))).body.isArchived).toBe(false);
+
+    await h.api("PUT", `${path}/archive`, {});
+    await seg.delete(id, (await seg.read(id, outs)).props as Props);
+    expect((await segment(String(outs.segmentId))).status).toBe(404);
+  });
+
+  test("a delete that fails after its archive landed puts the segment back", async () => {
+    const { id, outs } = await up(base());
+    h.emulator.faults.add({ method: "DELETE", path: "/segments/", respond: { status: 500 }, times: 1 });
+    const err = await errorOf(h, seg.delete(id, outs));
+    expect(err.message).toMatch(/restored now, as the stack still records it: run `pulumi destroy` again/);
+    expect((await segment(String(outs.segmentId))).body.isArchived).toBe(false);
   });
 
   test("an id naming another environment than the segment's own reads as absent there (get included)", async () => {
@@ -742,12 +804,12 @@ describe("FeatBit errors", () => {
     expect((await segment(String(outs.segmentId))).status).toBe(404);
   });
 
-  test("an archive lost in transit makes FeatBit refuse the delete; the message says to run destroy again", async () => {
+  test("an archive lost in transit, with no send left, fails the delete before it is sent; destroy again finishes", async () => {
     const { id, outs } = await up(base());
     h.emulator.faults.add({ method: "PUT", path: "/archive", reset: "before", times: 1 });
     const err = await errorOf(h, seg.delete(id, outs));
-    expect(err.message).toContain("CannotDeleteUnArchivedSegment");
-    expect(err.message).toContain("run 'pulumi destroy' again");
+    expect(err.message).toContain("reading it back showed the change was not applied");
+    expect(writes().filter((w) => w.startsWith("DELETE"))).toEqual([]);
     await seg.delete(id, outs);
     expect((await segment(String(outs.segmentId))).status).toBe(404);
   });

@@ -5,6 +5,8 @@ import {
   claims,
   createOnce,
   retryOnConflict,
+  settledDelete,
+  settledRemoval,
   verifiedWrite,
   withLock,
   type WritePolicy,
@@ -264,6 +266,82 @@ describe("sending again what proved not to land", () => {
       taken: () => new Error("taken"),
     });
     expect([created, sends]).toEqual(["landed late", 2]);
+  });
+});
+
+describe("writes on the way out: settledRemoval and settledDelete", () => {
+  /** A scripted object: each send takes the next answer; `state` is what reads see. */
+  function object(answers: ("ok" | "lost" | "late" | "applied-lost" | "forbidden")[], sends = 3) {
+    const state = { sends: 0, reads: 0, slept: 0, archived: false, exists: true };
+    const policy: WritePolicy = {
+      sends,
+      lateLandingMs: 10_000,
+      pollMs: 1000,
+      sleep: async (ms) => void (state.slept += ms),
+    };
+    const send = async () => {
+      const answer = answers[state.sends++] ?? "ok";
+      if (answer === "ok") return void (state.archived = true);
+      if (answer === "applied-lost") {
+        state.archived = true;
+        throw failure("network", undefined, true);
+      }
+      if (answer === "forbidden") throw failure("forbidden", 403, false);
+      throw failure(answer === "late" ? "timeout" : "server", answer === "late" ? undefined : 502, true);
+    };
+    const read = async () => {
+      state.reads++;
+      return state.exists ? { archived: state.archived } : undefined;
+    };
+    return { state, policy, send, read, landed: (o: { archived: boolean }) => o.archived };
+  }
+
+  test("an archive lost and proven not applied is sent again, within the policy's count", async () => {
+    const o = object(["lost", "lost", "ok"]);
+    await expect(settledRemoval(o.policy, o)).resolves.toBe("done");
+    expect(o.state.sends).toBe(3);
+    const p = object(["lost", "lost", "lost", "ok"]);
+    await expect(settledRemoval(p.policy, p)).rejects.toThrow(/showed the change was not applied/);
+    expect(p.state.sends).toBe(3);
+  });
+
+  test("an archive whose answer was lost after it landed is done, sent once", async () => {
+    const o = object(["applied-lost"]);
+    await expect(settledRemoval(o.policy, o)).resolves.toBe("done");
+    expect(o.state.sends).toBe(1);
+  });
+
+  test("a timed-out removal is sent again at once: a second archive or delete is harmless", async () => {
+    const o = object(["late", "ok"]);
+    await expect(settledRemoval(o.policy, o)).resolves.toBe("done");
+    expect([o.state.sends, o.state.slept]).toEqual([2, 0]);
+  });
+
+  test("an object already gone counts as removed; one that exists after a 403 is a refusal", async () => {
+    const gone = object(["forbidden"]);
+    gone.state.exists = false;
+    await expect(settledRemoval(gone.policy, gone)).resolves.toBe("gone");
+    const refused = object(["forbidden"]);
+    await expect(settledRemoval(refused.policy, refused)).rejects.toThrow("m forbidden");
+    expect(refused.state.sends).toBe(1);
+  });
+
+  test("settledDelete sends a delete again while it is proven not applied, and confirms acknowledged ones", async () => {
+    let sends = 0;
+    let exists = true;
+    const policy: WritePolicy = { ...ONCE, sends: 3 };
+    await settledDelete(policy, {
+      send: async () => {
+        if (++sends < 3) throw failure("server", 500, true);
+        exists = false;
+      },
+      exists: async () => exists,
+      confirm: true,
+    });
+    expect([sends, exists]).toEqual([3, false]);
+    await expect(
+      settledDelete(policy, { send: async () => true, exists: async () => true, confirm: true }),
+    ).rejects.toThrow(/still in FeatBit after FeatBit acknowledged deleting it/);
   });
 });
 

@@ -17,13 +17,18 @@ export interface ProviderHarness {
   close(): Promise<void>;
 }
 
-export async function startProviderHarness(options: EmulatorOptions = {}): Promise<ProviderHarness> {
+export async function startProviderHarness(
+  options: EmulatorOptions & {
+    /** featbit:maxRetries: 0 by default (each write sent once); writes are sent this many times more at most. */
+    maxRetries?: number;
+  } = {},
+): Promise<ProviderHarness> {
   const emulator = await startEmulator(options);
   const useToken = (token: string) => {
     const config: Record<string, string> = {
       "featbit:apiUrl": emulator.url,
       "featbit:accessToken": token,
-      "featbit:maxRetries": "0",
+      "featbit:maxRetries": String(options.maxRetries ?? 0),
     };
     impl.configure({
       config: {

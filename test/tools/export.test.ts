@@ -1,7 +1,10 @@
 // featbit-export writes variation values as a person would, and each must convert back to exactly the text FeatBit
 // stores (or adoption would rewrite the variations); TypeScript literals must be valid code.
 import ts from "typescript";
-import { exportInternals } from "../../provider/tools/export";
+import { createClient } from "../../provider/client";
+import { startEmulator, type Emulator } from "../../provider/emulator";
+import { flagBody } from "../emulator/support";
+import { exportInternals, exportProject } from "../../provider/tools/export";
 import { featureFlagInternals } from "../../provider/resources/featureFlag";
 
 const { valueForFile, literal } = exportInternals;
@@ -45,4 +48,56 @@ describe("TypeScript literals", () => {
     expect(out.diagnostics).toEqual([]);
     expect(new Function(`return ${literal(value)};`)()).toEqual(value);
   });
+});
+
+describe("what an exported program declares", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(() => emulator.close());
+
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${emulator.url}/api/v1${path}`, {
+      method,
+      headers: { Authorization: emulator.token, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return ((await res.json()) as { data: T }).data;
+  };
+
+  it.each(["ts", "yaml"] as const)(
+    "a flag that is off declares enabled: false and one that is on enabled: true (%s)",
+    async (format) => {
+      const key = `exp-${format}`;
+      const project = await api<{ environments: { id: string; key: string }[] }>("POST", "/projects", {
+        name: key,
+        key,
+      });
+      const prod = project.environments.find((e) => e.key === "prod")?.id as string;
+      for (const [flagKey, on] of [
+        ["dark-launch", false],
+        ["live-one", true],
+      ] as const) {
+        const made = await api<{ id: string }>("POST", `/envs/${prod}/feature-flags`, flagBody(flagKey));
+        expect(made.id).toBeTruthy();
+        if (on) await api("PUT", `/envs/${prod}/feature-flags/${flagKey}/toggle/true`);
+      }
+      const client = createClient({
+        apiUrl: `${emulator.url}/api/v1`,
+        accessToken: emulator.token,
+        maxRetries: 0,
+        httpTimeoutSeconds: 5,
+        maxConcurrency: 4,
+        allowInsecureHttp: false,
+      });
+      const result = await exportProject(client, { project: key, environments: ["prod"], format });
+      const text = result.files.map((f) => f.content).join("\n");
+      // Both formats declare a flag's `enabled` after its key and before the next flag's.
+      const enabledOf = (flagKey: string) =>
+        /enabled: (true|false)/.exec(text.slice(text.indexOf(flagKey)))?.[1];
+      expect(enabledOf("dark-launch")).toBe("false");
+      expect(enabledOf("live-one")).toBe("true");
+    },
+  );
 });

@@ -99,6 +99,6 @@ test("a pending create the stack has since recorded (a later up made it) is drop
 test("nothing pending: says so, naming the one case recovery cannot help", async () => {
   const r = await recoverPendingCreates({ resources: [] }, featbitLocator(undefined, env));
   expect(describeRecovery(r)).toEqual([
-    expect.stringContaining("PULUMI_SKIP_CHECKPOINTS a killed run records none"),
+    expect.stringContaining("killed with PULUMI_SKIP_CHECKPOINTS records none: if nobody else writes"),
   ]);
 });

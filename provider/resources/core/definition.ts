@@ -1,6 +1,7 @@
 // What a resource module declares to the host: its inputs (one zod schema holding every rule), how a change of each
 // input is applied (in place, replacement, or not at all), and its CRUD against the FeatBit client. The host
 // (provider/host) turns a definition into the check/diff/create/read/update/delete Pulumi's dynamic-provider host calls.
+import { isFeatBitApiError } from "../../client/errors";
 import type { z } from "zod";
 import type { FeatBitClient } from "../../client";
 import type { ResourceKind } from "../../host/shim";
@@ -18,6 +19,45 @@ export interface Context {
 
 /** Props as Pulumi passes them: plain JSON, with the serialized provider under `__provider`. */
 export type Props = Record<string, unknown>;
+
+/**
+ * The output a read sets on an object FeatBit holds archived while the stack manages it as live: a destroy that was
+ * killed or failed between its archive and its delete leaves one behind (as may someone in FeatBit's UI). The host
+ * plans an update for it (the program declares it live), which restores it; a destroy deletes it.
+ */
+export const ARCHIVED = "archived";
+export type Archived = { [ARCHIVED]?: true };
+
+/**
+ * The failure of a delete that came after its archive landed: the object is put back (`restore`) so that FeatBit
+ * agrees with the state, which still records it live; if that fails too, the message says how to finish or undo.
+ */
+export async function putBack(failure: unknown, restore: () => Promise<unknown>): Promise<Error> {
+  const reason = isFeatBitApiError(failure)
+    ? failure.detail
+    : failure instanceof Error
+      ? failure.message
+      : String(failure);
+  try {
+    await restore();
+    return new Error(
+      `${reason}. It was archived first, and is restored now, as the stack still records it: run \`pulumi destroy\` again`,
+      { cause: failure },
+    );
+  } catch {
+    return new Error(
+      `${reason}. It was archived first and stays archived in FeatBit (restoring it failed too): run ` +
+        `\`pulumi destroy\` again to finish, or \`pulumi refresh\` then \`pulumi up\` to restore it`,
+      { cause: failure },
+    );
+  }
+}
+
+/** What a read says when it finds an object archived that the stack manages as live (see ARCHIVED). */
+export const archivedWarning = (subject: string): string =>
+  `${subject} is archived in FeatBit while this stack manages it as live (a destroy was interrupted between ` +
+  `archiving and deleting it, or it was archived in FeatBit's UI): \`pulumi up\` restores it, as the program ` +
+  `declares it; \`pulumi destroy\`, or removing it from the program, deletes it`;
 
 export interface ResourceDefinition<I extends object, O extends I> {
   /** Type name, e.g. "FeatureFlag" (token `pulumi-nodejs:dynamic/featbit:FeatureFlag`). Stored in state. */
@@ -51,10 +91,22 @@ export interface ResourceDefinition<I extends object, O extends I> {
   /** For messages: "feature flag 'checkout' in environment 0f2c…". */
   describe(props: Partial<I>): string;
   create(ctx: Context, inputs: I): Promise<Created<O>>;
-  /** Undefined when the object no longer exists. */
-  read(ctx: Context, id: string, olds: O | undefined): Promise<O | undefined>;
-  /** `changed` lists the inputs that differ; touch only those. */
-  update(ctx: Context, id: string, olds: O, news: I, changed: ReadonlySet<keyof I & string>): Promise<O>;
+  /**
+   * Undefined when the object no longer exists. For kinds FeatBit archives (see `archive`), an archived object's
+   * outputs carry `archived: true` (see ARCHIVED): the state then disagrees with the program, which declares it live.
+   */
+  read(ctx: Context, id: string, olds: O | undefined): Promise<(O & Archived) | undefined>;
+  /**
+   * `changed` lists the inputs that differ; touch only those. It holds ARCHIVED when the state records the object
+   * archived (see `read`): restore it first.
+   */
+  update(
+    ctx: Context,
+    id: string,
+    olds: O,
+    news: I,
+    changed: ReadonlySet<(keyof I & string) | typeof ARCHIVED>,
+  ): Promise<O>;
   delete(ctx: Context, id: string, olds: O): Promise<void>;
   /**
    * For kinds FeatBit archives (flags, segments): archive without deleting, for `onDestroy: "archive"`. The key

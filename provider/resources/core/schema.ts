@@ -48,6 +48,11 @@ export const key = (what: string) =>
       `${what} key may only contain letters, digits, '.', '_' and '-' (FeatBit's key rule): e.g. 'new-checkout'`,
     );
 
+/**
+ * A display name. FeatBit's validators require one (NotEmpty) and limit flags' and segments' to 128 characters
+ * (CreateFeatureFlagValidator, CreateSegmentValidator, the UpdateNameValidators); every other kind's name column is
+ * varchar(128) too (v0.0.0.sql: projects, environments, groups, policies), where a longer one answers 500.
+ */
 export const name = (what: string) =>
   z
     .string({ error: `${what} name is required: a display name such as 'New checkout'` })
@@ -56,8 +61,11 @@ export const name = (what: string) =>
     .max(128, `${what} name is longer than FeatBit's 128-character limit: shorten it`);
 
 /**
- * A description, default "". FeatBit limits only some (segments: varchar(512) in its PostgreSQL schema, v0.0.0.sql);
- * where it has a limit, a longer value makes FeatBit answer 500, so it is refused here first.
+ * A description, default "". No FeatBit validator checks descriptions (modules/back-end/src/Application/*: the
+ * Create…/Update…Validator classes check names and keys only); its PostgreSQL schema (v0.0.0.sql) limits two columns,
+ * segments.description and policies.description, to varchar(512), where a longer value makes FeatBit answer 500, so
+ * those are refused here first. environments.description, feature_flags.description and groups.description are
+ * `text`: any length.
  */
 export const description = (limit?: { chars: number; column: string }) => {
   const text = z.string({ error: "description must be a string" });
@@ -163,13 +171,33 @@ export function uuidImportId(object: string) {
 }
 
 /**
- * The rule for an import id of the form `<parent_uuid>/<…>` (the FeatBit Terraform provider's): it must parse, and name
- * the parent (project or environment) the resource declares. `parentOf` throws for a malformed id.
+ * The form of an import id alone (`parse` throws for a malformed one). It reads nothing else, so a preview checks it
+ * even while the ids it must agree with are still unknown (a first preview, before the parent exists): a malformed
+ * importId never waits for `up`, where other resources of the program would be written first.
+ */
+export function importIdForm(format: string, parse: (importId: string) => unknown) {
+  return crossField<{ importId?: string }>(["importId"], (inputs, ctx) => {
+    if (inputs.importId === undefined) return;
+    try {
+      parse(inputs.importId);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        path: ["importId"],
+        message: `importId must be ${format} (the FeatBit Terraform provider's import id), not '${inputs.importId}'`,
+      });
+    }
+  });
+}
+
+/**
+ * The rule for an import id of the form `<parent_uuid>/<…>` (the FeatBit Terraform provider's): it names the parent
+ * (project or environment) the resource declares. Its form is importIdForm's (apply both); `parentOf` throws for a
+ * malformed id, which this rule then leaves to that one.
  */
 export function importIdOfParent<F extends string>(
   parentField: F,
   parentNoun: string,
-  format: string,
   parentOf: (importId: string) => string,
 ) {
   return crossField<{ importId?: string } & Record<F, string>>([parentField, "importId"], (inputs, ctx) => {
@@ -179,7 +207,7 @@ export function importIdOfParent<F extends string>(
     try {
       parent = parentOf(inputs.importId);
     } catch {
-      return fail(`importId must be ${format} (the FeatBit Terraform provider's import id)`);
+      return;
     }
     if (parent !== inputs[parentField]) {
       fail(

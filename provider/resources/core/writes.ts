@@ -65,37 +65,77 @@ export interface VerifiedWrite<R, T> {
   refusal?(current: T): Promise<Refusal | undefined>;
 }
 
+type Settled<R, T> = { answered: R } | { landed: T } | { gone: FeatBitApiError };
+
 /**
- * One write to an existing object. Answered: its result. Ambiguous (the request may have been applied): the object is
- * read back, for as long as a timed-out write may still land; the write counts as done when it shows the change,
- * and is sent again when it proves the change did not land. Refused with 403/404: the object is read to tell "it is
- * gone" (advice to refresh) from a real refusal.
+ * Sends a write to an existing object until it is settled: answered; or, when an answer leaves doubt, read back and
+ * found to show the write, or found gone (403 and 404 are FeatBit's answers for a missing object on most routes).
+ * A write proven not to have landed is sent again, `policy.sends` times in all. One whose answer timed out may still
+ * land: unless sending it twice is harmless (`idempotent`), the read-backs keep looking for the late-landing window
+ * first. An object that exists after a 403 means the token lacks a permission: that refusal is thrown, named.
  */
-export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<R, T>): Promise<R> {
+async function settle<R, T>(
+  policy: WritePolicy,
+  w: Omit<VerifiedWrite<R, T>, "result"> & { idempotent?: boolean },
+): Promise<Settled<R, T>> {
   for (let send = 1; ; send++) {
     try {
-      return await w.send();
+      return { answered: await w.send() };
     } catch (err) {
       if (!isFeatBitApiError(err)) throw err;
       const mayBeGone = err.kind === "forbidden" || err.kind === "not-found";
       if (!err.ambiguous && !mayBeGone) throw err;
       let current = await w.read();
-      if (current === undefined) throw goneError(err);
+      if (current === undefined) return { gone: err };
       // The object exists, so a refusal is about the token's permissions: say which one.
       if (!err.ambiguous) throw missingPermission(err, await w.refusal?.(current)) ?? err;
-      if (err.kind === "timeout") {
+      if (err.kind === "timeout" && !w.idempotent) {
         current = await lookAgain(
           policy,
           () => w.read(),
           (c) => c === undefined || w.landed(c),
           current,
         );
-        if (current === undefined) throw goneError(err);
+        if (current === undefined) return { gone: err };
       }
-      if (w.landed(current)) return w.result(current);
+      if (w.landed(current)) return { landed: current };
       if (send >= policy.sends) throw notApplied(err);
     }
   }
+}
+
+/**
+ * One write to an existing object. Answered: its result. Ambiguous (the request may have been applied): settled by
+ * reading back (see settle), and sent again while reading proves it did not land. An object that turns out gone is
+ * an error with advice to refresh.
+ */
+export async function verifiedWrite<R, T>(policy: WritePolicy, w: VerifiedWrite<R, T>): Promise<R> {
+  const settled = await settle(policy, w);
+  if ("gone" in settled) throw goneError(settled.gone);
+  return "answered" in settled ? settled.answered : w.result(settled.landed);
+}
+
+export interface Removal<T> {
+  send(): Promise<unknown>;
+  /** The object as FeatBit holds it now, or undefined when it is gone. */
+  read(): Promise<T | undefined>;
+  /** Whether the object read back shows the write (an archive: archived). A delete lands only as absence. */
+  landed?(current: T): boolean;
+}
+
+/**
+ * A write on the way out (archive, delete, unbind): settled like verifiedWrite, and sent again while reading proves
+ * it did not land, but an object already gone counts as done ("gone"). Sending one twice is harmless (the second finds
+ * it done or gone), so a timed-out one is sent again at once instead of waiting for it to land late.
+ */
+export async function settledRemoval<T>(policy: WritePolicy, w: Removal<T>): Promise<"done" | "gone"> {
+  const settled = await settle(policy, {
+    send: w.send,
+    read: w.read,
+    landed: w.landed ?? (() => false),
+    idempotent: true,
+  });
+  return "gone" in settled ? "gone" : "done";
 }
 
 export interface CreateOnce<T> {
@@ -174,6 +214,16 @@ async function sendCreate<T>(policy: WritePolicy, c: CreateOnce<T>): Promise<T> 
   }
 }
 
+/** Marks the refusals notOurs words, so the host can tell them apart (see CLAIM_UNRECORDED). */
+export const NOT_OURS = "this stack has no evidence that it created it";
+
+/**
+ * The environment variable with which a user vouches, for one run, that whatever holds a key this program creates
+ * was created by this stack: after a run with PULUMI_SKIP_CHECKPOINTS was killed, nothing in the state records what
+ * it made (see docs/engine.md). A variable, not a setting: stack config would keep it on for every later run.
+ */
+export const CLAIM_UNRECORDED = "FEATBIT_CLAIM_UNRECORDED";
+
 /**
  * Why an object this stack did not make is refused, and the safe ways out, for `taken` refusals. Adopting is the
  * last of them on purpose: it makes this stack manage something another stack or a person may still manage.
@@ -189,13 +239,14 @@ export function notOurs(o: {
   instead?: string;
 }): string {
   return (
-    `${o.what} already exists in FeatBit${o.detail ? ` (${o.detail})` : ""}, and this stack has no evidence that ` +
-    `it created it (a stack manages only what it created or what its program adopts). Safe ways out: ` +
+    `${o.what} already exists in FeatBit${o.detail ? ` (${o.detail})` : ""}, and ${NOT_OURS} ` +
+    `(a stack manages only what it created or what its program adopts). Safe ways out: ` +
     `(1) if this program's stack was renamed or moved (a new folder or project name, a Pulumi.yaml added later, ` +
     `another backend), run it as the stack that created the object instead (\`pulumi stack ls\`, ` +
     `\`pulumi stack select\`, or move that stack's state with \`pulumi stack export\`/\`pulumi stack import\`); ` +
     `(2) if a run of this stack was killed while creating it, run \`npx featbit-recover\` in the program's folder ` +
-    `to record it from that run's pending create; ` +
+    `to record it from that run's pending create (a run with PULUMI_SKIP_CHECKPOINTS records none: if nobody else ` +
+    `writes this program's keys in this FeatBit, run \`pulumi up\` once with ${CLAIM_UNRECORDED}=true instead); ` +
     `(3) if it belongs to someone else (another stack, FeatBit's UI, another tool), ${o.instead ?? "choose another key"}, ` +
     `or manage it knowingly with ${o.adopt}: an adopted object is released, not deleted, when this stack is destroyed`
   );
@@ -249,21 +300,28 @@ export interface SettledDelete {
 
 /**
  * One delete whose outcome reading settles where FeatBit's answer leaves doubt: a doubtful failure counts as done
- * when the object is gone, and an acknowledged delete (with `confirm`) is done only when it is.
+ * when the object is gone, and is sent again (within the policy) when it is still there after an ambiguous answer;
+ * an acknowledged delete (with `confirm`) is done only when the object is gone.
  */
-export async function settledDelete(d: SettledDelete): Promise<void> {
-  try {
-    await d.send();
-  } catch (err) {
-    const doubtful = d.doubtful ?? ((e: FeatBitApiError) => e.ambiguous);
-    if (!isFeatBitApiError(err)) throw err;
-    const refused = err.kind === "forbidden" && d.refusal !== undefined;
-    if (!doubtful(err) && !refused) throw err;
-    if (!(await d.exists())) {
-      if (doubtful(err)) return;
-      throw err;
+export async function settledDelete(policy: WritePolicy, d: SettledDelete): Promise<void> {
+  const doubtful = d.doubtful ?? ((e: FeatBitApiError) => e.ambiguous);
+  for (let send = 1; ; send++) {
+    try {
+      await d.send();
+      break;
+    } catch (err) {
+      if (!isFeatBitApiError(err)) throw err;
+      const refused = err.kind === "forbidden" && d.refusal !== undefined;
+      if (!doubtful(err) && !refused) throw err;
+      if (!(await d.exists())) {
+        if (doubtful(err)) return;
+        throw err;
+      }
+      // Still there: a refusal is about the token's permissions (named when the route says which); an ambiguous
+      // answer proven not to have landed is sent again within the policy.
+      if (!err.ambiguous) throw (refused && missingPermission(err, await d.refusal?.())) || err;
+      if (send >= policy.sends) throw notApplied(err);
     }
-    throw (refused && missingPermission(err, await d.refusal?.())) || err;
   }
   if (d.confirm && (await d.exists())) {
     throw new Error(

@@ -1,31 +1,54 @@
-// The program `npm run chaos` deploys against an emulator that fails a share of requests: 97 resources, a project,
-// two environments (prod adopted, staging created), four segments and 45 flags of every variation type, each with
-// targeting (rules naming the segments, rollouts, individual targeting).
+// The program `npm run chaos` deploys, updates and destroys against an emulator that fails a share of requests: 97
+// resources, shaped like a review environment's bootstrap. A project, three environments (FeatBit's own prod,
+// adopted; staging and qa, created), twelve segments (four per environment), 33 flags of every variation type (eleven
+// per environment), each with targeting whose first rule names a segment of its environment, and IAM: a policy, a
+// group and their binding per environment, plus a project-wide readers policy bound to one group three times over.
+//
+// Config `revision` (default 1): 2 changes something in every resource that has something to change (names,
+// descriptions, segment users, targeting percentages, policy statements), for the update measurement.
+import * as pulumi from "@pulumi/pulumi";
 import * as featbit from "pulumi-featbit";
 
-const project = new featbit.Project("chaos", { key: "chaos", name: "Chaos" });
-const envs = {
-  prod: new featbit.Environment("prod", { projectId: project.projectId, key: "prod", name: "Prod" }),
-  staging: new featbit.Environment("staging", {
-    projectId: project.projectId,
-    key: "staging",
-    name: "Staging",
-  }),
-};
+const revision = new pulumi.Config().getNumber("revision") ?? 1;
+const r = revision > 1 ? ` r${revision}` : "";
 
-const segments = ["beta", "staff", "vip", "churned"].map(
-  (key, i) =>
-    new featbit.Segment(key, {
-      environmentId: envs[i % 2 === 0 ? "prod" : "staging"].environmentId,
+const project = new featbit.Project("chaos", { key: "chaos", name: `Chaos${r}` });
+const ENVS = ["prod", "staging", "qa"] as const;
+type EnvKey = (typeof ENVS)[number];
+const envs = Object.fromEntries(
+  ENVS.map((key) => [
+    key,
+    new featbit.Environment(key, {
+      projectId: project.projectId,
       key,
-      name: key.toUpperCase(),
-      included: [`${key}-1`, `${key}-2`],
-      rules: [
-        { name: "Email", conditions: [{ property: "email", op: "EndsWith", value: `@${key}.example.com` }] },
-      ],
-      tags: ["chaos"],
+      name: `${key[0].toUpperCase()}${key.slice(1)}${r}`,
+      description: `chaos ${key}${r}`,
     }),
-);
+  ]),
+) as Record<EnvKey, featbit.Environment>;
+
+const SEGMENTS = ["beta", "staff", "vip", "churned"];
+const segments = Object.fromEntries(
+  ENVS.map((env) => [
+    env,
+    SEGMENTS.map(
+      (key) =>
+        new featbit.Segment(`${env}-${key}`, {
+          environmentId: envs[env].environmentId,
+          key,
+          name: `${key.toUpperCase()}${r}`,
+          included: [`${key}-1`, `${key}-2`, ...(revision > 1 ? [`${key}-${revision + 1}`] : [])],
+          rules: [
+            {
+              name: "Email",
+              conditions: [{ property: "email", op: "EndsWith", value: `@${key}.example.com` }],
+            },
+          ],
+          tags: ["chaos"],
+        }),
+    ),
+  ]),
+) as Record<EnvKey, featbit.Segment[]>;
 
 const TYPES = ["boolean", "string", "number", "json"] as const;
 const variationsOf = (type: (typeof TYPES)[number]): featbit.FeatureFlagVariationArgs[] => {
@@ -53,19 +76,20 @@ const variationsOf = (type: (typeof TYPES)[number]): featbit.FeatureFlagVariatio
   }
 };
 
-for (let i = 0; i < 45; i++) {
+for (let i = 0; i < 33; i++) {
   const type = TYPES[i % TYPES.length];
-  const env = i % 3 === 0 ? "staging" : "prod";
-  const segment = segments[env === "prod" ? (i % 2) * 2 : 1 + (i % 2) * 2];
+  const env = ENVS[i % ENVS.length];
+  const segment = segments[env][i % SEGMENTS.length];
   const flag = new featbit.FeatureFlag(`flag-${i}`, {
     environmentId: envs[env].environmentId,
     key: `flag-${i}`,
     name: `Flag ${i}`,
-    description: `chaos flag ${i}`,
+    description: `chaos flag ${i}${r}`,
     variationType: type,
     variations: variationsOf(type),
     tags: ["chaos", type],
   });
+  const percent = (i * 7 + (revision - 1) * 10) % 100;
   new featbit.FeatureFlagTargeting(`flag-${i}-targeting`, {
     flag,
     enabled: i % 2 === 0,
@@ -78,8 +102,8 @@ for (let i = 0; i < 45; i++) {
         conditions: [{ property: "country", op: "IsOneOf", values: ["ca", "fr"] }],
         serve: {
           rollout: [
-            { variation: "On", percent: (i * 7) % 100 },
-            { variation: "Off", percent: 100 - ((i * 7) % 100) },
+            { variation: "On", percent },
+            { variation: "Off", percent: 100 - percent },
           ],
         },
       },
@@ -87,5 +111,38 @@ for (let i = 0; i < 45; i++) {
     defaultRule: { serve: { variation: "Off" } },
   });
 }
+
+const projectRn = pulumi.interpolate`project/${project.key}`;
+const readers = new featbit.Policy("readers", {
+  key: "chaos-readers",
+  name: "Chaos readers",
+  description: `reads the chaos project${r}`,
+  statements: [
+    { effect: "allow", resourceType: "project", actions: ["CanAccessProject"], resources: [projectRn] },
+  ],
+});
+const everyone = new featbit.Group("everyone", { name: "Chaos everyone", description: `all of chaos${r}` });
+for (const env of ENVS) {
+  const policy = new featbit.Policy(`${env}-flags`, {
+    key: `chaos-${env}-flags`,
+    name: `Chaos ${env} flags`,
+    description: `flags of chaos ${env}${r}`,
+    statements: [
+      {
+        effect: "allow",
+        resourceType: "flag",
+        actions: revision > 1 ? ["ToggleFlag", "UpdateFlagDefaultRule"] : ["ToggleFlag"],
+        resources: [pulumi.interpolate`${projectRn}:env/${env}:flag/*`],
+      },
+    ],
+  });
+  const group = new featbit.Group(`${env}-team`, {
+    name: `Chaos ${env} team`,
+    description: `works on chaos ${env}${r}`,
+  });
+  new featbit.GroupPolicy(`${env}-team-flags`, { groupId: group.groupId, policyId: policy.policyId });
+  new featbit.GroupPolicy(`${env}-team-readers`, { groupId: group.groupId, policyId: readers.policyId });
+}
+new featbit.GroupPolicy("everyone-readers", { groupId: everyone.groupId, policyId: readers.policyId });
 
 export const projectId = project.projectId;

@@ -22,6 +22,7 @@ export interface FaultRule {
   latencyMs?: number;
   reset?: "before" | "after" | "timeout";
   holdMs?: number;
+  respond?: { status: 429 | 500 | 502 | 503 | 504 };
 }
 
 /** The part of provider/emulator's handle the e2e suite relies on. */
