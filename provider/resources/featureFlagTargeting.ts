@@ -27,7 +27,7 @@ import { dynamicClass, getter, registered, registration, type ConnectionArgs } f
 import { comment, containsUnknown, crossField, key, shape, UNKNOWN, userKey, uuid } from "./core/schema";
 import { stableId } from "./core/stableIds";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
-import { retireVariations } from "./featureFlag";
+import { declaredFlag, retireVariations } from "./featureFlag";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -1165,11 +1165,13 @@ export class FeatureFlagTargeting extends pulumi.CustomResource {
 
   constructor(name: string, args: FeatureFlagTargetingArgs, opts?: pulumi.CustomResourceOptions) {
     const { flag, ...rest } = args;
+    // What the flag declares (known during a preview even while the flag is replaced).
+    const declared = flag && declaredFlag(flag);
     const props = {
       ...rest,
-      environmentId: rest.environmentId ?? flag?.environmentId,
-      flagKey: rest.flagKey ?? flag?.key,
-      variations: rest.variations ?? flag?.declaredVariationNames,
+      environmentId: rest.environmentId ?? declared?.environmentId,
+      flagKey: rest.flagKey ?? declared?.key,
+      variations: rest.variations ?? declared?.variationNames,
       installation: rest.installation ?? flag?.installation,
     };
     // With a FeatureFlag resource: create after it even when only plain values were taken from it, and when it is
