@@ -503,7 +503,7 @@ function dropCleanRefreshes(steps: StepInfo[]): void {
   }
 }
 
-function errorText(err: unknown): string {
+export function errorText(err: unknown): string {
   // CommandError's message embeds the CLI's stdout/stderr: that is what a user would read. Its last part, the
   // underlying error, repeats the whole stderr (which starts with the same "Command failed" line): each line once.
   const result = (
