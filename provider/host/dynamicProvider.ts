@@ -19,7 +19,7 @@ import { logDiagnostic, type Severity } from "./engineLog";
 
 export type DynamicProvider = Required<Omit<pulumi.dynamic.ResourceProvider<Props, Props>, "configure">>;
 
-interface Failure {
+export interface Failure {
   property: string;
   reason: string;
 }
@@ -151,6 +151,57 @@ function fieldsOf(schema: z.ZodType): string[] {
   return Object.keys(shape);
 }
 
+/** What `onDestroy` may say for this kind: archive only where FeatBit archives (flags and segments). */
+function onDestroyFailure(def: DeclarationSpec, value: unknown): Failure | undefined {
+  if (value === undefined || value === UNKNOWN) return undefined;
+  if (def.destroys === false) {
+    return {
+      property: "",
+      reason: `onDestroy does not apply to a ${def.kind}: destroying it never changes anything in FeatBit`,
+    };
+  }
+  const archives = def.archive !== undefined;
+  if (value === "release" || value === "delete" || (archives && value === "archive")) return undefined;
+  const allowed = archives ? "'release', 'archive' or 'delete'" : "'release' or 'delete'";
+  return {
+    property: typeof value === "string" ? ON_DESTROY : "",
+    reason:
+      `onDestroy must be ${allowed}: what destroying this resource (or removing it from the program) does to ` +
+      `the object in FeatBit` +
+      (value === "archive" ? `; FeatBit archives only feature flags and segments` : ""),
+  };
+}
+
+/** What checking a declaration needs of its definition: the program checks with it too (see core/precheck.ts). */
+export type DeclarationSpec = Pick<AnyDefinition, "kind" | "schema" | "destroys" | "archive">;
+
+/**
+ * Every problem of a resource's inputs that needs neither settings nor FeatBit, worded for the engine; values not
+ * known yet are checked once known. Checked by the provider (check) and, with what is known when the program
+ * declares the resource, by the program itself, so that one preview reports the problems of every resource.
+ */
+export function declarationProblems(def: DeclarationSpec, props: Props): Failure[] {
+  const host = [installationFailure(props[INSTALLATION]), onDestroyFailure(def, props[ON_DESTROY])];
+  const raw = declaredOf(props);
+  const parsed = def.schema.safeParse(raw);
+  return [
+    ...host.filter((f): f is Failure => f !== undefined),
+    ...(parsed.success ? [] : failuresOf(parsed.error, raw)),
+  ];
+}
+
+/** Each field by its own schema (defaults filled in): for inputs that do not parse as a whole while some are unknown. */
+function parseFields(schema: z.ZodType, props: Props): Props {
+  const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
+  const out: Props = {};
+  for (const [field, fieldSchema] of Object.entries(shape)) {
+    const parsed = fieldSchema.safeParse(props[field]);
+    const value = parsed.success ? parsed.data : props[field];
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
+
 /** One line under the resource: what failed, on which object, and FeatBit's reason and advice. */
 export function describeFailure(op: string, subject: string, err: unknown): Error {
   // Pulumi's provider host prints `${error}: ${error.stack}` for a failed operation, next to the message it shows
@@ -193,14 +244,33 @@ export function toProvider(
   const parse = (raw: Props): Props => normalize(def.schema.parse(raw));
 
   /**
-   * Props (old outputs, or new inputs) as canonical inputs. State written by an older version, or inputs holding
-   * unknowns, may not parse: compare the raw values then.
+   * Props (old outputs, or new inputs) as canonical inputs. State written by an older version may not parse: compare
+   * the raw values then. Inputs holding values not known yet (a preview) are canonical where known: each known field
+   * as `up` will check it (defaults filled in, normalized), so only what really changes shows as changing.
    */
   const asInputs = (props: Props): Props => {
     const subset: Props = {};
     for (const f of allFields) if (props[f] !== undefined) subset[f] = props[f];
     const parsed = def.schema.safeParse(subset);
-    return parsed.success ? normalize(parsed.data) : subset;
+    if (!containsUnknown(subset)) return parsed.success ? normalize(parsed.data) : subset;
+    const unknown = allFields.filter((f) => containsUnknown(subset[f]));
+    // Parsed as a whole when it parses (unknown ids pass as ids), else field by field.
+    const fieldwise = parsed.success ? parsed.data : parseFields(def.schema, subset);
+    const known: Props = { ...fieldwise };
+    for (const f of unknown) delete known[f];
+    let normalized: Props;
+    try {
+      normalized = normalize(known);
+    } catch {
+      // A normalization that reads an unknown field: the known fields as parsed are what can be known.
+      normalized = known;
+    }
+    const out: Props = {};
+    for (const f of allFields) {
+      const value = unknown.includes(f) ? subset[f] : normalized[f];
+      if (value !== undefined) out[f] = value;
+    }
+    return out;
   };
 
   const defaultInputsOf = (outs: Props, previous: Props | undefined): Props => {
@@ -210,28 +280,6 @@ export function toProvider(
       if (value !== undefined) picked[f] = value;
     }
     return asInputs(picked);
-  };
-
-  const archives = def.archive !== undefined;
-
-  /** What `onDestroy` may say for this kind: archive only where FeatBit archives (flags and segments). */
-  const onDestroyFailure = (value: unknown): Failure | undefined => {
-    if (value === undefined || value === UNKNOWN) return undefined;
-    if (def.destroys === false) {
-      return {
-        property: "",
-        reason: `onDestroy does not apply to a ${def.kind}: destroying it never changes anything in FeatBit`,
-      };
-    }
-    if (value === "release" || value === "delete" || (archives && value === "archive")) return undefined;
-    const allowed = archives ? "'release', 'archive' or 'delete'" : "'release' or 'delete'";
-    return {
-      property: typeof value === "string" ? ON_DESTROY : "",
-      reason:
-        `onDestroy must be ${allowed}: what destroying this resource (or removing it from the program) does to ` +
-        `the object in FeatBit` +
-        (value === "archive" ? `; FeatBit archives only feature flags and segments` : ""),
-    };
   };
 
   /** Legacy state (before `origin` was recorded): adopt, importId or the kind's own rule say adopted. */
@@ -271,28 +319,21 @@ export function toProvider(
 
   return {
     async check(_olds: Props, news: Props) {
+      const failures = declarationProblems(def, news);
       const installation = news[INSTALLATION];
-      const badInstallation = installationFailure(installation);
-      const badOnDestroy = onDestroyFailure(news[ON_DESTROY]);
-      const hostFailures = [badInstallation, badOnDestroy].filter((f): f is Failure => f !== undefined);
-      if (installation !== UNKNOWN && !badInstallation) {
+      if (installation !== UNKNOWN && installationFailure(installation) === undefined) {
         try {
           checkSettings(installationOf(news));
         } catch (err) {
           // A setting that would fail every API call (ftp://, a 'Bearer' token, maxConcurrency 0, …) fails preview.
           if (!isFeatBitConfigError(err)) throw err;
-          hostFailures.push({ property: "", reason: err.message });
+          failures.unshift({ property: "", reason: err.message });
         }
       }
-      const raw = declaredOf(news);
-      const parsed = def.schema.safeParse(raw);
-      const failures = [...hostFailures, ...(parsed.success ? [] : failuresOf(parsed.error, raw))];
       if (failures.length > 0) return { failures };
-      // Every failure sits on an unknown value: validate again once it is known (at update time).
-      if (!parsed.success) return { inputs: news };
-      if (containsUnknown(raw) || installation === UNKNOWN || news[ON_DESTROY] === UNKNOWN)
-        return { inputs: news };
-      const inputs = withHostFields(normalize(parsed.data), hostFields(news));
+      const inputs = withHostFields(asInputs(declaredOf(news)), hostFields(news));
+      // A host field not known yet stays unknown: diff treats it as changed.
+      for (const field of [INSTALLATION, ON_DESTROY]) if (news[field] === UNKNOWN) inputs[field] = UNKNOWN;
       return { inputs: { ...inputs, __provider: news.__provider } };
     },
 
@@ -312,9 +353,9 @@ export function toProvider(
       const replaceOn = new Set<string>(def.replaceOn);
       const replaces = changed.filter((f) => replaceOn.has(f) || f === INSTALLATION);
       const sameFeatBit = !replaces.includes(INSTALLATION);
-      const sameKey =
-        replaces.length > 0 && sameFeatBit && !containsUnknown(after) && def.deleteBeforeReplace(olds, after);
-      const deleteBeforeReplace = sameKey || (replaces.length > 0 && sameFeatBit && containsUnknown(after));
+      // Decided by known values, as `up` decides it: an unknown value (the id of an object this update creates or
+      // replaces, which FeatBit has not assigned yet) equals no existing one, so the replacement cannot collide.
+      const sameKey = replaces.length > 0 && sameFeatBit && def.deleteBeforeReplace(olds, after);
       // The replacement takes the old object's key, which only a delete frees (an archived flag keeps its key, and
       // a released object keeps it in FeatBit): say so now rather than fail half-way through `up`.
       const action = destroyAction(olds);
@@ -330,7 +371,7 @@ export function toProvider(
             `${replaces.length === 1 ? "it is" : "they are"}`,
         );
       }
-      return { changes: true, replaces, deleteBeforeReplace };
+      return { changes: true, replaces, deleteBeforeReplace: sameKey };
     },
 
     async create(inputs: Props) {

@@ -280,6 +280,8 @@ function show(value: unknown): string {
 
 /** Defaults and FeatBit's string form of each value; values that do not fit are left for `rules` to report. */
 function normalize(inputs: Inputs): Inputs {
+  // Values take their form from the type: while it is not known (a preview), they are left as declared.
+  if (!VARIATION_TYPES.includes(inputs.variationType)) return inputs;
   const declared = inputs.variations ?? (inputs.variationType === "boolean" ? BOOLEAN_DEFAULT : undefined);
   if (!declared) return inputs;
   const variations = declared.map((v) => {
@@ -917,6 +919,49 @@ function variationIdsOf(variations: readonly FeatureFlagVariation[] | undefined)
   return map;
 }
 
+/** What each FeatureFlag of this program declares, for its FeatureFlagTargeting (see declaredFlag). */
+const declarations = new WeakMap<FeatureFlag, FeatureFlagArgs>();
+
+/**
+ * A flag's declared environment, key and variation names, as its FeatureFlagTargeting takes them (`flag:`). For a
+ * FeatureFlag of this program they are what it declares: known during a preview even while the flag is replaced (its
+ * outputs are not), so the targeting's preview shows what really changes; and where they are plain values, the program
+ * checks the targeting's references to them itself. Anything else shaped like a flag gives its own values.
+ */
+export function declaredFlag(flag: {
+  environmentId: pulumi.Input<string>;
+  key: pulumi.Input<string>;
+  declaredVariationNames?: pulumi.Input<string[]>;
+}): {
+  environmentId: pulumi.Input<string>;
+  key: pulumi.Input<string>;
+  variationNames?: pulumi.Input<string[]>;
+} {
+  const args = flag instanceof FeatureFlag ? declarations.get(flag) : undefined;
+  if (!args)
+    return { environmentId: flag.environmentId, key: flag.key, variationNames: flag.declaredVariationNames };
+  return { environmentId: args.environmentId, key: args.key, variationNames: variationNamesOf(args) };
+}
+
+const isPlainName = (v: unknown): v is { name: string } =>
+  v !== null &&
+  typeof v === "object" &&
+  !pulumi.Output.isInstance(v) &&
+  typeof (v as { name?: unknown }).name === "string";
+
+const namesOf = (variations: readonly { name: string }[] | undefined, type: string | undefined): string[] =>
+  (variations ?? ((type ?? "boolean") === "boolean" ? BOOLEAN_DEFAULT : [])).map((v) => v.name);
+
+/** The declared variation names: a plain list where the program wrote them plainly. */
+function variationNamesOf(args: FeatureFlagArgs): pulumi.Input<string[]> {
+  const { variations, variationType } = args;
+  const plainList = variations === undefined || (Array.isArray(variations) && variations.every(isPlainName));
+  if (plainList && (variationType === undefined || typeof variationType === "string")) {
+    return namesOf(variations as { name: string }[] | undefined, variationType);
+  }
+  return pulumi.all([variations, variationType]).apply(([list, type]) => namesOf(list, type));
+}
+
 export class FeatureFlag extends pulumi.CustomResource {
   /** An existing object by id, read-only: Pulumi reads it and manages nothing. */
   static readonly get = getter(FeatureFlag);
@@ -954,11 +999,8 @@ export class FeatureFlag extends pulumi.CustomResource {
     this.variationIds = pulumi
       .all([this.variations, this.flagId])
       .apply(([variations]) => variationIdsOf(variations));
-    this.declaredVariationNames = pulumi
-      .all([args.variations, args.variationType])
-      .apply(([variations, type]) =>
-        (variations ?? ((type ?? "boolean") === "boolean" ? BOOLEAN_DEFAULT : [])).map((v) => v.name),
-      );
+    this.declaredVariationNames = pulumi.output(variationNamesOf(args));
+    declarations.set(this, args);
   }
 }
 dynamicClass(FeatureFlag);

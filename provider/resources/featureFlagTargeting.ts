@@ -52,7 +52,7 @@ import { usesSegments } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { FLAG_TARGETING_PERMISSIONS, underEnvironment } from "./core/permissions";
 import { flagLock, retryOnConflict, verifiedWrite, withLock } from "./core/writes";
-import { retireVariations } from "./featureFlag";
+import { declaredFlag, retireVariations } from "./featureFlag";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -1422,6 +1422,8 @@ export class FeatureFlagTargeting extends pulumi.CustomResource {
 
   constructor(name: string, args: FeatureFlagTargetingArgs, opts?: pulumi.CustomResourceOptions) {
     const { flag, testSegments, ...rest } = args;
+    // What the flag declares (known during a preview even while the flag is replaced).
+    const declared = flag && declaredFlag(flag);
     const props = {
       ...rest,
       // A Segment resource carries more than tests need (and its provider): only its members and rules go.
@@ -1435,9 +1437,9 @@ export class FeatureFlagTargeting extends pulumi.CustomResource {
             })),
           }
         : {}),
-      environmentId: rest.environmentId ?? flag?.environmentId,
-      flagKey: rest.flagKey ?? flag?.key,
-      variations: rest.variations ?? flag?.declaredVariationNames,
+      environmentId: rest.environmentId ?? declared?.environmentId,
+      flagKey: rest.flagKey ?? declared?.key,
+      variations: rest.variations ?? declared?.variationNames,
       installation: rest.installation ?? flag?.installation,
     };
     // With a FeatureFlag resource: create after it even when only plain values were taken from it, and when it is

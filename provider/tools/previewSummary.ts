@@ -61,6 +61,8 @@ export interface SummaryLine {
   /** What changes, e.g. "`new-checkout`", "segment `beta-users`", "environment", "project `shop`". */
   subject: string;
   text: string;
+  /** Only an audit-log comment changes: nothing changes in FeatBit now (FeatBit records it with the next change). */
+  audit?: boolean;
 }
 
 export interface PreviewSummary {
@@ -109,6 +111,7 @@ function show(value: unknown, max = 60): string {
 }
 const quoted = (value: unknown): string =>
   value === UNKNOWN || value === SECRET || value === "" ? show(value) : `'${show(value)}'`;
+const comment = (value: unknown): string => (value === undefined ? "(none)" : quoted(value));
 const percent = (n: number): string => `${Math.round(n * 100) / 100}%`;
 const list = (items: string[]): string => (items.length > 0 ? items.join(", ") : "(none)");
 
@@ -155,11 +158,29 @@ export class Context {
   readonly flagSetNames = new Map<string, string>();
   /** `<env label>/<flag key>` of flags the same preview creates. */
   readonly newFlags = new Set<string>();
+  /** Variation renames of flags the same preview updates, by `<env label>/<flag key>`: old name → new name. */
+  readonly renames = new Map<string, [string, string][]>();
+  /** Environments this preview replaces: the old id → the key of the environment taking its place. */
+  private readonly replacedEnvironments = new Map<string, string>();
+  /** Keys of the environments this preview creates (their ids are known only after `up`). */
+  private readonly newEnvironments = new Set<string>();
+  /** The halves of each replacement the document lists, in its order (the runner records them; `--json` does not). */
+  readonly halves = new Map<string, string[]>();
   private readonly ambiguousKeys = new Set<string>();
 
   constructor(steps: Step[]) {
     for (const step of steps) {
       const kind = kindOf(step);
+      if (step.op === "create-replacement" || step.op === "delete-replaced") {
+        this.halves.set(step.urn, [...(this.halves.get(step.urn) ?? []), step.op]);
+      }
+      if (kind === "Environment") {
+        const key = asString(step.newState?.inputs?.key);
+        const oldId = asString(step.oldState?.outputs?.environmentId) ?? idPart(step.oldState?.id, 1);
+        if (key && step.op === "create") this.newEnvironments.add(key);
+        if (key && oldId && (step.op === "replace" || step.op === "create-replacement"))
+          this.replacedEnvironments.set(oldId, key);
+      }
       for (const state of [step.oldState, step.newState]) {
         if (!state) continue;
         const inputs = state.inputs ?? {};
@@ -195,8 +216,20 @@ export class Context {
     const fromUrn = flagSetEnvironment(step.urn);
     if (fromUrn) return withInstallation(fromUrn, props);
     const id = asString(props.environmentId);
+    if (id === UNKNOWN) {
+      // Not known until `up`: the environment replacing the one it was in, or the one environment this creates.
+      const was = asString(step.oldState?.inputs?.environmentId);
+      const newOne = this.newEnvironments.size === 1 ? [...this.newEnvironments][0] : undefined;
+      const label =
+        (was && this.replacedEnvironments.get(was)) ?? newOne ?? "(an environment this update creates)";
+      return withInstallation(label, props);
+    }
+    return this.environmentOf(id, props);
+  }
+
+  /** An environment by id: its key (with its project's where two share it), or a short id. */
+  environmentOf(id: string | undefined, props: Props): string {
     if (id === undefined) return "";
-    if (id === UNKNOWN) return withInstallation("(new environment)", props);
     const flagSetName = this.flagSetNames.get(id);
     if (flagSetName) return withInstallation(flagSetName, props);
     const env = this.environments.get(id);
@@ -431,10 +464,16 @@ function individualChange(before: unknown, after: unknown): string {
 interface Describer {
   subject(props: Props, name: string): string;
   create(props: Props, ctx: Context, line: LineContext): string[];
-  update(before: Props, after: Props, ctx: Context): string[];
+  update(before: Props, after: Props, ctx: Context, line: LineContext): string[];
   delete(props: Props): string[];
   /** Inputs that change nothing in FeatBit by themselves. */
   inert: string[];
+  /** The input holding the comment FeatBit's audit log records with each change, where the kind has one. */
+  audit?: string;
+  /** The input naming the object's parent (its environment or project), for which replacements delete first. */
+  parent?: string;
+  /** Whether a replacement that keeps the key (ignoring case) in the same parent deletes the old object first. */
+  keyed?: boolean;
 }
 
 interface LineContext {
@@ -513,8 +552,18 @@ const targeting: Describer = {
     if (parts === "") return [isNew ? "targeting left to FeatBit's defaults" : "targeting: nothing declared"];
     return [isNew ? `serves: ${parts}` : `targeting now managed here: ${parts}`];
   },
-  update(before, after, ctx) {
+  update(declared, after, ctx, line) {
     const lines: string[] = [];
+    // A variation renamed in its flag keeps its id: targeting naming it by its new name serves exactly the same.
+    const renames = ctx.renames.get(`${line.environment}/${keyOf(after.flagKey, line.name)}`) ?? [];
+    const before = renames.length > 0 ? withRenames(declared, new Map(renames)) : declared;
+    const followed = TARGETING_PARTS.some(
+      ([part]) => !same(declared[part], after[part]) && same(before[part], after[part]),
+    );
+    if (followed) {
+      const pairs = renames.map(([from, to]) => `${from} → ${to}`).join(", ");
+      lines.push(`follows the variation rename (${pairs}): what it serves does not change`);
+    }
     for (const [part, label] of TARGETING_PARTS) {
       const a = before[part];
       const b = after[part];
@@ -533,7 +582,37 @@ const targeting: Describer = {
   },
   delete: () => ["targeting left to the FeatBit UI from now on (the flag keeps serving what it serves)"],
   inert: ["comment", "variations", "tests", "testSegments"],
+  audit: "comment",
+  keyed: false,
 };
+
+/** Targeting with its variation names as the flag renames them. */
+function withRenames(props: Props, renames: Map<string, string>): Props {
+  const name = (v: unknown) => (typeof v === "string" ? (renames.get(v) ?? v) : v);
+  const serve = (value: unknown): unknown => {
+    if (!isRecord(value)) return value;
+    return {
+      ...value,
+      ...(value.variation !== undefined ? { variation: name(value.variation) } : {}),
+      ...(Array.isArray(value.rollout)
+        ? { rollout: value.rollout.map((r) => (isRecord(r) ? { ...r, variation: name(r.variation) } : r)) }
+        : {}),
+    };
+  };
+  const out: Props = { ...props };
+  if (props.offVariation !== undefined) out.offVariation = name(props.offVariation);
+  if (Array.isArray(props.individualTargeting)) {
+    out.individualTargeting = props.individualTargeting.map((e) =>
+      isRecord(e) ? { ...e, variation: name(e.variation) } : e,
+    );
+  }
+  if (Array.isArray(props.rules)) {
+    out.rules = props.rules.map((r) => (isRecord(r) ? { ...r, serve: serve(r.serve) } : r));
+  }
+  if (isRecord(props.defaultRule))
+    out.defaultRule = { ...props.defaultRule, serve: serve(props.defaultRule.serve) };
+  return out;
+}
 
 function describeVariations(props: Props): string {
   const type = show(props.variationType ?? "boolean");
@@ -543,20 +622,32 @@ function describeVariations(props: Props): string {
   return `${type}: ${list(variations)}`;
 }
 
+/** The variations of `after` that are variations of `before` renamed: same id or same value, another name. */
+function variationRenames(
+  before: unknown,
+  after: unknown,
+): { renamed: [Props, Props][]; added: Props[]; removed: Props[] } {
+  const a = asArray(before).filter(isRecord);
+  const b = asArray(after).filter(isRecord);
+  const removed = a.filter((v) => !b.some((w) => w.name === v.name));
+  const added = b.filter((v) => !a.some((w) => w.name === v.name));
+  const renamed: [Props, Props][] = [];
+  // A variation that only changed its name keeps its id (and every rule serving it).
+  for (const v of [...added]) {
+    const old = removed.find((o) => (v.id !== undefined && o.id === v.id) || same(o.value, v.value));
+    if (!old) continue;
+    renamed.push([old, v]);
+    removed.splice(removed.indexOf(old), 1);
+    added.splice(added.indexOf(v), 1);
+  }
+  return { renamed, added, removed };
+}
+
 function variationsChange(before: unknown, after: unknown): string[] {
   const a = asArray(before).filter(isRecord);
   const b = asArray(after).filter(isRecord);
-  const lines: string[] = [];
-  const unmatchedOld = a.filter((v) => !b.some((w) => w.name === v.name));
-  const unmatchedNew = b.filter((v) => !a.some((w) => w.name === v.name));
-  // A variation that only changed its name keeps its id (and every rule serving it).
-  for (const v of [...unmatchedNew]) {
-    const renamed = unmatchedOld.find((o) => (v.id !== undefined && o.id === v.id) || same(o.value, v.value));
-    if (!renamed) continue;
-    lines.push(`variation '${show(renamed.name)}' renamed '${show(v.name)}'`);
-    unmatchedOld.splice(unmatchedOld.indexOf(renamed), 1);
-    unmatchedNew.splice(unmatchedNew.indexOf(v), 1);
-  }
+  const { renamed, added: unmatchedNew, removed: unmatchedOld } = variationRenames(before, after);
+  const lines = renamed.map(([old, v]) => `variation '${show(old.name)}' renamed '${show(v.name)}'`);
   for (const v of unmatchedNew) lines.push(`variation '${show(v.name)}' added (value ${show(v.value, 40)})`);
   for (const v of unmatchedOld) lines.push(`variation '${show(v.name)}' removed`);
   for (const v of b) {
@@ -605,6 +696,8 @@ const flag: Describer = {
   },
   delete: () => ["flag deleted (archived, then deleted in FeatBit)"],
   inert: ["adopt", "importId"],
+  parent: "environmentId",
+  keyed: true,
 };
 
 const segment: Describer = {
@@ -635,6 +728,8 @@ const segment: Describer = {
   },
   delete: () => ["segment deleted (archived, then deleted in FeatBit)"],
   inert: ["adopt", "importId"],
+  parent: "environmentId",
+  keyed: true,
 };
 
 const yesNo = (v: unknown): string => (v === true ? "yes" : "no");
@@ -666,6 +761,8 @@ const environment: Describer = {
   },
   delete: () => ["environment deleted"],
   inert: ["adopt", "importId"],
+  parent: "projectId",
+  keyed: true,
 };
 
 const project: Describer = {
@@ -679,6 +776,7 @@ const project: Describer = {
   },
   delete: () => ["project deleted (FeatBit deletes its environments with it)"],
   inert: ["adopt", "importId"],
+  keyed: true,
 };
 
 /** Any other resource (a kind this summary does not know yet, or not FeatBit's): its top-level inputs. */
@@ -716,7 +814,7 @@ export function inputsOf(state: State | null | undefined): Props {
   return inputs;
 }
 
-const SKIPPED_OPS = new Set(["same", "read", "refresh", "read-replacement", "remove-pending-replace"]);
+const SKIPPED_OPS = new Set(["read", "refresh", "read-replacement", "remove-pending-replace"]);
 
 function isResource(step: Step): boolean {
   const state = step.newState ?? step.oldState;
@@ -735,10 +833,43 @@ export function logicalSteps(steps: Step[]): Step[] {
   );
 }
 
-function replaceReasons(step: Step, before: Props, after: Props): string {
+function replaceReasons(step: Step, ctx: Context, before: Props, after: Props): string {
   const keys = step.replaceReasons ?? step.replaceKeys ?? [];
-  return keys.map((k) => `${k} ${show(before[k])} → ${show(after[k])}`).join(", ");
+  return keys
+    .map((k) =>
+      k === "environmentId"
+        ? `it moves from environment ${ctx.environmentOf(asString(before[k]), before)} to ${ctx.environment(step, after)}`
+        : `${k} ${show(before[k])} → ${show(after[k])}`,
+    )
+    .join(", ");
 }
+
+const sameName = (a: unknown, b: unknown): boolean =>
+  typeof a === "string" &&
+  typeof b === "string" &&
+  a !== UNKNOWN &&
+  b !== UNKNOWN &&
+  a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Which half of a replacement comes first: as the document lists them (the runner's result does), else by the
+ * provider's rule (`pulumi preview --json` lists only the replacement): a replacement holding the same key in the same
+ * place (ignoring case, as FeatBit compares keys) deletes the old object first; any other is created first.
+ */
+function replacementOrder(step: Step, ctx: Context, describer: Describer, before: Props, after: Props) {
+  const halves = ctx.halves.get(step.urn);
+  if (halves && halves.length > 0) return halves[0] === "delete-replaced" ? "delete first" : "create first";
+  if (describer.keyed === undefined) return undefined;
+  const samePlace =
+    same(before.installation, after.installation) &&
+    (describer.parent === undefined || sameName(before[describer.parent], after[describer.parent]));
+  return describer.keyed && samePlace && sameName(before.key, after.key) ? "delete first" : "create first";
+}
+
+const ORDER_WORDS = {
+  "create first": "created anew, then the old one deleted",
+  "delete first": "deleted first, then created again with the same key",
+};
 
 function describeStep(step: Step, ctx: Context): SummaryLine[] {
   const kind = kindOf(step);
@@ -759,14 +890,36 @@ function describeStep(step: Step, ctx: Context): SummaryLine[] {
     case "delete":
       return describer.delete(before).map(line);
     case "replace": {
-      const reasons = replaceReasons(step, before, after);
+      const reasons = replaceReasons(step, ctx, before, after);
+      const order = replacementOrder(step, ctx, describer, before, after);
       const again = describer.create(after, ctx, { environment: env, name }).join("; ");
       return [
-        line(`replaced (deleted, then created again)${reasons ? ` because ${reasons}` : ""}: ${again}`),
+        line(
+          `replaced${reasons ? ` because ${reasons}` : ""}${order ? ` (${ORDER_WORDS[order]})` : ""}: ${again}`,
+        ),
+      ];
+    }
+    case "same": {
+      // Pulumi lists it with --show-sames: only an audit comment may have changed, which writes nothing by itself.
+      const audit = describer.audit;
+      if (audit === undefined || same(before[audit], after[audit])) return [];
+      return [
+        {
+          ...line(
+            `audit-log comment ${comment(before[audit])} → ${comment(after[audit])} only: nothing ` +
+              `changes in FeatBit now (FeatBit records the comment with the next change)`,
+          ),
+          audit: true,
+        },
       ];
     }
     case "update": {
-      const lines = describer.update(before, after, ctx);
+      const lines = describer.update(before, after, ctx, { environment: env, name });
+      const audit = describer.audit;
+      if (lines.length > 0 && audit !== undefined && after[audit] !== undefined) {
+        const comment = { ...line(`with audit-log comment ${quoted(after[audit])}`), audit: true };
+        return [...lines.map(line), comment];
+      }
       if (lines.length > 0) return lines.map(line);
       const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
         (k) => !same(before[k], after[k]),
@@ -800,9 +953,17 @@ export function summarizePreview(doc: PreviewDocument): PreviewSummary {
   const steps = doc.steps ?? [];
   const ctx = new Context(steps);
   for (const step of steps) {
-    if (kindOf(step) === "FeatureFlag" && step.op === "create") {
-      const props = inputsOf(step.newState);
-      ctx.newFlags.add(`${ctx.environment(step, props)}/${keyOf(props.key, parseUrn(step.urn).name)}`);
+    if (kindOf(step) !== "FeatureFlag") continue;
+    const props = inputsOf(step.newState);
+    const flag = `${ctx.environment(step, props)}/${keyOf(props.key, parseUrn(step.urn).name)}`;
+    if (step.op === "create") ctx.newFlags.add(flag);
+    if (step.op === "update") {
+      const { renamed } = variationRenames(inputsOf(step.oldState).variations, props.variations);
+      if (renamed.length > 0)
+        ctx.renames.set(
+          flag,
+          renamed.map(([a, b]) => [show(a.name), show(b.name)]),
+        );
     }
   }
   const indexed = logicalSteps(steps)
@@ -871,15 +1032,17 @@ export function formatSummary(summary: PreviewSummary, title = "FeatBit changes"
       "```text",
     );
     out.push(...summary.errors.flatMap((e) => e.split("\n")), "```");
-  } else if (summary.lines.length === 0) {
+  } else if (summary.lines.every((l) => l.audit)) {
     const unchanged = summary.counts.same;
     out.push(
       `### ${title}: none`,
       "",
       `No changes: FeatBit already matches the program${unchanged ? ` (${unchanged} resources unchanged)` : ""}.`,
     );
+    if (summary.lines.length > 0) out.push("", ...summary.lines.map((l) => `- ${formatLine(l)}`));
   } else {
-    const n = summary.lines.length;
+    // Audit comments go with the changes they accompany, and are no change by themselves.
+    const n = summary.lines.filter((l) => !l.audit).length;
     out.push(`### ${title}: ${n} change${n === 1 ? "" : "s"}`, "");
     out.push(...summary.lines.map((l) => `- ${formatLine(l)}`));
   }

@@ -31,7 +31,8 @@ export function killedRunAdvice(error: string, { runner, where }: Invocation): s
       `  ${runner} cancel ${where}\nthen record what its pending creates made in FeatBit: ${runner} recover ${where}`
     );
   }
-  if (/pending create/i.test(error) || /clear-pending-creates/.test(error)) {
+  // The CLI's words for a killed run's leftovers (a provider's own advice may mention a pending create too).
+  if (/pending operations|pending CREATE|clear-pending-creates/.test(error)) {
     return (
       `\n\nA killed run left creates pending. Record what they made in FeatBit (and drop those that never landed) ` +
       `with:\n  ${runner} recover ${where}\n` +

@@ -248,8 +248,14 @@ export async function runOperation(opts: RunOptions): Promise<RunResult> {
         urn: m.urn,
         type: m.type,
         name: m.urn.split("::").pop() ?? m.urn,
-        // Dynamic providers report no per-property diff, so derive it from the step's old and new inputs.
-        diffs: m.diffs && m.diffs.length > 0 ? m.diffs : changedKeys(m.old?.inputs, m.new?.inputs),
+        // Dynamic providers report no per-property diff, so derive it from the step's old and new inputs; a "same"
+        // step changes nothing, though its inputs may differ in what only accompanies a change (an audit comment).
+        diffs:
+          m.op === "same"
+            ? []
+            : m.diffs && m.diffs.length > 0
+              ? m.diffs
+              : changedKeys(m.old?.inputs, m.new?.inputs),
         replaceKeys: m.keys ?? [],
         oldState: stepState(m.old),
         newState: stepState(m.new),
@@ -637,8 +643,17 @@ function dropCleanRefreshes(steps: StepInfo[]): void {
   }
 }
 
-function errorText(err: unknown): string {
-  // CommandError's message embeds the CLI's stdout/stderr: that is what a user would read.
+export function errorText(err: unknown): string {
+  // CommandError's message embeds the CLI's stdout/stderr: that is what a user would read. Its last part, the
+  // underlying error, repeats the whole stderr (which starts with the same "Command failed" line): each line once.
+  const result = (
+    err as { commandResult?: { stdout?: string; stderr?: string; code?: number; err?: Error } } | undefined
+  )?.commandResult;
+  if (result?.err !== undefined && result.stderr) {
+    const cause = String(result.err).split("\n")[0];
+    const repeated = result.stderr.includes(cause.replace(/^Error: /, ""));
+    return `code: ${result.code}\n stdout: ${result.stdout ?? ""}\n stderr: ${result.stderr}\n${repeated ? "" : ` err?: ${cause}\n`}`;
+  }
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -163,6 +163,45 @@ describe("check", () => {
     const res = await provider.check({}, { key: UNKNOWN, size: UNKNOWN });
     expect(res.failures).toBeUndefined();
   });
+
+  test("known inputs come back as `up` will check them while others are unknown; unknown ones stay unknown", async () => {
+    // Parses as a whole (an unknown passes as a string): defaults and normalization apply to the known fields.
+    expect(
+      (await provider.check({}, { key: UNKNOWN, tags: ["b", "a", "b"], __provider: "P" })).inputs,
+    ).toEqual({
+      key: UNKNOWN,
+      size: 1,
+      tags: ["a", "b"],
+      adopt: false,
+      __provider: "P",
+    });
+    // Does not parse as a whole (an unknown number): field by field.
+    expect((await provider.check({}, { key: "a", size: UNKNOWN, tags: ["b", "a"] })).inputs).toEqual({
+      key: "a",
+      size: UNKNOWN,
+      tags: ["a", "b"],
+      adopt: false,
+    });
+    // An unknown inside a list: that field stays as declared, the others are canonical.
+    expect((await provider.check({}, { key: "a", tags: ["b", UNKNOWN] })).inputs).toEqual({
+      key: "a",
+      size: 1,
+      tags: ["b", UNKNOWN],
+      adopt: false,
+    });
+  });
+
+  test("the host's own inputs stay unknown when unknown", async () => {
+    const res = await provider.check({}, { key: "a", installation: UNKNOWN, onDestroy: UNKNOWN });
+    expect(res.inputs).toEqual({
+      key: "a",
+      size: 1,
+      tags: [],
+      adopt: false,
+      installation: UNKNOWN,
+      onDestroy: UNKNOWN,
+    });
+  });
 });
 
 describe("diff", () => {
@@ -192,6 +231,30 @@ describe("diff", () => {
     const olds = { key: "a", size: 1, tags: [], adopt: false, thingId: "id-a" };
     const res = await provider.diff("id-a", olds, { key: UNKNOWN, size: 1, tags: [], adopt: false });
     expect(res.replaces).toEqual(["key"]);
+  });
+
+  test("delete-before-replace is decided by known values: an unknown one is a value no object holds yet", async () => {
+    // As `up` decides it once the value is known: the id of an object this update creates or replaces is new.
+    const olds = { key: "a", size: 1, tags: [], adopt: false, thingId: "id-a" };
+    const unknownKey = await provider.diff("id-a", olds, { key: UNKNOWN, size: 1, tags: [], adopt: false });
+    expect(unknownKey).toEqual({ changes: true, replaces: ["key"], deleteBeforeReplace: false });
+    // Another input unknown does not make a replacement delete first.
+    const unknownTag = await provider.diff("id-a", olds, {
+      key: "b",
+      size: 1,
+      tags: [UNKNOWN],
+      adopt: false,
+    });
+    expect(unknownTag).toEqual({ changes: true, replaces: ["key"], deleteBeforeReplace: false });
+  });
+
+  test("a known input that did not change is no change while another is unknown", async () => {
+    const olds = { key: "a", size: 1, tags: ["x", "y"], adopt: false, thingId: "id-a" };
+    const checked = await provider.check({}, { key: "a", size: UNKNOWN, tags: ["y", "x", "y"] });
+    const res = await provider.diff("id-a", olds, checked.inputs as Record<string, unknown>);
+    expect(res).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    // What the engine shows as changed comes from the checked inputs: the tags are as they were.
+    expect((checked.inputs as Record<string, unknown>).tags).toEqual(["x", "y"]);
   });
 });
 

@@ -132,6 +132,34 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
 }
 
 describe("check", () => {
+  test("a flag moving into an environment not created yet: its known inputs are checked as `up` will (no phantom -description)", async () => {
+    const program = base();
+    const inputs = await check({
+      ...program,
+      environmentId: UNKNOWN,
+      variations: [
+        { name: "A", value: true },
+        { name: "B", value: false },
+      ],
+    });
+    expect(inputs).toMatchObject({
+      environmentId: UNKNOWN,
+      description: "",
+      variationType: "boolean",
+      variations: [
+        { name: "A", value: "true" },
+        { name: "B", value: "false" },
+      ],
+      tags: [],
+    });
+    // Another environment is another object: created there first, the old one deleted once it exists.
+    const olds = { ...(await check(program)), flagId: "f", variations: [] };
+    expect(await p.diff(`${envId}/x`, olds, inputs)).toMatchObject({
+      replaces: ["environmentId"],
+      deleteBeforeReplace: false,
+    });
+  });
+
   test.each(["is-key-used", "All-Tags", "insights", ".", ".."])(
     "refuses key %s, which FeatBit's routes could never read back",
     async (key) => {

@@ -410,6 +410,24 @@ describe("check (FeatBit's rules, no API calls)", () => {
     expect(requests()).toEqual([]);
   });
 
+  test("individual targeting is canonical while a rule names a segment not created yet (no phantom change)", async () => {
+    const inputs = await checked({
+      ...base(),
+      individualTargeting: [
+        { variation: "Off", users: ["b", "a", "a"] },
+        { variation: "Beta", users: ["c"] },
+      ],
+      rules: [{ name: "Beta users", conditions: [{ segment: UNKNOWN }], serve: { variation: "On" } }],
+    });
+    expect(inputs.individualTargeting).toEqual([
+      { variation: "Beta", users: ["c"] },
+      { variation: "Off", users: ["a", "b"] },
+    ]);
+    expect(inputs.rules).toEqual([
+      { name: "Beta users", conditions: [{ segment: UNKNOWN }], serve: { variation: "On" } },
+    ]);
+  });
+
   test("unknown variation names (preview) leave reference checks to apply time", async () => {
     const res = await targeting.check({}, { ...base(), variations: UNKNOWN, offVariation: "Whatever" });
     expect(res.failures).toBeUndefined();

@@ -302,6 +302,82 @@ describe("featbit-diff: targeting", () => {
       "prod · `new-checkout`: no change in FeatBit (only comment changed)",
     ]);
   });
+
+  it("says an audit comment alone as such, and the comment that goes with changes", () => {
+    // Pulumi lists it as unchanged (with --show-sames): nothing is written, the comment goes with the next change.
+    const same = step({
+      op: "same",
+      kind: "FeatureFlagTargeting",
+      name: "checkout-targeting",
+      old: targeting({ enabled: true }),
+      now: targeting({ enabled: true, comment: "reviewed" }),
+    });
+    const summary = summarizePreview({ steps: [...sames, same], changeSummary: { same: 5 } });
+    expect(summary.lines.map(formatLine)).toEqual([
+      "prod · `new-checkout`: audit-log comment (none) → 'reviewed' only: nothing changes in FeatBit now (FeatBit records the comment with the next change)",
+    ]);
+    expect(formatSummary(summary)).toMatch(/^### FeatBit changes: none\n/);
+    expect(
+      lines([targetingUpdate({ enabled: false, comment: "a" }, { enabled: true, comment: "rollout" })]),
+    ).toEqual([
+      "prod · `new-checkout`: turned on",
+      "prod · `new-checkout`: with audit-log comment 'rollout'",
+    ]);
+    expect(
+      formatSummary(
+        summarizePreview({
+          steps: [...sames, targetingUpdate({ enabled: false }, { enabled: true, comment: "rollout" })],
+        }),
+      ),
+    ).toMatch(/^### FeatBit changes: 1 change\n/);
+  });
+
+  it("says a variation rename the targeting follows as serving the same", () => {
+    const checkout = (on: string, off: string) => ({
+      environmentId: PROD,
+      key: "new-checkout",
+      variations: [
+        { name: on, value: "true" },
+        { name: off, value: "false" },
+      ],
+    });
+    const renamedFlag = step({
+      op: "update",
+      kind: "FeatureFlag",
+      name: "checkout",
+      old: checkout("On", "Off"),
+      now: checkout("Enabled", "Disabled"),
+    });
+    const follows = targetingUpdate(
+      { offVariation: "Off", defaultRule: rollout(10), variations: ["On", "Off"] },
+      {
+        offVariation: "Disabled",
+        defaultRule: {
+          serve: {
+            rollout: [
+              { variation: "Enabled", percent: 10 },
+              { variation: "Disabled", percent: 90 },
+            ],
+          },
+        },
+        variations: ["Enabled", "Disabled"],
+      },
+    );
+    expect(lines([renamedFlag, follows])).toEqual([
+      "prod · `new-checkout`: variation 'On' renamed 'Enabled'",
+      "prod · `new-checkout`: variation 'Off' renamed 'Disabled'",
+      "prod · `new-checkout`: follows the variation rename (On → Enabled, Off → Disabled): what it serves does not change",
+    ]);
+    // A real change in the same edit is still said, in the new names.
+    const alsoOn = targetingUpdate(
+      { enabled: false, offVariation: "Off" },
+      { enabled: true, offVariation: "Disabled" },
+    );
+    expect(lines([renamedFlag, alsoOn]).slice(2)).toEqual([
+      "prod · `new-checkout`: follows the variation rename (On → Enabled, Off → Disabled): what it serves does not change",
+      "prod · `new-checkout`: turned on",
+    ]);
+  });
 });
 
 describe("featbit-diff: flags, segments, environments, projects, other resources", () => {
@@ -369,7 +445,7 @@ describe("featbit-diff: flags, segments, environments, projects, other resources
         }),
       ]),
     ).toEqual([
-      "prod · `per-page`: replaced (deleted, then created again) because variationType string → number: new flag 'Theme' (number: Few = 10, Many = 50), tags ui",
+      "prod · `per-page`: replaced because variationType string → number (deleted first, then created again with the same key): new flag 'Theme' (number: Few = 10, Many = 50), tags ui",
       "prod · `theme`: flag deleted (archived, then deleted in FeatBit)",
     ]);
   });
@@ -383,13 +459,76 @@ describe("featbit-diff: flags, segments, environments, projects, other resources
     };
     expect(
       lines([
-        step({ op: "delete-replaced", ...replaced }),
-        step({ op: "replace", ...replaced, replaceReasons: ["key"] }),
         step({ op: "create-replacement", ...replaced }),
+        step({ op: "replace", ...replaced, replaceReasons: ["key"] }),
+        step({ op: "delete-replaced", ...replaced }),
       ]),
     ).toEqual([
-      "staging · segment `beta-users`: replaced (deleted, then created again) because key beta → beta-users: new segment 'Beta'",
+      "staging · segment `beta-users`: replaced because key beta → beta-users (created anew, then the old one deleted): new segment 'Beta'",
     ]);
+  });
+
+  it("says which half of a replacement comes first: as the steps list them, else by the key rule", () => {
+    const recase = {
+      kind: "FeatureFlag",
+      name: "checkout",
+      old: flag({ key: "checkout" }),
+      now: flag({ key: "Checkout" }),
+      replaceReasons: ["key"],
+    };
+    const renamed = { ...recase, now: flag({ key: "checkout-v2" }) };
+    const expected = [
+      "prod · `Checkout`: replaced because key checkout → Checkout (deleted first, then created again with the same key): new flag 'Theme' (string: Light = light, Dark = dark), tags ui",
+    ];
+    // The runner's result lists the halves in the engine's order.
+    expect(
+      lines([
+        step({ op: "delete-replaced", ...recase }),
+        step({ op: "replace", ...recase }),
+        step({ op: "create-replacement", ...recase }),
+      ]),
+    ).toEqual(expected);
+    // `pulumi preview --json` lists only the replacement: FeatBit's key rule (letter case aside) decides.
+    expect(lines([step({ op: "replace", ...recase })])).toEqual(expected);
+    expect(lines([step({ op: "replace", ...renamed })])).toEqual([
+      "prod · `checkout-v2`: replaced because key checkout → checkout-v2 (created anew, then the old one deleted): new flag 'Theme' (string: Light = light, Dark = dark), tags ui",
+    ]);
+  });
+
+  it("names the environment a flag moves into, created or replaced by the same update", () => {
+    const moved = (op: string) =>
+      step({
+        op,
+        kind: "FeatureFlag",
+        name: "config",
+        old: flag({ key: "config", environmentId: STAGING }),
+        now: flag({ key: "config", environmentId: UNKNOWN }),
+        replaceReasons: ["environmentId"],
+      });
+    const qa = step({
+      op: "create",
+      kind: "Environment",
+      name: "shop-qa",
+      now: { projectId: PROJECT, key: "qa", name: "QA" },
+    });
+    expect(lines([qa, moved("replace")])).toEqual([
+      "qa · environment: new environment 'QA'",
+      "qa · `config`: replaced because it moves from environment staging to qa (created anew, then the old one deleted): new flag 'Theme' (string: Light = light, Dark = dark), tags ui",
+    ]);
+    // The environment it was in is replaced (its key changed): the flag follows it there.
+    const stage = step({
+      op: "replace",
+      kind: "Environment",
+      name: "shop-staging",
+      old: { projectId: PROJECT, key: "staging", name: "Staging" },
+      now: { projectId: PROJECT, key: "stage", name: "Staging" },
+      oldOutputs: { key: "staging", environmentId: STAGING },
+      id: `${PROJECT}/${STAGING}`,
+      replaceReasons: ["key"],
+    });
+    expect(lines([qa, stage, moved("replace")])[2]).toBe(
+      "stage · `config`: replaced because it moves from environment staging to stage (created anew, then the old one deleted): new flag 'Theme' (string: Light = light, Dark = dark), tags ui",
+    );
   });
 
   it("says segment changes: members, rules, name, tags; new and deleted segments", () => {

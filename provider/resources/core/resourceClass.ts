@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerModule, typeToken } from "../../host/shim";
 import type { ResourceDefinition } from "./definition";
+import { precheck, settled } from "./precheck";
 import { adoption } from "./schema";
 
 const ADOPTION_INPUTS = new Set(Object.keys(adoption));
@@ -10,7 +11,7 @@ const ADOPTION_INPUTS = new Set(Object.keys(adoption));
 /** @internal What a class needs of its resource's definition (not the CRUD: that runs in the provider process). */
 export type ClassSpec = Pick<
   ResourceDefinition<Record<string, unknown>, Record<string, unknown>>,
-  "kind" | "schema" | "outputs" | "fromId"
+  "kind" | "schema" | "outputs" | "fromId" | "destroys" | "archive"
 >;
 
 /** What every resource's arguments may add: which configured FeatBit it lives in. */
@@ -63,7 +64,13 @@ export function registration(
   const inputFields = Object.keys((spec.schema as unknown as { shape: object }).shape);
   for (const output of [...inputFields, ...spec.outputs])
     if (!ADOPTION_INPUTS.has(output)) outputs[output] = undefined;
-  return [typeToken(spec.kind), name, { ...outputs, ...args, __provider: providerModule(spec.kind) }, opts];
+  const checked = precheck(spec, name, args as Record<string, unknown>, opts);
+  return [
+    typeToken(spec.kind),
+    name,
+    { ...outputs, ...args, __provider: providerModule(spec.kind) },
+    checked,
+  ];
 }
 
 /** What every resource object holds besides the engine's outputs. */
@@ -74,6 +81,7 @@ export interface FeatBitResource extends pulumi.CustomResource {
 
 /** @internal After `super(...registration(…))`: the installation, and the outputs derived from the Pulumi id. */
 export function registered(resource: FeatBitResource, spec: ClassSpec, args: object): void {
+  settled(resource);
   (resource as { installation: unknown }).installation = (args as ConnectionArgs).installation;
   // Replaces the engine-fed property (the provider still reports the same value in state).
   for (const [output, fromId] of Object.entries(spec.fromId ?? {})) {
