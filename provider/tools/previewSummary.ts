@@ -901,8 +901,10 @@ function describeStep(step: Step, ctx: Context): SummaryLine[] {
     }
     case "same": {
       // Pulumi lists it with --show-sames: only an audit comment may have changed, which writes nothing by itself.
+      // A comment dropped says nothing (a pipeline sets one on merge and previews the next change without it): only
+      // one the program now declares is worth a line, as it is not recorded until something changes.
       const audit = describer.audit;
-      if (audit === undefined || same(before[audit], after[audit])) return [];
+      if (audit === undefined || same(before[audit], after[audit]) || after[audit] === undefined) return [];
       return [
         {
           ...line(

@@ -243,7 +243,7 @@ describe("policies, groups and members", () => {
   });
 });
 
-test("two members whose emails differ only in letter case are an error, not a choice", async () => {
+test("two members whose emails differ only in letter case: the one spelt as asked, else an error, never a choice", async () => {
   // FeatBit keeps users' emails as typed; the emulator refuses a second one, so the data is written directly.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lookups-members-"));
   const dataFile = path.join(dir, "data.json");
@@ -268,7 +268,9 @@ test("two members whose emails differ only in letter case are an error, not a ch
     try {
       process.env.FEATBIT_API_URL = emulator.url;
       process.env.FEATBIT_ACCESS_TOKEN = emulator.token;
-      const err = await getMember({ email: "twin@example.com" }).then(
+      // FeatBit compares emails as written: spelt exactly as one of them, that one is meant.
+      expect((await getMember({ email: "Twin@Example.com" })).memberId).toBe(twins[1]);
+      const err = await getMember({ email: "TWIN@example.com" }).then(
         () => undefined,
         (e: unknown) => e as Error,
       );

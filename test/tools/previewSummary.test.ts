@@ -317,6 +317,15 @@ describe("featbit-diff: targeting", () => {
       "prod · `new-checkout`: audit-log comment (none) → 'reviewed' only: nothing changes in FeatBit now (FeatBit records the comment with the next change)",
     ]);
     expect(formatSummary(summary)).toMatch(/^### FeatBit changes: none\n/);
+    // The comment a merge set, gone from the next preview: nothing to say.
+    const dropped = step({
+      op: "same",
+      kind: "FeatureFlagTargeting",
+      name: "checkout-targeting",
+      old: targeting({ enabled: true, comment: "reviewed" }),
+      now: targeting({ enabled: true }),
+    });
+    expect(summarizePreview({ steps: [...sames, dropped], changeSummary: { same: 5 } }).lines).toEqual([]);
     expect(
       lines([targetingUpdate({ enabled: false, comment: "a" }, { enabled: true, comment: "rollout" })]),
     ).toEqual([
