@@ -159,8 +159,15 @@ describe("the YAML quickstart", () => {
     expect(writes(emulator().requests.all())).toEqual([]);
     expect((await api(emulator(), "GET", `/envs/${prod}/feature-flags/legacy`)).success).toBe(true);
 
+    emulator().requests.clear();
     const destroyed = ok(await pulumi(["destroy", "--yes"]));
     expect(destroyed.stdout).toMatch(/- 10 deleted/);
+    // The flag depends on the segment its rules name (the example's dependsOn): it goes before the segment's archive.
+    const order = writes(emulator().requests.all());
+    const flagGone = order.findIndex((w) => /^DELETE .*\/feature-flags\/new-checkout$/.test(w));
+    const segmentArchived = order.findIndex((w) => /^PUT .*\/segments\/[^/]+\/archive$/.test(w));
+    expect(flagGone).toBeGreaterThanOrEqual(0);
+    expect(segmentArchived).toBeGreaterThan(flagGone);
     const projects = await api<{ key: string }[]>(emulator(), "GET", "/projects");
     expect(projects.data.map((p) => p.key)).not.toContain("shop");
   });
