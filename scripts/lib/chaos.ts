@@ -562,9 +562,17 @@ const crashRun = (opts: Options, seed: number, kind: CrashKind, checkpoints: boo
     opts,
     async (world, f) => {
       if (kind === "destroy") await deployed(world, opts);
-      // Where the kill falls, seeded: early, midway or late in the run's writes.
-      const after = 5 + ((seed * 37) % (kind === "create" ? 90 : 120));
+      // Where the kill falls, seeded: early, midway or late in the run's writes (the program's up makes about 150,
+      // its destroy about 100: a kill point past the end would measure a run that was never killed).
+      const after = 5 + ((seed * 37) % (kind === "create" ? 90 : 80));
       f.killedAfterWrites = await killedRun(world, kind === "create" ? "up" : "destroy", after, opts);
+      if (f.killedAfterWrites < 0) {
+        f.runs = 1;
+        f.oneRun = f.converged = false;
+        f.error = `the run finished before its ${after}th write, so it was never killed: not a crash run`;
+        await check(world, opts, f, kind === "destroy");
+        return;
+      }
       f.recovery = [];
       for (const step of recoverySteps(kind, checkpoints)) {
         const target = { ...world.target, env: { ...world.target.env, ...step.env } };
