@@ -801,6 +801,7 @@ async function archive(ctx: Context, envId: string, flagKey: string): Promise<"a
     send: () => flags.archive(envId, flagKey),
     read: () => flags.find(envId, flagKey),
     landed: (live) => live.isArchived,
+    refusal: () => underEnvironment(ctx.client, envId, `flag/${flagKey}`),
   });
   return settled === "gone" ? "gone" : "archived";
 }
@@ -818,6 +819,7 @@ async function remove(ctx: Context, envId: string, flagKey: string): Promise<voi
     await settledRemoval(ctx.writes, {
       send: async () => (deleted = await flags.delete(envId, flagKey)),
       read: () => flags.find(envId, flagKey),
+      refusal: () => underEnvironment(ctx.client, envId, `flag/${flagKey}`),
     });
     if (!deleted && (await flags.find(envId, flagKey)))
       throw new Error(`FeatBit answered that it did not delete it`);

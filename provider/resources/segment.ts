@@ -652,6 +652,7 @@ async function archiveSegment(ctx: Context, envId: string, segmentId: string): P
       send: () => api.archive(envId, segmentId),
       read: () => api.find(envId, segmentId),
       landed: (segment) => segment.isArchived,
+      refusal: (live) => underEnvironment(ctx.client, envId, `segment/${live.key}`),
     })) === "gone"
       ? "gone"
       : "archived";
@@ -686,6 +687,7 @@ async function remove(ctx: Context, id: string): Promise<void> {
     await settledRemoval(ctx.writes, {
       send: async () => (deleted = await api.delete(envId, segmentId)),
       read: () => api.find(envId, segmentId),
+      refusal: (live) => underEnvironment(ctx.client, envId, `segment/${live.key}`),
     });
     if (!deleted && (await api.find(envId, segmentId)) !== undefined)
       throw new Error(`FeatBit answered that it did not delete it`);

@@ -201,6 +201,34 @@ describe("through a resource, with a token that may only change targeting in dev
     expect(message).not.toContain("UpdateSegmentTargetingUsers");
   });
 
+  test("destroying a flag in prod: ArchiveFlag on the flag's resource name, with its keys; the flag stays", async () => {
+    const flag = h.provider("FeatureFlag");
+    h.useToken(h.emulator.token);
+    const inputs = (await flag.check({}, { environmentId: prodId, key: "to-go", name: "To go" }))
+      .inputs as Props;
+    const { id, outs } = await flag.create(inputs).finally(() => h.useToken(CI));
+    const message = await refusal(flag.delete(id, outs as Props));
+    expect(message).toContain(
+      "the flag exists, so FeatBit's 403 means the token's permissions do not grant ArchiveFlag on " +
+        "project/shop:env/prod:flag/to-go.",
+    );
+    const live = await h.api<{ isArchived: boolean }>("GET", `/envs/${prodId}/feature-flags/to-go`);
+    expect(live.body.isArchived).toBe(false);
+  });
+
+  test("destroying a segment in prod: ArchiveSegment on the segment's resource name, with its keys", async () => {
+    const segment = h.provider("Segment");
+    process.env.FEATBIT_ORGANIZATION_KEY = "playground";
+    h.useToken(h.emulator.token);
+    const inputs = (await segment.check({}, { environmentId: prodId, key: "leaving", name: "Leaving" }))
+      .inputs as Props;
+    const { id, outs } = await segment.create(inputs).finally(() => h.useToken(CI));
+    delete process.env.FEATBIT_ORGANIZATION_KEY;
+    expect(await refusal(segment.delete(id, outs as Props))).toContain(
+      "do not grant ArchiveSegment on project/shop:env/prod:segment/leaving.",
+    );
+  });
+
   test("creating a flag in prod: CreateFlag on the environment's flags", async () => {
     const { up } = lifecycle(() => h.provider("FeatureFlag"));
     expect(await refusal(up({ environmentId: prodId, key: "new-one", name: "New one" }))).toContain(

@@ -121,6 +121,8 @@ export interface Removal<T> {
   read(): Promise<T | undefined>;
   /** Whether the object read back shows the write (an archive: archived). A delete lands only as absence. */
   landed?(current: T): boolean;
+  /** When FeatBit refused it for an object that still exists: its resource name (see VerifiedWrite). */
+  refusal?(current: T): Promise<Refusal | undefined>;
 }
 
 /**
@@ -133,6 +135,7 @@ export async function settledRemoval<T>(policy: WritePolicy, w: Removal<T>): Pro
     send: w.send,
     read: w.read,
     landed: w.landed ?? (() => false),
+    refusal: w.refusal,
     idempotent: true,
   });
   return "gone" in settled ? "gone" : "done";
