@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { describeRecovery } from "../../provider/tools/recover";
 import { buildIfStale } from "./build";
 import { REPO_ROOT, resolveCli } from "./cli";
 import { runStack, type RunFlags, type StackTarget } from "./driver";
@@ -21,7 +22,7 @@ interface EmulatorInfo {
   orgKey: string;
 }
 
-const STACK_COMMANDS = ["up", "preview", "outputs", "refresh", "destroy", "cancel"] as const;
+const STACK_COMMANDS = ["up", "preview", "outputs", "refresh", "destroy", "cancel", "recover"] as const;
 type StackCommand = (typeof STACK_COMMANDS)[number] & Operation;
 const COMMANDS = [...STACK_COMMANDS, "stop", "status"];
 
@@ -35,6 +36,8 @@ const FLAGS: Record<RunFlagName, string> = {
   clearPendingCreates: "--clear-pending-creates",
   runProgram: "--run-program",
 };
+
+const NOTHING_RECOVERED = { recorded: [], dropped: [], kept: [] };
 
 function readInfo(): EmulatorInfo | undefined {
   try {
@@ -226,7 +229,7 @@ Look around:
   npm run demo -- refresh          pick up edits made directly in FeatBit
   curl -s -H "Authorization: $(cat .featbit-demo/token)" ${info.url}/api/v1/projects
 After a killed run ("the stack is currently locked"):
-  npm run demo -- cancel && npm run demo -- refresh --clear-pending-creates && npm run demo
+  npm run demo -- cancel && npm run demo -- recover && npm run demo
 Tear down:
   npm run demo -- destroy          delete everything the stack created
   npm run demo -- stop             stop the background emulator (its data stays in .featbit-demo/data.json)`);
@@ -275,8 +278,14 @@ async function stackCommand(command: StackCommand, flags: RunFlags): Promise<num
       printDestroyAdvice();
       return 0;
     case "cancel":
+      // Dropping the pending creates (refresh --clear-pending-creates) would leave what they made in FeatBit with no
+      // record that the stack made it: the next up would refuse each one. recover records them instead.
       console.log("\ncancel: the stack's lock is gone. If the killed run left creates pending, run:");
-      console.log("  npm run demo -- refresh --clear-pending-creates");
+      console.log("  npm run demo -- recover     (records what they made in FeatBit), then npm run demo");
+      return 0;
+    case "recover":
+      console.log(`\nrecover:\n${describeRecovery(result.recovery ?? NOTHING_RECOVERED).join("\n")}`);
+      console.log("then: npm run demo");
       return 0;
     case "outputs":
       printOutputs(result.outputs);

@@ -194,6 +194,8 @@ describe("npm run demo arguments", () => {
       clearPendingCreates: true,
     });
     expect(parseDemoArgs(["outputs", "--show-secrets"]).flags).toEqual({ showSecrets: true });
+    // After a killed run: cancel, then recover (what the pending creates made is recorded, not dropped).
+    expect(parseDemoArgs(["recover"])).toEqual({ command: "recover", flags: {} });
   });
 
   it("refuses other options, saying which ones the command takes", () => {
