@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeRecovery } from "../../provider/tools/recover";
+import { invocation, type Invocation } from "./advice";
 import { buildIfStale } from "./build";
 import { REPO_ROOT, resolveCli } from "./cli";
 import { runStack, type RunFlags, type StackTarget } from "./driver";
@@ -36,6 +37,15 @@ const FLAGS: Record<RunFlagName, string> = {
   clearPendingCreates: "--clear-pending-creates",
   runProgram: "--run-program",
 };
+
+/** An error's advice with the runner's commands on the demo's stack said as the demo's own. */
+export function asDemoCommands(text: string, inv: Invocation): string {
+  const escaped = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  return text.replace(
+    new RegExp(`${escaped(inv.runner)} (${STACK_COMMANDS.join("|")}) ${escaped(inv.where)}`, "g"),
+    "npm run demo -- $1",
+  );
+}
 
 const NOTHING_RECOVERED = { recorded: [], dropped: [], kept: [] };
 
@@ -262,8 +272,13 @@ async function stackCommand(command: StackCommand, flags: RunFlags): Promise<num
     // The engine's own error text repeats the CLI output already streamed above; the diagnostics are the gist.
     console.error(`\n${command} failed${errors.length ? ":" : ""}`);
     for (const message of errors) console.error(`  ${message.split("\n")[0]}`);
-    if (errors.length === 0)
-      console.error(`  ${(result.error ?? "").trim().split("\n").slice(-6).join("\n  ")}`);
+    if (errors.length === 0) {
+      const advice = asDemoCommands(
+        result.error ?? "",
+        invocation({ dir: REPO_ROOT, stack: STACK, stateDir: DEMO }),
+      );
+      console.error(`  ${advice.trim().split("\n").slice(-6).join("\n  ")}`);
+    }
     return 1;
   }
   switch (command) {

@@ -2,7 +2,7 @@
 // refused, and that no secret value ever becomes a command-line argument.
 import { asRunnerCommands, invocation } from "../../scripts/lib/advice";
 import { DEFAULT_PASSPHRASE, featbitUrls, passphraseFor } from "../../scripts/lib/passphrase";
-import { parseDemoArgs } from "../../scripts/lib/demo";
+import { asDemoCommands, parseDemoArgs } from "../../scripts/lib/demo";
 import { runnerArgs } from "../../scripts/lib/driver";
 import { parseArgs } from "../../scripts/lib/stack-cli";
 
@@ -196,6 +196,18 @@ describe("npm run demo arguments", () => {
     expect(parseDemoArgs(["outputs", "--show-secrets"]).flags).toEqual({ showSecrets: true });
     // After a killed run: cancel, then recover (what the pending creates made is recorded, not dropped).
     expect(parseDemoArgs(["recover"])).toEqual({ command: "recover", flags: {} });
+  });
+
+  it("says the runner's advice for the demo's stack as the demo's own commands", () => {
+    const inv = invocation({ dir: "/repo", stack: "demo", stateDir: "/repo/.featbit-demo" });
+    const said = asDemoCommands(
+      `the stack is currently locked\n\nremove its lock with:\n  ${inv.runner} cancel ${inv.where}\n` +
+        `then record what its pending creates made in FeatBit: ${inv.runner} recover ${inv.where}`,
+      inv,
+    );
+    expect(said).toContain("remove its lock with:\n  npm run demo -- cancel\n");
+    expect(said).toContain("made in FeatBit: npm run demo -- recover");
+    expect(said).not.toContain("stack.js");
   });
 
   it("refuses other options, saying which ones the command takes", () => {
