@@ -49,6 +49,7 @@ import {
   flagLock,
   goneError,
   retryOnConflict,
+  settledBooleanDelete,
   settledRemoval,
   verifiedWrite,
   withLock,
@@ -815,14 +816,11 @@ async function remove(ctx: Context, envId: string, flagKey: string): Promise<voi
   if ((await archive(ctx, envId, flagKey)) === "gone") return;
   const flags = ctx.client.flags;
   try {
-    let deleted = true;
-    await settledRemoval(ctx.writes, {
-      send: async () => (deleted = await flags.delete(envId, flagKey)),
+    await settledBooleanDelete(ctx.writes, {
+      send: () => flags.delete(envId, flagKey),
       read: () => flags.find(envId, flagKey),
       refusal: () => underEnvironment(ctx.client, envId, `flag/${flagKey}`),
     });
-    if (!deleted && (await flags.find(envId, flagKey)))
-      throw new Error(`FeatBit answered that it did not delete it`);
   } catch (err) {
     throw await putBack(err, () => restore(ctx, envId, flagKey));
   }

@@ -51,7 +51,15 @@ import { sharedListing, warnDuplicates } from "./core/duplicates";
 import { namesSegment } from "./core/ordering";
 import { stableId } from "./core/stableIds";
 import { SEGMENT_TARGETING_PERMISSIONS, underEnvironment } from "./core/permissions";
-import { createOnce, notOurs, segmentKeyLock, settledRemoval, verifiedWrite, withLock } from "./core/writes";
+import {
+  createOnce,
+  notOurs,
+  segmentKeyLock,
+  settledBooleanDelete,
+  settledRemoval,
+  verifiedWrite,
+  withLock,
+} from "./core/writes";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -683,14 +691,11 @@ async function remove(ctx: Context, id: string): Promise<void> {
   const api = ctx.client.segments;
   if ((await archiveSegment(ctx, envId, segmentId)) === "gone") return;
   try {
-    let deleted = true;
-    await settledRemoval(ctx.writes, {
-      send: async () => (deleted = await api.delete(envId, segmentId)),
+    await settledBooleanDelete(ctx.writes, {
+      send: () => api.delete(envId, segmentId),
       read: () => api.find(envId, segmentId),
       refusal: (live) => underEnvironment(ctx.client, envId, `segment/${live.key}`),
     });
-    if (!deleted && (await api.find(envId, segmentId)) !== undefined)
-      throw new Error(`FeatBit answered that it did not delete it`);
   } catch (err) {
     if (hasCode(err, "CannotDeleteUnArchivedSegment")) {
       throw new Error(

@@ -5,6 +5,7 @@ import {
   claims,
   createOnce,
   retryOnConflict,
+  settledBooleanDelete,
   settledDelete,
   settledRemoval,
   verifiedWrite,
@@ -295,6 +296,22 @@ describe("writes on the way out: settledRemoval and settledDelete", () => {
     };
     return { state, policy, send, read, landed: (o: { archived: boolean }) => o.archived };
   }
+
+  test("a delete FeatBit answers false: a failure while the object is there, done once it is gone", async () => {
+    let exists = true;
+    let reads = 0;
+    const w = {
+      send: async () => false,
+      read: async () => (reads++, exists ? { id: "x" } : undefined),
+    };
+    await expect(settledBooleanDelete(ONCE, w)).rejects.toThrow("FeatBit answered that it did not delete it");
+    exists = false;
+    await expect(settledBooleanDelete(ONCE, w)).resolves.toBeUndefined();
+    // FeatBit's true is taken at its word: no read.
+    reads = 0;
+    await settledBooleanDelete(ONCE, { ...w, send: async () => true });
+    expect(reads).toBe(0);
+  });
 
   test("an archive lost and proven not applied is sent again, within the policy's count", async () => {
     const o = object(["lost", "lost", "ok"]);

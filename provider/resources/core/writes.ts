@@ -141,6 +141,20 @@ export async function settledRemoval<T>(policy: WritePolicy, w: Removal<T>): Pro
   return "gone" in settled ? "gone" : "done";
 }
 
+/**
+ * A delete FeatBit answers with a boolean (flags, segments): settled like any removal, and an answer of `false` for an
+ * object that is still there is a failure (FeatBit's `true` needs no read).
+ */
+export async function settledBooleanDelete<T>(
+  policy: WritePolicy,
+  w: Omit<Removal<T>, "send" | "landed"> & { send(): Promise<boolean> },
+): Promise<void> {
+  let deleted = true;
+  await settledRemoval(policy, { ...w, send: async () => (deleted = await w.send()) });
+  if (!deleted && (await w.read()) !== undefined)
+    throw new Error(`FeatBit answered that it did not delete it`);
+}
+
 export interface CreateOnce<T> {
   /** The key the object holds, e.g. "flag:<env>/<key>" (see claims). */
   claim: string;
